@@ -1,0 +1,254 @@
+//! Everything after clone(2) and before execve(2). Async-signal-safe only:
+//! no allocation, no locks, no formatting; every input was prepared by the
+//! parent in `Spec` and `Ctx`. Leaves only through execve or `_exit`.
+
+use crate::error::{EXIT_FAILURE, Failure, Step};
+use crate::spec::Spec;
+use crate::sys;
+
+/// What the child gets from the parent, besides the spec. Built before
+/// clone, so the child only reads it.
+pub struct Ctx<'a> {
+    pub spec: &'a Spec,
+    /// Child reads the "go" byte here; EOF means the parent died.
+    pub sync_rd: i32,
+    pub sync_wr: i32,
+    /// Close-on-exec; a failing step writes one `Failure` here.
+    pub fail_rd: i32,
+    pub fail_wr: i32,
+    /// The init writes COMMAND's wait status here.
+    pub status_rd: i32,
+    pub status_wr: i32,
+    /// fds COMMAND keeps open across the fd cleanup (sorted): `--keep-fd`
+    /// plus the failure pipe, which close-on-exec then closes.
+    pub keep: Vec<i32>,
+    /// The caller's signal mask, restored right before execve.
+    pub old_mask: libc::sigset_t,
+    /// The signals the parent and the init wait for.
+    pub wait_set: libc::sigset_t,
+    /// The parent's pid in the caller's PID namespace.
+    pub parent: libc::pid_t,
+    /// The signal the keeper gets when the parent dies (no PID namespace).
+    pub parent_death_signal: i32,
+}
+
+/// Report a failed step and exit. Never returns.
+pub fn fail(ctx: &Ctx, step: Step, index: u32, errno: i32) -> ! {
+    let f = Failure {
+        step: step as u32,
+        index,
+        errno,
+    };
+    let _ = sys::write_all(ctx.fail_wr, &f.to_bytes());
+    // SAFETY: _exit is async-signal-safe and does not return.
+    unsafe { libc::_exit(EXIT_FAILURE as i32) }
+}
+
+fn check(ctx: &Ctx, step: Step, index: u32, r: libc::c_int) {
+    if r < 0 {
+        fail(ctx, step, index, sys::errno());
+    }
+}
+
+fn log(ctx: &Ctx, step: Step, since: u64) {
+    if ctx.spec.verbose {
+        sys::log_step(2, step.name(), since);
+    }
+}
+
+/// The function clone(2) runs. `arg` points to a `Ctx` in the parent's
+/// (now copied) memory.
+pub extern "C" fn main(arg: *mut libc::c_void) -> libc::c_int {
+    // SAFETY: the parent passed a pointer to a Ctx that lives in this
+    // process's copy of its memory for as long as we run.
+    let ctx: &Ctx = unsafe { &*(arg as *const Ctx) };
+    let spec = ctx.spec;
+    let t = sys::now_ns();
+    let pdeath = if spec.pid_ns {
+        libc::SIGKILL
+    } else {
+        ctx.parent_death_signal
+    };
+    // SAFETY: prctl and close take no pointers here.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, pdeath as libc::c_ulong, 0, 0, 0);
+        libc::close(ctx.sync_wr);
+        libc::close(ctx.fail_rd);
+        libc::close(ctx.status_rd);
+    }
+    // Wait until the parent has written the id maps. EOF: the parent died
+    // (maybe before PDEATHSIG was set), so there is nobody to report to.
+    let mut go = [0u8; 1];
+    match sys::read_full(ctx.sync_rd, &mut go) {
+        Ok(1) => {}
+        // SAFETY: _exit does not return.
+        _ => unsafe { libc::_exit(EXIT_FAILURE as i32) },
+    }
+    // SAFETY: closing our own fd.
+    unsafe { libc::close(ctx.sync_rd) };
+    log(ctx, Step::WaitForMaps, t);
+
+    setup_namespaces(ctx);
+
+    if spec.init {
+        crate::init::run(ctx)
+    } else {
+        exec_command(ctx)
+    }
+}
+
+/// Steps that shape the namespaces, run once by the first process inside.
+fn setup_namespaces(ctx: &Ctx) {
+    let spec = ctx.spec;
+    if let Some(offsets) = &spec.time {
+        let t = sys::now_ns();
+        // SAFETY: unshare takes no pointers.
+        check(ctx, Step::UnshareTime, 0, unsafe {
+            libc::unshare(libc::CLONE_NEWTIME)
+        });
+        log(ctx, Step::UnshareTime, t);
+        let bytes = offsets.as_bytes();
+        if !bytes.is_empty() {
+            let t = sys::now_ns();
+            write_file(ctx, Step::TimeOffsets, c"/proc/self/timens_offsets", bytes);
+            log(ctx, Step::TimeOffsets, t);
+        }
+    }
+    if spec.mount_ns {
+        let t = sys::now_ns();
+        // SAFETY: all pointers are NUL-terminated literals or null.
+        check(ctx, Step::MountPrivate, 0, unsafe {
+            libc::mount(
+                c"none".as_ptr(),
+                c"/".as_ptr(),
+                std::ptr::null(),
+                libc::MS_REC | libc::MS_PRIVATE,
+                std::ptr::null(),
+            )
+        });
+        log(ctx, Step::MountPrivate, t);
+    }
+    if spec.pid_ns {
+        let t = sys::now_ns();
+        // SAFETY: all pointers are NUL-terminated literals or null.
+        check(ctx, Step::MountProc, 0, unsafe {
+            libc::mount(
+                c"proc".as_ptr(),
+                c"/proc".as_ptr(),
+                c"proc".as_ptr(),
+                libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+                std::ptr::null(),
+            )
+        });
+        log(ctx, Step::MountProc, t);
+    }
+    if spec.net {
+        let t = sys::now_ns();
+        if let Err(e) = crate::net::loopback_up() {
+            fail(ctx, Step::Loopback, 0, e);
+        }
+        log(ctx, Step::Loopback, t);
+    }
+    if let Some(name) = &spec.hostname {
+        let t = sys::now_ns();
+        let b = name.as_bytes();
+        // SAFETY: b is valid for b.len() bytes.
+        check(ctx, Step::Hostname, 0, unsafe {
+            libc::sethostname(b.as_ptr().cast(), b.len())
+        });
+        log(ctx, Step::Hostname, t);
+    }
+}
+
+fn write_file(ctx: &Ctx, step: Step, path: &std::ffi::CStr, data: &[u8]) {
+    // SAFETY: path is NUL-terminated.
+    let fd = unsafe { libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC) };
+    check(ctx, step, 0, fd);
+    let r = sys::write_all(fd, data);
+    // SAFETY: fd is ours.
+    unsafe { libc::close(fd) };
+    if let Err(e) = r {
+        fail(ctx, step, 0, e);
+    }
+}
+
+/// The per-process steps, then execve(COMMAND). Runs in COMMAND's process:
+/// the clone child itself with --as-pid-1, else the init's forked child.
+pub fn exec_command(ctx: &Ctx) -> ! {
+    let spec = ctx.spec;
+    if spec.new_session {
+        // SAFETY: setsid takes no arguments.
+        check(ctx, Step::NewSession, 0, unsafe { libc::setsid() });
+    }
+    for (i, l) in spec.rlimits.iter().enumerate() {
+        if let Err(e) = crate::rlimit::apply(l) {
+            fail(ctx, Step::Rlimit, i as u32, e);
+        }
+    }
+    for (target, &fd) in spec.stdio_fds.iter().enumerate() {
+        if fd >= 0 {
+            // SAFETY: dup2 on fds the parent opened.
+            check(ctx, Step::Stdio, target as u32, unsafe {
+                libc::dup2(fd, target as i32)
+            });
+        }
+    }
+    for &fd in &spec.keep_fds {
+        // SAFETY: clearing FD_CLOEXEC on an fd checked open by the parent.
+        check(ctx, Step::KeepFd, fd as u32, unsafe {
+            libc::fcntl(fd, libc::F_SETFD, 0)
+        });
+    }
+    if let Err(e) = sys::close_fds_except(&ctx.keep) {
+        fail(ctx, Step::CloseFds, 0, e);
+    }
+    if let Some(dir) = &spec.chdir {
+        // SAFETY: dir is NUL-terminated.
+        check(ctx, Step::Chdir, 0, unsafe { libc::chdir(dir.as_ptr()) });
+    }
+    if !spec.map_root {
+        // No capabilities: with no_new_privs, execve cannot grant any back.
+        // struct __user_cap_header_struct { u32 version; int pid; } with
+        // _LINUX_CAPABILITY_VERSION_3, then two all-zero data words
+        // { effective, permitted, inheritable }.
+        let hdr: [u32; 2] = [0x2008_0522, 0];
+        let data = [0u32; 6];
+        // SAFETY: hdr and data match capset's v3 layout.
+        check(ctx, Step::DropCaps, 0, unsafe {
+            libc::syscall(libc::SYS_capset, hdr.as_ptr(), data.as_ptr()) as libc::c_int
+        });
+    }
+    // SAFETY: prctl with integer arguments only.
+    check(ctx, Step::NoNewPrivs, 0, unsafe {
+        libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    });
+    // SAFETY: old_mask is a valid sigset saved by the parent.
+    unsafe { libc::sigprocmask(libc::SIG_SETMASK, &ctx.old_mask, std::ptr::null_mut()) };
+
+    let exec = &spec.exec;
+    let mut errno = libc::ENOENT;
+    let mut denied = false;
+    for cand in &exec.candidates {
+        // SAFETY: cand, argv_ptrs and envp_ptrs are NUL-terminated C strings
+        // and null-terminated pointer arrays built by the parent.
+        unsafe {
+            libc::execve(
+                cand.as_ptr(),
+                exec.argv_ptrs.as_ptr(),
+                exec.envp_ptrs.as_ptr(),
+            )
+        };
+        match sys::errno() {
+            libc::ENOENT | libc::ENOTDIR | libc::ENAMETOOLONG | libc::ELOOP => {}
+            libc::EACCES => denied = true,
+            e => {
+                errno = e;
+                break;
+            }
+        }
+    }
+    if denied && errno == libc::ENOENT {
+        errno = libc::EACCES;
+    }
+    fail(ctx, Step::Exec, 0, errno)
+}

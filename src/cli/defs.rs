@@ -1,0 +1,403 @@
+//! The flag table: the single source for parsing, `--help`, the man page and
+//! shell completions. Plain data, std only, so that build.rs can include it.
+
+/// Which part of `--help` and the man page a flag is listed in.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Section {
+    Namespaces,
+    Identity,
+    Process,
+    Info,
+}
+
+impl Section {
+    pub const ALL: [Section; 4] = [
+        Section::Namespaces,
+        Section::Identity,
+        Section::Process,
+        Section::Info,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Namespaces => "Namespaces",
+            Section::Identity => "Identity",
+            Section::Process => "Process setup",
+            Section::Info => "Information",
+        }
+    }
+}
+
+/// Every flag jail knows. The parser matches on this, never on strings.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FlagId {
+    Net,
+    Pid,
+    AsPid1,
+    Mount,
+    Uts,
+    Hostname,
+    Ipc,
+    Cgroup,
+    Time,
+    Monotonic,
+    Boottime,
+    All,
+    MapRoot,
+    Uid,
+    Gid,
+    Env,
+    Unsetenv,
+    Clearenv,
+    Chdir,
+    Rlimit,
+    Stdin,
+    Stdout,
+    Stderr,
+    KeepFd,
+    NewSession,
+    Verbose,
+    Help,
+    Version,
+}
+
+/// One row of the table.
+pub struct FlagDef {
+    pub id: FlagId,
+    pub short: Option<char>,
+    pub long: &'static str,
+    /// Name of the value the flag takes, `None` for a switch.
+    pub value: Option<&'static str>,
+    pub section: Section,
+    /// One line for `--help`.
+    pub help: &'static str,
+    /// Extra sentences for the man page (may be empty).
+    pub doc: &'static str,
+}
+
+const fn flag(
+    id: FlagId,
+    short: Option<char>,
+    long: &'static str,
+    value: Option<&'static str>,
+    section: Section,
+    help: &'static str,
+    doc: &'static str,
+) -> FlagDef {
+    FlagDef {
+        id,
+        short,
+        long,
+        value,
+        section,
+        help,
+        doc,
+    }
+}
+
+use FlagId as F;
+use Section as S;
+
+/// The table, in the order `--help` and the man page list it.
+pub const FLAGS: &[FlagDef] = &[
+    flag(
+        F::Net,
+        Some('n'),
+        "net",
+        None,
+        S::Namespaces,
+        "new network namespace: only lo, up (127.0.0.1 and ::1)",
+        "Nothing outside the jail is reachable; servers on the host's loopback are not either.",
+    ),
+    flag(
+        F::Pid,
+        Some('p'),
+        "pid",
+        None,
+        S::Namespaces,
+        "new PID namespace with a built-in init; implies --mount and a fresh /proc",
+        "PID 1 is jail's init: it starts COMMAND as PID 2, reaps every orphan, forwards signals \
+         and exits like COMMAND. ps shows only the jail's processes.",
+    ),
+    flag(
+        F::AsPid1,
+        None,
+        "as-pid-1",
+        None,
+        S::Namespaces,
+        "run COMMAND itself as PID 1, without the init (implies --pid)",
+        "COMMAND must then reap orphans and handle signals itself, as PID 1 of a namespace \
+         ignores every signal it has no handler for.",
+    ),
+    flag(
+        F::Mount,
+        Some('m'),
+        "mount",
+        None,
+        S::Namespaces,
+        "new mount namespace; / is made recursively private",
+        "Mounts made inside never show on the host.",
+    ),
+    flag(
+        F::Uts,
+        Some('u'),
+        "uts",
+        None,
+        S::Namespaces,
+        "new UTS namespace (hostname and domain name)",
+        "",
+    ),
+    flag(
+        F::Hostname,
+        None,
+        "hostname",
+        Some("NAME"),
+        S::Namespaces,
+        "set the hostname inside (implies --uts)",
+        "At most 64 bytes.",
+    ),
+    flag(
+        F::Ipc,
+        Some('i'),
+        "ipc",
+        None,
+        S::Namespaces,
+        "new IPC namespace (System V IPC, POSIX message queues)",
+        "",
+    ),
+    flag(
+        F::Cgroup,
+        Some('c'),
+        "cgroup",
+        None,
+        S::Namespaces,
+        "new cgroup namespace",
+        "",
+    ),
+    flag(
+        F::Time,
+        Some('t'),
+        "time",
+        None,
+        S::Namespaces,
+        "new time namespace",
+        "Only CLOCK_MONOTONIC and CLOCK_BOOTTIME differ inside; the wall clock is shared.",
+    ),
+    flag(
+        F::Monotonic,
+        None,
+        "monotonic",
+        Some("SECS"),
+        S::Namespaces,
+        "offset CLOCK_MONOTONIC by SECS seconds (implies --time)",
+        "SECS is a whole number and may be negative.",
+    ),
+    flag(
+        F::Boottime,
+        None,
+        "boottime",
+        Some("SECS"),
+        S::Namespaces,
+        "offset CLOCK_BOOTTIME by SECS seconds (implies --time)",
+        "/proc/uptime inside shows the offset. SECS is a whole number and may be negative.",
+    ),
+    flag(
+        F::All,
+        Some('a'),
+        "all",
+        None,
+        S::Namespaces,
+        "new user, mount, pid, net, uts, ipc and cgroup namespaces",
+        "",
+    ),
+    flag(
+        F::MapRoot,
+        Some('r'),
+        "map-root",
+        None,
+        S::Identity,
+        "map the caller to uid 0 and gid 0 inside and keep the namespace's capabilities",
+        "The capabilities only reach objects the user namespace owns; the host is unaffected.",
+    ),
+    flag(
+        F::Uid,
+        None,
+        "uid",
+        Some("N"),
+        S::Identity,
+        "the caller's uid appears as N inside (default: the caller's uid)",
+        "",
+    ),
+    flag(
+        F::Gid,
+        None,
+        "gid",
+        Some("N"),
+        S::Identity,
+        "the caller's gid appears as N inside (default: the caller's gid)",
+        "",
+    ),
+    flag(
+        F::Env,
+        None,
+        "env",
+        Some("NAME=VALUE"),
+        S::Process,
+        "set an environment variable",
+        "--env, --unsetenv and --clearenv apply in command-line order. COMMAND is looked up in \
+         the resulting PATH, or /usr/local/bin:/usr/bin:/bin if PATH is unset.",
+    ),
+    flag(
+        F::Unsetenv,
+        None,
+        "unsetenv",
+        Some("NAME"),
+        S::Process,
+        "remove an environment variable",
+        "",
+    ),
+    flag(
+        F::Clearenv,
+        None,
+        "clearenv",
+        None,
+        S::Process,
+        "start from an empty environment",
+        "Variables set with --env after it are kept.",
+    ),
+    flag(
+        F::Chdir,
+        None,
+        "chdir",
+        Some("DIR"),
+        S::Process,
+        "working directory inside (default: the caller's)",
+        "Without it, COMMAND starts in the caller's working directory if the jail can see it, \
+         else in /.",
+    ),
+    flag(
+        F::Rlimit,
+        None,
+        "rlimit",
+        Some("NAME=SOFT[:HARD]"),
+        S::Process,
+        "set a resource limit, NAME as in prlimit(1)",
+        "NAME is one of as, core, cpu, data, fsize, locks, memlock, msgqueue, nice, nofile, \
+         nproc, rss, rtprio, rttime, sigpending, stack. Values are whole numbers or unlimited; \
+         byte limits (as, core, data, fsize, memlock, msgqueue, rss, stack) take a K, M or G \
+         suffix (powers of 1024). A single value sets both limits; SOFT: keeps the hard limit, \
+         :HARD keeps the soft limit. A hard limit above the current one is refused.",
+    ),
+    flag(
+        F::Stdin,
+        None,
+        "stdin",
+        Some("FILE"),
+        S::Process,
+        "COMMAND's standard input reads FILE",
+        "The files of --stdin, --stdout and --stderr are opened by jail before the jail starts, \
+         with the caller's rights.",
+    ),
+    flag(
+        F::Stdout,
+        None,
+        "stdout",
+        Some("FILE"),
+        S::Process,
+        "COMMAND's standard output goes to FILE (created or truncated)",
+        "",
+    ),
+    flag(
+        F::Stderr,
+        None,
+        "stderr",
+        Some("FILE"),
+        S::Process,
+        "COMMAND's standard error goes to FILE (created or truncated)",
+        "",
+    ),
+    flag(
+        F::KeepFd,
+        None,
+        "keep-fd",
+        Some("N"),
+        S::Process,
+        "pass inherited file descriptor N to COMMAND (repeatable)",
+        "COMMAND gets fds 0, 1, 2 and those named here; every other inherited fd is closed.",
+    ),
+    flag(
+        F::NewSession,
+        None,
+        "new-session",
+        None,
+        S::Process,
+        "start COMMAND in a new session, detached from the terminal",
+        "",
+    ),
+    flag(
+        F::Verbose,
+        Some('v'),
+        "verbose",
+        None,
+        S::Info,
+        "print each setup step and its duration on stderr",
+        "",
+    ),
+    flag(
+        F::Help,
+        Some('h'),
+        "help",
+        None,
+        S::Info,
+        "print this help and exit",
+        "",
+    ),
+    flag(
+        F::Version,
+        Some('V'),
+        "version",
+        None,
+        S::Info,
+        "print the version and exit",
+        "",
+    ),
+];
+
+/// Look a flag up by its long name.
+pub fn by_long(name: &str) -> Option<&'static FlagDef> {
+    FLAGS.iter().find(|f| f.long == name)
+}
+
+/// Look a flag up by its short name.
+pub fn by_short(c: char) -> Option<&'static FlagDef> {
+    FLAGS.iter().find(|f| f.short == Some(c))
+}
+
+/// How a flag is written in messages: `--net`.
+pub fn display(def: &FlagDef) -> String {
+    format!("--{}", def.long)
+}
+
+/// The usage line, shared by `--help` and the man page.
+pub const USAGE: &str = "jail [OPTION]... [--] [COMMAND [ARG]...]";
+
+/// One sentence on what jail does.
+pub const ABOUT: &str = "Run COMMAND in new Linux namespaces as the calling user: no daemon, \
+no setuid bit, no config file, no output on success. Without COMMAND, run $SHELL (else /bin/sh). \
+Options end at the first word that is not an option, so everything after COMMAND is passed on \
+untouched.";
+
+/// Exit statuses, shared by `--help` and the man page.
+pub const EXIT_STATUS: &[(&str, &str)] = &[
+    ("N", "COMMAND exited with N"),
+    (
+        "signal",
+        "COMMAND was killed by a signal: jail kills itself with the same signal (no core dump)",
+    ),
+    (
+        "125",
+        "jail itself failed: a bad option or value, a namespace, mount or limit refused",
+    ),
+    ("126", "COMMAND was found but could not be executed"),
+    ("127", "COMMAND was not found"),
+];

@@ -1,0 +1,129 @@
+//! The man page, rendered from the flag table. Included by build.rs, which
+//! writes it to $OUT_DIR/jail.1; man/jail.1 is the committed copy.
+
+use super::defs::{ABOUT, EXIT_STATUS, FLAGS, Section};
+
+/// Escape text for roff: backslashes, hyphens, and a leading dot or quote.
+fn esc(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\e"),
+            '-' => out.push_str("\\-"),
+            _ => out.push(c),
+        }
+    }
+    if out.starts_with('.') || out.starts_with('\'') {
+        out.insert_str(0, "\\&");
+    }
+    out
+}
+
+const DESCRIPTION: &str = "\
+.SH DESCRIPTION
+{about}
+.PP
+A user namespace is always created. By default the caller's uid and gid appear \
+unchanged inside, and COMMAND runs with no capabilities and with no_new_privs set. \
+Namespaces that are not asked for are shared with the caller.
+.PP
+jail stays as COMMAND's parent for its whole life: it forwards the signals sent to it, \
+passes on COMMAND's exit status, and returns only when every process of the jail is gone. \
+Between jail and COMMAND runs a small init: PID 1 of the new PID namespace with \
+\\fB\\-\\-pid\\fR, otherwise a keeper that reaps orphans. When jail is killed, even \
+with SIGKILL, every jailed process dies with it.
+";
+
+const SIGNALS: &str = "\
+.SH SIGNALS
+A signal sent to jail's pid (by kill, a supervisor or make) reaches COMMAND exactly once. \
+A signal from the terminal (Ctrl\\-C, Ctrl\\-\\e) already reaches COMMAND's process group, \
+so jail does not send it again. Ctrl\\-Z stops COMMAND and jail, and \\fBfg\\fR resumes both.
+";
+
+const EXAMPLES: &str = "\
+.SH EXAMPLES
+Run the tests without network access, in their own PID namespace:
+.PP
+.RS
+.nf
+jail \\-\\-net \\-\\-pid \\-\\- make test
+.fi
+.RE
+.PP
+Run every recipe of a Makefile jailed:
+.PP
+.RS
+.nf
+SHELL := jail
+\\&.SHELLFLAGS := \\-\\-net \\-\\- /bin/sh \\-c
+.fi
+.RE
+.PP
+Be root inside, with a hostname of your own:
+.PP
+.RS
+.nf
+jail \\-r \\-\\-hostname box \\-\\- sh
+.fi
+.RE
+";
+
+const TAIL: &str = "\
+.SH SEE ALSO
+.BR unshare (1),
+.BR bwrap (1),
+.BR namespaces (7),
+.BR user_namespaces (7),
+.BR prlimit (1)
+";
+
+pub fn render() -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        ".TH JAIL 1 \"\" \"jail {}\" \"User Commands\"\n",
+        env!("CARGO_PKG_VERSION")
+    ));
+    out.push_str(".SH NAME\njail \\- run a command in new Linux namespaces, rootless\n");
+    out.push_str(".SH SYNOPSIS\n.B jail\n[\\fIOPTION\\fR]... [\\fB\\-\\-\\fR] [\\fICOMMAND\\fR [\\fIARG\\fR]...]\n");
+    out.push_str(&DESCRIPTION.replace("{about}", &esc(ABOUT)));
+    out.push_str(".SH OPTIONS\n");
+    for section in Section::ALL {
+        out.push_str(&format!(".SS {}\n", esc(section.title())));
+        for def in FLAGS.iter().filter(|f| f.section == section) {
+            out.push_str(".TP\n");
+            let mut head = String::new();
+            if let Some(c) = def.short {
+                head.push_str(&format!("\\fB\\-{c}\\fR, "));
+            }
+            head.push_str(&format!("\\fB\\-\\-{}\\fR", esc(def.long)));
+            if let Some(v) = def.value {
+                head.push_str(&format!(" \\fI{}\\fR", esc(v)));
+            }
+            out.push_str(&head);
+            out.push('\n');
+            let mut text = esc(def.help);
+            if let Some(first) = text.get(..1) {
+                text = first.to_uppercase() + &text[1..];
+            }
+            out.push_str(&text);
+            out.push_str(".\n");
+            if !def.doc.is_empty() {
+                out.push_str(&esc(def.doc));
+                out.push('\n');
+            }
+        }
+    }
+    out.push_str(".SH EXIT STATUS\n");
+    for (code, what) in EXIT_STATUS {
+        out.push_str(&format!(".TP\n.B {}\n{}.\n", esc(code), esc(what)));
+    }
+    out.push_str(
+        ".PP\nA failure prints one line \\fBjail:\\fR \\fIwhat failed\\fR: \\fIreason\\fR \
+on standard error, and at most one more line \\fBjail: hint:\\fR when the cause is known.\n",
+    );
+    out.push_str(SIGNALS);
+    out.push_str(EXAMPLES);
+    out.push_str(TAIL);
+    out
+}

@@ -1,0 +1,226 @@
+//! One error type for everything the parent reports, and the wire format a
+//! failing child uses to tell the parent which step failed.
+
+use std::fmt;
+
+/// jail's own exit statuses (as env(1) and timeout(1) use them).
+pub const EXIT_FAILURE: u8 = 125;
+pub const EXIT_CANNOT_RUN: u8 = 126;
+pub const EXIT_NOT_FOUND: u8 = 127;
+
+/// A failure jail reports: one line, maybe a hint, and an exit status.
+#[derive(Debug)]
+pub struct Error {
+    pub msg: String,
+    pub hint: Option<String>,
+    pub code: u8,
+}
+
+impl Error {
+    /// Bad command-line input.
+    pub fn usage(msg: impl Into<String>) -> Error {
+        Error {
+            msg: msg.into(),
+            hint: None,
+            code: EXIT_FAILURE,
+        }
+    }
+
+    /// A system call failed while doing `what`.
+    pub fn sys(what: impl fmt::Display, errno: i32) -> Error {
+        Error {
+            msg: format!("{what}: {}", errno_text(errno)),
+            hint: None,
+            code: EXIT_FAILURE,
+        }
+    }
+
+    /// The last OS error, while doing `what`.
+    pub fn last(what: impl fmt::Display) -> Error {
+        Error::sys(what, last_errno())
+    }
+
+    pub fn with_hint(mut self, hint: Option<String>) -> Error {
+        self.hint = hint;
+        self
+    }
+
+    pub fn with_code(mut self, code: u8) -> Error {
+        self.code = code;
+        self
+    }
+
+    /// The lines to print on stderr.
+    pub fn report(&self) -> String {
+        let mut s = format!("jail: {}\n", self.msg);
+        if let Some(h) = &self.hint {
+            s.push_str(&format!("jail: hint: {h}\n"));
+        }
+        s
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.msg)
+    }
+}
+
+pub fn last_errno() -> i32 {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
+/// "No such file or directory", without Rust's " (os error 2)".
+pub fn errno_text(errno: i32) -> String {
+    let s = std::io::Error::from_raw_os_error(errno).to_string();
+    match s.rfind(" (os error ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// The child's setup steps, in the order it runs them. A failure crosses
+/// the failure pipe as `(step, index, errno)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum Step {
+    WaitForMaps = 1,
+    UnshareTime,
+    TimeOffsets,
+    MountPrivate,
+    MountProc,
+    Loopback,
+    Hostname,
+    Dumpable,
+    Fork,
+    NewSession,
+    Rlimit,
+    Stdio,
+    KeepFd,
+    CloseFds,
+    Chdir,
+    NoNewPrivs,
+    DropCaps,
+    Exec,
+}
+
+impl Step {
+    const ALL: [Step; 18] = [
+        Step::WaitForMaps,
+        Step::UnshareTime,
+        Step::TimeOffsets,
+        Step::MountPrivate,
+        Step::MountProc,
+        Step::Loopback,
+        Step::Hostname,
+        Step::Dumpable,
+        Step::Fork,
+        Step::NewSession,
+        Step::Rlimit,
+        Step::Stdio,
+        Step::KeepFd,
+        Step::CloseFds,
+        Step::Chdir,
+        Step::NoNewPrivs,
+        Step::DropCaps,
+        Step::Exec,
+    ];
+
+    pub fn from_u32(v: u32) -> Option<Step> {
+        Step::ALL.iter().copied().find(|s| *s as u32 == v)
+    }
+
+    /// Short name for `--verbose`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::WaitForMaps => "wait for id maps",
+            Step::UnshareTime => "create time namespace",
+            Step::TimeOffsets => "set time namespace offsets",
+            Step::MountPrivate => "make / private",
+            Step::MountProc => "mount /proc",
+            Step::Loopback => "bring lo up",
+            Step::Hostname => "set hostname",
+            Step::Dumpable => "make init non-dumpable",
+            Step::Fork => "fork COMMAND",
+            Step::NewSession => "start a new session",
+            Step::Rlimit => "set resource limit",
+            Step::Stdio => "redirect stdio",
+            Step::KeepFd => "keep fd",
+            Step::CloseFds => "close inherited fds",
+            Step::Chdir => "change directory",
+            Step::NoNewPrivs => "set no_new_privs",
+            Step::DropCaps => "drop capabilities",
+            Step::Exec => "exec",
+        }
+    }
+}
+
+/// What a failing child writes, in one write(2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(C)]
+pub struct Failure {
+    pub step: u32,
+    pub index: u32,
+    pub errno: i32,
+}
+
+impl Failure {
+    pub const SIZE: usize = 12;
+
+    pub fn to_bytes(self) -> [u8; Self::SIZE] {
+        let mut b = [0u8; Self::SIZE];
+        b[0..4].copy_from_slice(&self.step.to_ne_bytes());
+        b[4..8].copy_from_slice(&self.index.to_ne_bytes());
+        b[8..12].copy_from_slice(&self.errno.to_ne_bytes());
+        b
+    }
+
+    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Failure {
+        let word = |i: usize| [b[i], b[i + 1], b[i + 2], b[i + 3]];
+        Failure {
+            step: u32::from_ne_bytes(word(0)),
+            index: u32::from_ne_bytes(word(4)),
+            errno: i32::from_ne_bytes(word(8)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_round_trips() {
+        let f = Failure {
+            step: Step::Chdir as u32,
+            index: 7,
+            errno: libc::ENOENT,
+        };
+        assert_eq!(Failure::from_bytes(&f.to_bytes()), f);
+    }
+
+    #[test]
+    fn steps_round_trip() {
+        for s in Step::ALL {
+            assert_eq!(Step::from_u32(s as u32), Some(s));
+        }
+        assert_eq!(Step::from_u32(0), None);
+        assert_eq!(Step::from_u32(999), None);
+    }
+
+    #[test]
+    fn errno_text_has_no_suffix() {
+        assert_eq!(errno_text(libc::ENOENT), "No such file or directory");
+    }
+
+    #[test]
+    fn report_is_one_line_plus_hint() {
+        let e = Error::usage("--uid: missing value");
+        assert_eq!(e.report(), "jail: --uid: missing value\n");
+        let e = e.with_hint(Some("try this".into()));
+        assert_eq!(
+            e.report(),
+            "jail: --uid: missing value\njail: hint: try this\n"
+        );
+    }
+}

@@ -1,0 +1,166 @@
+//! jail's init: PID 1 of a new PID namespace, or without one a keeper that
+//! is COMMAND's parent and the subreaper of everything it starts. It forks
+//! COMMAND, forwards signals to it, reaps every orphan, and hands COMMAND's
+//! exact wait status to the parent through a pipe. Async-signal-safe only.
+
+use crate::child::{Ctx, exec_command, fail};
+use crate::error::Step;
+use crate::sys;
+
+pub fn run(ctx: &Ctx) -> ! {
+    let spec = ctx.spec;
+    // SAFETY: prctl with integer arguments only.
+    unsafe {
+        if !spec.pid_ns {
+            // Orphans of COMMAND's tree come to us, so we can reap them and
+            // take them down with the jail.
+            libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+        }
+        // COMMAND must not read our memory or environment through /proc.
+        if libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 {
+            fail(ctx, Step::Dumpable, 0, sys::errno());
+        }
+    }
+    let t = sys::now_ns();
+    // SAFETY: a plain fork through the raw system call: no libc atfork
+    // handlers and no locks, the child only runs async-signal-safe code.
+    let pid = unsafe { libc::syscall(libc::SYS_clone, libc::SIGCHLD as libc::c_ulong, 0, 0, 0, 0) }
+        as libc::pid_t;
+    if pid < 0 {
+        fail(ctx, Step::Fork, 0, sys::errno());
+    }
+    if pid == 0 {
+        // SAFETY: prctl with integer arguments; closing our copy of a pipe.
+        unsafe {
+            libc::prctl(
+                libc::PR_SET_PDEATHSIG,
+                libc::SIGKILL as libc::c_ulong,
+                0,
+                0,
+                0,
+            );
+            libc::close(ctx.status_wr);
+        }
+        exec_command(ctx);
+    }
+    if spec.verbose {
+        sys::log_step(2, Step::Fork.name(), t);
+    }
+    // The parent sees EOF on the failure pipe once COMMAND has exec'd.
+    // SAFETY: closing our own fd.
+    unsafe { libc::close(ctx.fail_wr) };
+    supervise(ctx, pid)
+}
+
+fn supervise(ctx: &Ctx, command: libc::pid_t) -> ! {
+    loop {
+        // SAFETY: siginfo_t is plain data; all-zero is valid.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        // SAFETY: wait_set is a valid sigset, info is writable.
+        let sig = unsafe { libc::sigwaitinfo(&ctx.wait_set, &mut info) };
+        if sig < 0 {
+            continue;
+        }
+        if sig == libc::SIGCHLD {
+            if let Some(status) = reap(command) {
+                finish(ctx, status);
+            }
+            continue;
+        }
+        if sig == ctx.parent_death_signal && !ctx.spec.pid_ns {
+            // SAFETY: getppid cannot fail.
+            if unsafe { libc::getppid() } != ctx.parent {
+                // The parent is gone (SIGKILL): take the whole tree down.
+                kill_descendants();
+                // SAFETY: _exit does not return.
+                unsafe { libc::_exit(crate::error::EXIT_FAILURE as i32) };
+            }
+        }
+        // A signal from the terminal already reached COMMAND's process
+        // group; only signals sent to the jail are passed on.
+        if info.si_code != libc::SI_KERNEL {
+            // SAFETY: kill takes no pointers.
+            unsafe { libc::kill(command, sig) };
+        }
+    }
+}
+
+/// Reap every child that has exited; COMMAND's wait status once it has.
+fn reap(command: libc::pid_t) -> Option<i32> {
+    let mut result = None;
+    loop {
+        let mut status = 0;
+        // SAFETY: status is writable.
+        let pid = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG | libc::__WALL) };
+        if pid <= 0 {
+            return result;
+        }
+        if pid == command {
+            result = Some(status);
+        }
+    }
+}
+
+/// COMMAND is done: make sure nothing it started lives on, then hand its
+/// status to the parent.
+fn finish(ctx: &Ctx, status: i32) -> ! {
+    if !ctx.spec.pid_ns {
+        // With a PID namespace the kernel kills the rest when we exit.
+        kill_descendants();
+    }
+    let _ = sys::write_all(ctx.status_wr, &status.to_ne_bytes());
+    // SAFETY: _exit does not return.
+    unsafe { libc::_exit(0) }
+}
+
+/// SIGKILL every descendant. Orphans reparent to us (we are their
+/// subreaper), so kill our children, reap, and repeat until none are left.
+fn kill_descendants() {
+    loop {
+        let mut buf = [0u8; 4096];
+        let Some(n) = read_children(&mut buf) else {
+            return;
+        };
+        let mut pid: i32 = 0;
+        let mut in_num = false;
+        for &b in &buf[..n] {
+            if b.is_ascii_digit() {
+                pid = pid * 10 + (b - b'0') as i32;
+                in_num = true;
+            } else if in_num {
+                // SAFETY: kill takes no pointers.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+                pid = 0;
+                in_num = false;
+            }
+        }
+        if in_num {
+            // SAFETY: kill takes no pointers.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+        let mut status = 0;
+        // SAFETY: status is writable.
+        let r = unsafe { libc::waitpid(-1, &mut status, libc::__WALL) };
+        if r < 0 && sys::errno() == libc::ECHILD {
+            return;
+        }
+    }
+}
+
+/// Our children's pids as the kernel lists them, space-separated.
+fn read_children(buf: &mut [u8]) -> Option<usize> {
+    // SAFETY: the path is NUL-terminated.
+    let fd = unsafe {
+        libc::open(
+            c"/proc/thread-self/children".as_ptr(),
+            libc::O_RDONLY | libc::O_CLOEXEC,
+        )
+    };
+    if fd < 0 {
+        return None;
+    }
+    let n = sys::read_full(fd, buf).ok();
+    // SAFETY: fd is ours.
+    unsafe { libc::close(fd) };
+    n
+}

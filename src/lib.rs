@@ -1,0 +1,69 @@
+//! jail: run a command in new Linux namespaces as an ordinary user.
+//!
+//! The data flows top to bottom: `cli` (what was typed) → `spec` (validated,
+//! every C string prebuilt) → `spawn` (clone, id maps, go) → `child` /
+//! `init` (setup, exec) → `supervise` (signals, exit status).
+
+#![deny(unsafe_op_in_unsafe_fn)]
+
+pub mod child;
+pub mod cli;
+pub mod error;
+pub mod idmap;
+pub mod init;
+pub mod net;
+pub mod rlimit;
+pub mod spawn;
+pub mod spec;
+pub mod supervise;
+pub mod sys;
+
+use std::ffi::OsString;
+
+use cli::parse::Parsed;
+
+/// Make sure fds 0, 1 and 2 are open, so that no pipe of ours lands there.
+fn ensure_stdio() {
+    for fd in 0..3 {
+        // SAFETY: F_GETFD only queries; open returns the lowest free fd.
+        unsafe {
+            if libc::fcntl(fd, libc::F_GETFD) < 0 {
+                libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+            }
+        }
+    }
+}
+
+/// The whole program: parse, run, and end like COMMAND.
+pub fn main_with_args(args: Vec<OsString>) -> i32 {
+    ensure_stdio();
+    let low = match cli::parse::parse(args) {
+        Ok(Parsed::Run(low)) => low,
+        Ok(Parsed::Help) => {
+            print!("{}", cli::help::render());
+            return 0;
+        }
+        Ok(Parsed::Version) => {
+            println!("jail {}", env!("CARGO_PKG_VERSION"));
+            return 0;
+        }
+        Err(e) => return fail(e),
+    };
+    let spec = match spec::build(low) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    match spawn::start(&spec) {
+        Ok(run) => {
+            let old_mask = run.old_mask;
+            let outcome = supervise::wait(run, spec.init);
+            supervise::exit_like(outcome, &old_mask)
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn fail(e: error::Error) -> i32 {
+    eprint!("{}", e.report());
+    e.code as i32
+}

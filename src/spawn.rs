@@ -1,0 +1,311 @@
+//! The parent: pipes, signal mask, the clone stack, clone(2), the id maps,
+//! the "go" byte, and the child's verdict on the failure pipe.
+
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+
+use crate::child::{self, Ctx};
+use crate::error::{EXIT_CANNOT_RUN, EXIT_NOT_FOUND, Error, Failure, Step, errno_text};
+use crate::spec::Spec;
+use crate::sys;
+
+/// Stack for the clone child (the init lives on it): small, with a guard
+/// page below it so an overflow faults instead of corrupting memory.
+const STACK_SIZE: usize = 128 * 1024;
+const GUARD: usize = 4096;
+
+/// A running jail, after COMMAND was exec'd.
+pub struct Running {
+    pub pid: libc::pid_t,
+    pub status_rd: OwnedFd,
+    pub wait_set: libc::sigset_t,
+    pub old_mask: libc::sigset_t,
+}
+
+fn pipe() -> Result<(OwnedFd, OwnedFd), Error> {
+    let mut fds = [0; 2];
+    // SAFETY: fds is valid for two ints.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(Error::last("create pipe"));
+    }
+    // SAFETY: pipe2 returned two new fds that we now own.
+    unsafe { Ok((OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1]))) }
+}
+
+/// Signals the parent and the init wait for with sigwaitinfo: everything
+/// except the ones that cannot be caught and synchronous faults.
+pub fn wait_set() -> libc::sigset_t {
+    // SAFETY: sigset_t is plain data; sigfillset/sigdelset initialise it.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut set);
+        for s in [
+            libc::SIGKILL,
+            libc::SIGSTOP,
+            libc::SIGSEGV,
+            libc::SIGBUS,
+            libc::SIGILL,
+            libc::SIGFPE,
+            libc::SIGTRAP,
+            libc::SIGSYS,
+        ] {
+            libc::sigdelset(&mut set, s);
+        }
+        set
+    }
+}
+
+struct Stack {
+    base: *mut libc::c_void,
+    len: usize,
+}
+
+impl Stack {
+    fn new() -> Result<Stack, Error> {
+        let len = STACK_SIZE + GUARD;
+        // SAFETY: an anonymous private mapping; checked below.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return Err(Error::last("allocate clone stack"));
+        }
+        // SAFETY: the lowest page of our own mapping becomes the guard.
+        if unsafe { libc::mprotect(base, GUARD, libc::PROT_NONE) } != 0 {
+            return Err(Error::last("protect clone stack"));
+        }
+        Ok(Stack { base, len })
+    }
+
+    fn top(&self) -> *mut libc::c_void {
+        // SAFETY: one past the end of our mapping; stacks grow down.
+        unsafe { self.base.cast::<u8>().add(self.len).cast() }
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        // SAFETY: unmapping our own mapping (the child has its own copy).
+        unsafe { libc::munmap(self.base, self.len) };
+    }
+}
+
+/// Start the jail: returns once COMMAND runs, or the error that stopped it.
+pub fn start(spec: &Spec) -> Result<Running, Error> {
+    let t0 = sys::now_ns();
+    let wait_set = wait_set();
+    // SAFETY: sigset_t is plain data.
+    let mut old_mask: libc::sigset_t = unsafe { std::mem::zeroed() };
+    // Block before clone: the child inherits the mask and waits with it,
+    // and no signal is lost between clone and the supervision loop.
+    // SAFETY: both sets are valid.
+    unsafe { libc::sigprocmask(libc::SIG_BLOCK, &wait_set, &mut old_mask) };
+
+    let (sync_rd, sync_wr) = pipe()?;
+    let (fail_rd, fail_wr) = pipe()?;
+    let (status_rd, status_wr) = pipe()?;
+    let mut keep = spec.keep_fds.clone();
+    keep.push(fail_wr.as_raw_fd());
+    keep.sort_unstable();
+    let ctx = Ctx {
+        spec,
+        sync_rd: sync_rd.as_raw_fd(),
+        sync_wr: sync_wr.as_raw_fd(),
+        fail_rd: fail_rd.as_raw_fd(),
+        fail_wr: fail_wr.as_raw_fd(),
+        status_rd: status_rd.as_raw_fd(),
+        status_wr: status_wr.as_raw_fd(),
+        keep,
+        old_mask,
+        wait_set,
+        // SAFETY: getpid cannot fail.
+        parent: unsafe { libc::getpid() },
+        parent_death_signal: libc::SIGRTMAX(),
+    };
+    let stack = Stack::new()?;
+    let flags = spec.clone_flags | libc::SIGCHLD;
+    let t = sys::now_ns();
+    // SAFETY: child::main only runs async-signal-safe code on its own stack
+    // and reads ctx from its copy of our memory (no CLONE_VM).
+    let pid = unsafe {
+        libc::clone(
+            child::main,
+            stack.top(),
+            flags,
+            &ctx as *const Ctx as *mut libc::c_void,
+        )
+    };
+    if pid < 0 {
+        return Err(clone_error(spec.clone_flags, sys::errno(), &stack));
+    }
+    log(spec, "clone", t);
+    drop(sync_rd);
+    drop(fail_wr);
+    drop(status_wr);
+
+    let t = sys::now_ns();
+    if let Err(e) = crate::idmap::write_maps(pid, spec) {
+        kill_and_reap(pid);
+        return Err(e);
+    }
+    log(spec, "write id maps", t);
+    // From here on, COMMAND must not be able to read our memory.
+    // SAFETY: prctl with integer arguments.
+    unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
+    let t = sys::now_ns();
+    if sys::write_all(sync_wr.as_raw_fd(), b"g").is_err() {
+        // The child is gone; its status tells the rest.
+        let _ = reap(pid);
+        return Err(Error::usage("start the jail: the child exited early"));
+    }
+    drop(sync_wr);
+
+    let mut buf = [0u8; Failure::SIZE];
+    let n = sys::read_full(fail_rd.as_raw_fd(), &mut buf).unwrap_or(0);
+    if n == Failure::SIZE {
+        let _ = reap(pid);
+        return Err(describe(spec, Failure::from_bytes(&buf)));
+    }
+    if n != 0 {
+        kill_and_reap(pid);
+        return Err(Error::usage(
+            "start the jail: garbled report from the child",
+        ));
+    }
+    log(spec, "set up and exec", t);
+    log(spec, "total before exec", t0);
+    Ok(Running {
+        pid,
+        status_rd,
+        wait_set,
+        old_mask,
+    })
+}
+
+fn log(spec: &Spec, step: &str, since: u64) {
+    if spec.verbose {
+        sys::log_step(2, step, since);
+    }
+}
+
+pub fn reap(pid: libc::pid_t) -> i32 {
+    let mut status = 0;
+    // SAFETY: status is writable.
+    while unsafe { libc::waitpid(pid, &mut status, libc::__WALL) } < 0 {
+        if sys::errno() != libc::EINTR {
+            break;
+        }
+    }
+    status
+}
+
+fn kill_and_reap(pid: libc::pid_t) {
+    // SAFETY: kill takes no pointers.
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+    reap(pid);
+}
+
+extern "C" fn probe_child(_: *mut libc::c_void) -> libc::c_int {
+    // SAFETY: _exit does not return.
+    unsafe { libc::_exit(0) }
+}
+
+/// clone(2) failed: find which namespace the kernel refused, by trying
+/// them one by one, and explain it.
+fn clone_error(flags: libc::c_int, errno: i32, stack: &Stack) -> Error {
+    let try_flags = |f: libc::c_int| -> bool {
+        // SAFETY: probe_child exits at once on its own stack.
+        let pid = unsafe {
+            libc::clone(
+                probe_child,
+                stack.top(),
+                f | libc::SIGCHLD,
+                std::ptr::null_mut(),
+            )
+        };
+        if pid > 0 {
+            reap(pid);
+        }
+        pid > 0
+    };
+    const NAMES: [(libc::c_int, &str); 6] = [
+        (libc::CLONE_NEWNS, "mount namespace"),
+        (libc::CLONE_NEWPID, "PID namespace"),
+        (libc::CLONE_NEWNET, "network namespace"),
+        (libc::CLONE_NEWUTS, "UTS namespace"),
+        (libc::CLONE_NEWIPC, "IPC namespace"),
+        (libc::CLONE_NEWCGROUP, "cgroup namespace"),
+    ];
+    if !try_flags(libc::CLONE_NEWUSER) {
+        return Error::sys("create user namespace", errno)
+            .with_hint(Some(crate::idmap::userns_hint(errno)));
+    }
+    for (f, name) in NAMES {
+        if flags & f != 0 && !try_flags(libc::CLONE_NEWUSER | f) {
+            return Error::sys(format!("create {name}"), errno);
+        }
+    }
+    Error::sys("create namespaces", errno)
+}
+
+/// Turn a child's failure record into the line the user sees.
+fn describe(spec: &Spec, f: Failure) -> Error {
+    let Some(step) = Step::from_u32(f.step) else {
+        return Error::sys("set up the jail", f.errno);
+    };
+    let e = f.errno;
+    match step {
+        Step::Exec => {
+            let name = spec.exec.name.to_string_lossy();
+            if e == libc::ENOENT || e == libc::ENOTDIR {
+                let msg = if spec.exec.searched {
+                    format!("exec {name}: command not found")
+                } else {
+                    format!("exec {name}: {}", errno_text(e))
+                };
+                Error::usage(msg).with_code(EXIT_NOT_FOUND)
+            } else {
+                Error::sys(format!("exec {name}"), e).with_code(EXIT_CANNOT_RUN)
+            }
+        }
+        Step::Chdir => {
+            let dir = spec.chdir.as_ref().map(|c| c.to_string_lossy());
+            Error::sys(format!("--chdir {}", dir.unwrap_or_default()), e)
+        }
+        Step::Rlimit => {
+            let res = spec
+                .rlimits
+                .get(f.index as usize)
+                .map(|l| crate::rlimit::name_of(l.resource))
+                .unwrap_or("?");
+            Error::sys(format!("--rlimit {res}"), e)
+        }
+        Step::KeepFd => Error::sys(format!("--keep-fd {}", f.index), e),
+        Step::Stdio => {
+            let name = ["--stdin", "--stdout", "--stderr"]
+                .get(f.index as usize)
+                .copied()
+                .unwrap_or("stdio");
+            Error::sys(format!("{name}: redirect"), e)
+        }
+        Step::MountProc => {
+            let hint = (e == libc::EPERM || e == libc::EACCES).then(|| {
+                "/proc is masked or read-only here (inside a container?): a PID namespace \
+                 needs a fresh /proc; run without --pid, or give the container an unmasked /proc"
+                    .to_string()
+            });
+            Error::sys("mount /proc for the new PID namespace", e).with_hint(hint)
+        }
+        Step::UnshareTime => Error::sys("create time namespace", e),
+        Step::TimeOffsets => Error::sys("set time namespace offsets (--monotonic/--boottime)", e),
+        Step::Hostname => Error::sys("--hostname: set hostname", e),
+        Step::Loopback => Error::sys("bring up lo in the network namespace", e),
+        other => Error::sys(other.name(), e),
+    }
+}

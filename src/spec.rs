@@ -1,0 +1,448 @@
+//! Second stage: validate what was typed and precompute everything the child
+//! needs (C strings, pointer arrays, open files), so that the child never
+//! allocates.
+
+use std::ffi::{CString, OsStr, OsString};
+use std::fs::File;
+use std::os::fd::AsRawFd;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+
+use crate::cli::defs::{self, FlagId};
+use crate::error::Error;
+use crate::rlimit::{self, Rlimit};
+
+/// PATH used to find COMMAND when the jail's environment has none.
+pub const DEFAULT_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+
+/// COMMAND, ready for execve(2).
+pub struct Exec {
+    /// What the user typed as COMMAND (for messages).
+    pub name: OsString,
+    /// Whether COMMAND was looked up in PATH (no '/' in it).
+    pub searched: bool,
+    /// Paths to try in order, as execvp(3) would.
+    pub candidates: Vec<CString>,
+    pub argv: Vec<CString>,
+    pub envp: Vec<CString>,
+    pub argv_ptrs: Vec<*const libc::c_char>,
+    pub envp_ptrs: Vec<*const libc::c_char>,
+}
+
+/// Everything the jail will do, validated.
+pub struct Spec {
+    /// CLONE_NEW* flags for clone(2) (user namespace always).
+    pub clone_flags: libc::c_int,
+    pub pid_ns: bool,
+    /// Run jail's init (or, without a PID namespace, a keeper) between the
+    /// parent and COMMAND. False only with --as-pid-1.
+    pub init: bool,
+    pub mount_ns: bool,
+    pub net: bool,
+    /// A new time namespace, and the offsets to write (may be empty).
+    pub time: Option<CString>,
+    pub map_root: bool,
+    pub uid_inside: u32,
+    pub gid_inside: u32,
+    pub outer_uid: u32,
+    pub outer_gid: u32,
+    pub hostname: Option<CString>,
+    pub rlimits: Vec<Rlimit>,
+    /// Files for fds 0, 1, 2, opened by the parent.
+    pub stdio: [Option<File>; 3],
+    /// Raw fds of `stdio` (-1 when not redirected), for the child.
+    pub stdio_fds: [i32; 3],
+    /// Inherited fds passed to COMMAND, sorted, all >= 3.
+    pub keep_fds: Vec<i32>,
+    pub new_session: bool,
+    pub chdir: Option<CString>,
+    pub verbose: bool,
+    pub exec: Exec,
+}
+
+impl Spec {
+    /// "N OUTER 1\n" for /proc/PID/uid_map.
+    pub fn uid_map(&self) -> String {
+        format!("{} {} 1\n", self.uid_inside, self.outer_uid)
+    }
+
+    pub fn gid_map(&self) -> String {
+        format!("{} {} 1\n", self.gid_inside, self.outer_gid)
+    }
+}
+
+fn flag_name(id: FlagId) -> String {
+    defs::FLAGS
+        .iter()
+        .find(|f| f.id == id)
+        .map(defs::display)
+        .unwrap_or_default()
+}
+
+fn invalid(id: FlagId, v: &OsStr, why: &str) -> Error {
+    Error::usage(format!(
+        "{}: invalid value '{}': {why}",
+        flag_name(id),
+        v.to_string_lossy()
+    ))
+}
+
+fn utf8(id: FlagId, v: &OsStr) -> Result<&str, Error> {
+    v.to_str().ok_or_else(|| invalid(id, v, "not valid UTF-8"))
+}
+
+fn parse_id(id: FlagId, v: &OsStr) -> Result<u32, Error> {
+    utf8(id, v)?
+        .parse::<u32>()
+        .ok()
+        .filter(|n| *n != u32::MAX)
+        .ok_or_else(|| invalid(id, v, "expected a number from 0 to 4294967294"))
+}
+
+fn parse_secs(id: FlagId, v: &OsStr) -> Result<i64, Error> {
+    utf8(id, v)?
+        .parse::<i64>()
+        .ok()
+        .filter(|n| n.unsigned_abs() < 1 << 40)
+        .ok_or_else(|| invalid(id, v, "expected a whole number of seconds"))
+}
+
+fn cstring(id: FlagId, v: &OsStr) -> Result<CString, Error> {
+    CString::new(v.as_bytes()).map_err(|_| invalid(id, v, "contains a NUL byte"))
+}
+
+/// Environment edits, applied in order.
+enum EnvOp {
+    Set(OsString, OsString),
+    Unset(OsString),
+    Clear,
+}
+
+/// Build the spec from the parsed command line and the caller's environment.
+pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
+    let mut flags = libc::CLONE_NEWUSER;
+    let mut as_pid_1 = false;
+    let mut time_ns = false;
+    let mut monotonic: Option<i64> = None;
+    let mut boottime: Option<i64> = None;
+    let mut map_root = false;
+    let mut uid: Option<u32> = None;
+    let mut gid: Option<u32> = None;
+    let mut hostname = None;
+    let mut rlimits: Vec<Rlimit> = Vec::new();
+    let mut stdio_paths: [Option<OsString>; 3] = [None, None, None];
+    let mut keep_fds = Vec::new();
+    let mut new_session = false;
+    let mut chdir = None;
+    let mut verbose = false;
+    let mut env_ops = Vec::new();
+
+    for (id, value) in &low.flags {
+        let v = value.as_deref().unwrap_or_default();
+        match id {
+            FlagId::Net => flags |= libc::CLONE_NEWNET,
+            FlagId::Pid => flags |= libc::CLONE_NEWPID,
+            FlagId::AsPid1 => {
+                as_pid_1 = true;
+                flags |= libc::CLONE_NEWPID;
+            }
+            FlagId::Mount => flags |= libc::CLONE_NEWNS,
+            FlagId::Uts => flags |= libc::CLONE_NEWUTS,
+            FlagId::Hostname => {
+                if v.len() > 64 {
+                    return Err(invalid(*id, v, "longer than 64 bytes"));
+                }
+                hostname = Some(cstring(*id, v)?);
+                flags |= libc::CLONE_NEWUTS;
+            }
+            FlagId::Ipc => flags |= libc::CLONE_NEWIPC,
+            FlagId::Cgroup => flags |= libc::CLONE_NEWCGROUP,
+            FlagId::Time => time_ns = true,
+            FlagId::Monotonic => {
+                monotonic = Some(parse_secs(*id, v)?);
+                time_ns = true;
+            }
+            FlagId::Boottime => {
+                boottime = Some(parse_secs(*id, v)?);
+                time_ns = true;
+            }
+            FlagId::All => {
+                flags |= libc::CLONE_NEWNS
+                    | libc::CLONE_NEWPID
+                    | libc::CLONE_NEWNET
+                    | libc::CLONE_NEWUTS
+                    | libc::CLONE_NEWIPC
+                    | libc::CLONE_NEWCGROUP
+            }
+            FlagId::MapRoot => map_root = true,
+            FlagId::Uid => uid = Some(parse_id(*id, v)?),
+            FlagId::Gid => gid = Some(parse_id(*id, v)?),
+            FlagId::Env => {
+                let bytes = v.as_bytes();
+                match bytes.iter().position(|b| *b == b'=') {
+                    Some(i) if i > 0 => env_ops.push(EnvOp::Set(
+                        OsStr::from_bytes(&bytes[..i]).into(),
+                        OsStr::from_bytes(&bytes[i + 1..]).into(),
+                    )),
+                    _ => return Err(invalid(*id, v, "expected NAME=VALUE")),
+                }
+            }
+            FlagId::Unsetenv => {
+                if v.is_empty() || v.as_bytes().contains(&b'=') {
+                    return Err(invalid(*id, v, "expected a variable name"));
+                }
+                env_ops.push(EnvOp::Unset(v.into()));
+            }
+            FlagId::Clearenv => env_ops.push(EnvOp::Clear),
+            FlagId::Chdir => chdir = Some(cstring(*id, v)?),
+            FlagId::Rlimit => {
+                let arg = utf8(*id, v)?;
+                let l = rlimit::parse(arg, rlimit::current)?;
+                rlimits.retain(|o| o.resource != l.resource);
+                rlimits.push(l);
+            }
+            FlagId::Stdin => stdio_paths[0] = Some(v.into()),
+            FlagId::Stdout => stdio_paths[1] = Some(v.into()),
+            FlagId::Stderr => stdio_paths[2] = Some(v.into()),
+            FlagId::KeepFd => {
+                let fd = utf8(*id, v)?
+                    .parse::<i32>()
+                    .ok()
+                    .filter(|n| *n >= 0)
+                    .ok_or_else(|| invalid(*id, v, "expected a file descriptor number"))?;
+                // SAFETY: F_GETFD only queries the descriptor table.
+                if unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
+                    return Err(Error::last(format!("--keep-fd {fd}")));
+                }
+                if fd > 2 && !keep_fds.contains(&fd) {
+                    keep_fds.push(fd);
+                }
+            }
+            FlagId::NewSession => new_session = true,
+            FlagId::Verbose => verbose = true,
+            FlagId::Help | FlagId::Version => {}
+        }
+    }
+    if map_root && (uid.is_some() || gid.is_some()) {
+        let other = if uid.is_some() { "--uid" } else { "--gid" };
+        return Err(Error::usage(format!(
+            "--map-root: conflicts with {other} (--map-root is uid and gid 0)"
+        )));
+    }
+    if flags & libc::CLONE_NEWPID != 0 {
+        // A PID namespace needs its own /proc, so its own mount namespace.
+        flags |= libc::CLONE_NEWNS;
+    }
+    keep_fds.sort_unstable();
+
+    // SAFETY: these calls cannot fail.
+    let (outer_uid, outer_gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+    let uid_inside = if map_root {
+        0
+    } else {
+        uid.unwrap_or(outer_uid)
+    };
+    let gid_inside = if map_root {
+        0
+    } else {
+        gid.unwrap_or(outer_gid)
+    };
+
+    let time = if time_ns {
+        let mut s = String::new();
+        if let Some(m) = monotonic {
+            s.push_str(&format!("monotonic {m} 0\n"));
+        }
+        if let Some(b) = boottime {
+            s.push_str(&format!("boottime {b} 0\n"));
+        }
+        Some(CString::new(s).expect("no NUL in offsets"))
+    } else {
+        None
+    };
+
+    let exec = build_exec(low.command, env_ops)?;
+
+    // Last, so that nothing is created when another option is wrong.
+    let stdio = open_stdio(&stdio_paths)?;
+    let stdio_fds = [0, 1, 2].map(|i| stdio[i].as_ref().map_or(-1, |f| f.as_raw_fd()));
+
+    Ok(Spec {
+        clone_flags: flags,
+        pid_ns: flags & libc::CLONE_NEWPID != 0,
+        init: !as_pid_1,
+        mount_ns: flags & libc::CLONE_NEWNS != 0,
+        net: flags & libc::CLONE_NEWNET != 0,
+        time,
+        map_root,
+        uid_inside,
+        gid_inside,
+        outer_uid,
+        outer_gid,
+        hostname,
+        rlimits,
+        stdio,
+        stdio_fds,
+        keep_fds,
+        new_session,
+        chdir,
+        verbose,
+        exec,
+    })
+}
+
+fn open_stdio(paths: &[Option<OsString>; 3]) -> Result<[Option<File>; 3], Error> {
+    let mut files: [Option<File>; 3] = [None, None, None];
+    for (i, p) in paths.iter().enumerate() {
+        let Some(p) = p else { continue };
+        let name = ["--stdin", "--stdout", "--stderr"][i];
+        let mut o = std::fs::OpenOptions::new();
+        if i == 0 {
+            o.read(true);
+        } else {
+            o.write(true).create(true).truncate(true);
+        }
+        let f = o.open(p).map_err(|e| {
+            Error::sys(
+                format!("{name} {}", p.to_string_lossy()),
+                e.raw_os_error().unwrap_or(libc::EIO),
+            )
+        })?;
+        files[i] = Some(f);
+    }
+    Ok(files)
+}
+
+fn apply_env(ops: Vec<EnvOp>) -> Vec<(OsString, OsString)> {
+    let mut env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
+    for op in ops {
+        match op {
+            EnvOp::Set(k, v) => {
+                env.retain(|(n, _)| *n != k);
+                env.push((k, v));
+            }
+            EnvOp::Unset(k) => env.retain(|(n, _)| *n != k),
+            EnvOp::Clear => env.clear(),
+        }
+    }
+    env
+}
+
+fn build_exec(command: Vec<OsString>, env_ops: Vec<EnvOp>) -> Result<Exec, Error> {
+    let command = if command.is_empty() {
+        vec![
+            std::env::var_os("SHELL")
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "/bin/sh".into()),
+        ]
+    } else {
+        command
+    };
+    let env = apply_env(env_ops);
+    let name = command[0].clone();
+    let to_c =
+        |s: Vec<u8>| CString::new(s).map_err(|_| Error::usage("argument contains a NUL byte"));
+    let argv = command
+        .into_iter()
+        .map(|a| to_c(a.into_vec()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let envp = env
+        .iter()
+        .map(|(k, v)| {
+            let mut kv = k.as_bytes().to_vec();
+            kv.push(b'=');
+            kv.extend_from_slice(v.as_bytes());
+            to_c(kv)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let searched = !name.as_bytes().contains(&b'/');
+    let candidates = if searched {
+        let path = env
+            .iter()
+            .find(|(k, _)| k == "PATH")
+            .map(|(_, v)| v.as_bytes().to_vec())
+            .unwrap_or_else(|| DEFAULT_PATH.as_bytes().to_vec());
+        search_path(&path, name.as_bytes())
+            .into_iter()
+            .map(to_c)
+            .collect::<Result<Vec<_>, _>>()?
+    } else {
+        vec![argv[0].clone()]
+    };
+    let argv_ptrs = null_terminated(&argv);
+    let envp_ptrs = null_terminated(&envp);
+    Ok(Exec {
+        name,
+        searched,
+        candidates,
+        argv,
+        envp,
+        argv_ptrs,
+        envp_ptrs,
+    })
+}
+
+/// The paths execvp(3) would try for `name`, in order.
+pub fn search_path(path: &[u8], name: &[u8]) -> Vec<Vec<u8>> {
+    if name.is_empty() {
+        return vec![Vec::new()];
+    }
+    path.split(|b| *b == b':')
+        .map(|dir| {
+            let dir: &[u8] = if dir.is_empty() { b"." } else { dir };
+            let mut p = dir.to_vec();
+            if !p.ends_with(b"/") {
+                p.push(b'/');
+            }
+            p.extend_from_slice(name);
+            p
+        })
+        .collect()
+}
+
+fn null_terminated(v: &[CString]) -> Vec<*const libc::c_char> {
+    v.iter()
+        .map(|c| c.as_ptr())
+        .chain(std::iter::once(std::ptr::null()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_search_order() {
+        let got = search_path(b"/a:/b/::/c", b"ls");
+        let want: Vec<&[u8]> = vec![b"/a/ls", b"/b/ls", b"./ls", b"/c/ls"];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn ids_are_validated() {
+        assert_eq!(parse_id(FlagId::Uid, OsStr::new("1000")).unwrap(), 1000);
+        for bad in ["", "x", "-1", "4294967295", "1e3", " 1"] {
+            let e = parse_id(FlagId::Uid, OsStr::new(bad))
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with("--uid: invalid value"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn seconds_may_be_negative() {
+        assert_eq!(parse_secs(FlagId::Boottime, OsStr::new("-5")).unwrap(), -5);
+        assert!(parse_secs(FlagId::Boottime, OsStr::new("1.5")).is_err());
+    }
+
+    #[test]
+    fn env_ops_apply_in_order() {
+        let env = apply_env(vec![
+            EnvOp::Clear,
+            EnvOp::Set("A".into(), "1".into()),
+            EnvOp::Set("B".into(), "2".into()),
+            EnvOp::Unset("A".into()),
+            EnvOp::Set("B".into(), "3".into()),
+        ]);
+        assert_eq!(env, vec![("B".into(), "3".into())]);
+    }
+}

@@ -1,0 +1,237 @@
+//! Shared harness: run the built `jail` binary as a user would.
+//!
+//! jail is rootless, so when the suite runs as root (CI does) every jail is
+//! started as the unprivileged uid/gid 65534 from a copy of the binary in a
+//! world-readable directory. `as_root()` gives the rare test that wants the
+//! caller to be root a command running as the real caller.
+
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+pub const NOBODY: u32 = 65534;
+
+pub fn is_root() -> bool {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    unsafe { libc::getuid() == 0 }
+}
+
+/// The uid and gid jails run as in this suite.
+pub fn user_ids() -> (u32, u32) {
+    if is_root() {
+        (NOBODY, NOBODY)
+    } else {
+        // SAFETY: getuid/getgid cannot fail.
+        unsafe { (libc::getuid(), libc::getgid()) }
+    }
+}
+
+/// A directory every uid can enter and write, removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new() -> TempDir {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let p = std::env::temp_dir().join(format!(
+            "jail-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&p).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        TempDir(p)
+    }
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The binary under test, as the jail user can run it.
+pub fn bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let built = PathBuf::from(env!("CARGO_BIN_EXE_jail"));
+        if !is_root() {
+            return built;
+        }
+        // A world-readable copy that uid 65534 can execute (target/ may sit
+        // under a directory it cannot enter). Kept for the whole run.
+        let dir = std::env::temp_dir().join(format!("jail-bin-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let dst = dir.join("jail");
+        std::fs::copy(&built, &dst).unwrap();
+        std::fs::set_permissions(&dst, std::fs::Permissions::from_mode(0o755)).unwrap();
+        dst
+    })
+}
+
+/// A command that runs `jail ARGS...` as the unprivileged test user, in a
+/// directory that user can see, with a small, known environment.
+pub fn jail<I, S>(args: I) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut c = Command::new(bin());
+    c.args(args);
+    c.current_dir("/tmp");
+    c.env_clear();
+    c.env("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+    c.env("HOME", "/tmp");
+    c.env("LC_ALL", "C");
+    if is_root() {
+        c.uid(NOBODY).gid(NOBODY);
+    }
+    c
+}
+
+/// Like `jail` but as the real caller (root in CI).
+pub fn as_caller<I, S>(args: I) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut c = Command::new(env!("CARGO_BIN_EXE_jail"));
+    c.args(args);
+    c.current_dir("/tmp");
+    c
+}
+
+/// Run to completion with stdin closed, giving up (and failing) after 30 s.
+pub fn run(mut c: Command) -> Output {
+    c.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = c.spawn().expect("spawn jail");
+    wait_output(child, Duration::from_secs(30))
+}
+
+/// Shorthand: run `jail ARGS...` as the test user.
+pub fn jail_run(args: &[&str]) -> Output {
+    run(jail(args))
+}
+
+pub fn wait_output(mut child: std::process::Child, limit: Duration) -> Output {
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "timed out after {limit:?}; stdout: {:?} stderr: {:?}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Assert success and return stdout.
+#[track_caller]
+pub fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "jail failed: {:?}\nstdout: {}\nstderr: {}",
+        o.status,
+        stdout(o),
+        stderr(o)
+    );
+    stdout(o)
+}
+
+/// Assert jail itself failed with `code`, printing one `jail: ` line (plus
+/// at most one `jail: hint: ` line) that contains `needle`; returns stderr.
+#[track_caller]
+pub fn fails(o: &Output, code: i32, needle: &str) -> String {
+    let err = stderr(o);
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "want exit {code}; stdout: {} stderr: {err}",
+        stdout(o)
+    );
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(
+        !lines.is_empty() && lines.len() <= 2,
+        "want one error line (and maybe a hint), got: {err:?}"
+    );
+    assert!(lines[0].starts_with("jail: "), "bad error line: {err:?}");
+    assert!(!lines[0].starts_with("jail: hint:"), "hint first: {err:?}");
+    if lines.len() == 2 {
+        assert!(lines[1].starts_with("jail: hint: "), "second line: {err:?}");
+    }
+    assert!(err.contains(needle), "{needle:?} not in {err:?}");
+    err
+}
+
+/// Whether a program is installed.
+pub fn have(prog: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(prog).is_file()))
+        .unwrap_or(false)
+}
+
+/// Skip a test with a printed reason. CI sets JAIL_TEST_REQUIRE_ALL=1 so a
+/// skip there is a failure, never silent.
+#[macro_export]
+macro_rules! skip {
+    ($($arg:tt)*) => {{
+        let why = format!($($arg)*);
+        if std::env::var_os("JAIL_TEST_REQUIRE_ALL").is_some() {
+            panic!("required test skipped: {why}");
+        }
+        eprintln!("SKIP {}: {why}", module_path!());
+        return;
+    }};
+}
+
+/// Skip unless PROG is installed.
+#[macro_export]
+macro_rules! need {
+    ($prog:expr) => {
+        if !$crate::common::have($prog) {
+            $crate::skip!("{} is not installed", $prog);
+        }
+    };
+}
+
+/// Wait until `f` holds, up to `limit`.
+pub fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    f()
+}

@@ -1,0 +1,12 @@
+//! Black-box tests of the built `jail` binary, one crate with modules.
+
+mod common;
+
+mod artifacts;
+mod cli;
+mod exit;
+mod identity;
+mod integration;
+mod namespaces;
+mod process;
+mod signals;
