@@ -2,10 +2,16 @@
 
 use crate::error::Error;
 
+/// The resource type setrlimit(2) takes differs between glibc and musl.
+#[cfg(target_env = "gnu")]
+pub type Res = libc::__rlimit_resource_t;
+#[cfg(not(target_env = "gnu"))]
+pub type Res = libc::c_int;
+
 /// A resource as prlimit(1) names it, and whether its values are bytes.
 struct Resource {
     name: &'static str,
-    id: libc::__rlimit_resource_t,
+    id: Res,
     bytes: bool,
 }
 
@@ -95,12 +101,12 @@ const RESOURCES: &[Resource] = &[
 /// One limit, ready for setrlimit(2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rlimit {
-    pub resource: libc::__rlimit_resource_t,
+    pub resource: Res,
     pub soft: u64,
     pub hard: u64,
 }
 
-pub fn name_of(resource: libc::__rlimit_resource_t) -> &'static str {
+pub fn name_of(resource: Res) -> &'static str {
     RESOURCES
         .iter()
         .find(|r| r.id == resource)
@@ -113,7 +119,7 @@ pub fn name_of(resource: libc::__rlimit_resource_t) -> &'static str {
 /// limit, which an unprivileged process cannot do.
 pub fn parse(
     arg: &str,
-    current: impl Fn(libc::__rlimit_resource_t) -> (u64, u64),
+    current: impl Fn(Res) -> (u64, u64),
 ) -> Result<Rlimit, Error> {
     let bad = |why: String| Error::usage(format!("--rlimit {arg}: {why}"));
     let (name, value) = arg
@@ -195,7 +201,7 @@ fn parse_value(s: &str, bytes: bool) -> Result<u64, String> {
 }
 
 /// The limits in force for this process.
-pub fn current(resource: libc::__rlimit_resource_t) -> (u64, u64) {
+pub fn current(resource: Res) -> (u64, u64) {
     let mut r = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
