@@ -1,0 +1,131 @@
+"""Runs the startup benchmark (called by bench/run, as an unprivileged user).
+
+Each scenario runs jail, the floor, unshare and bwrap on /bin/true with
+hyperfine -N, ROUNDS times, alternating; medians are taken per round and
+ratios are computed within a round (the machine drifts between runs), then
+the median over rounds is reported.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+work = sys.argv[1]
+quick = "--quick" in sys.argv
+RUNS = int(os.environ.get("RUNS", 50 if quick else 200))
+ROUNDS = int(os.environ.get("ROUNDS", 1 if quick else 3))
+LAUNCHES = int(os.environ.get("LAUNCHES", 300 if quick else 1000))
+J = f"{work}/jail"
+F = f"{work}/floor"
+T = "/bin/true"
+
+
+def works(cmd):
+    return subprocess.run(cmd.split(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+
+
+SCENARIOS = [
+    ("user", {
+        "jail": f"{J} -- {T}",
+        "floor": f"{F} -U {T}",
+        "unshare": f"unshare -U -r {T}",
+        "bwrap": f"bwrap --unshare-user --bind / / {T}",
+    }),
+    ("user+net+pid", {
+        "jail": f"{J} --net --pid -- {T}",
+        "floor": f"{F} -U -n -p -m {T}",
+        "unshare": f"unshare -U -r -n -p -f {T}",
+        "unshare+proc": f"unshare -U -r -n -p -f -m --mount-proc {T}",
+        "bwrap": f"bwrap --unshare-user --unshare-net --unshare-pid --bind / / {T}",
+    }),
+    ("--all", {
+        "jail": f"{J} --all -- {T}",
+        "floor": f"{F} -U -n -p -m -u -i -c {T}",
+        "unshare": f"unshare -U -r -m -p -n -u -i -C -f --mount-proc {T}",
+        "bwrap": f"bwrap --unshare-all --bind / / --proc /proc {T}",
+    }),
+    ("--ro --tmpfs /tmp --net --pid", {
+        "jail": f"{J} --ro --tmpfs /tmp --net --pid -- {T}",
+        "floor": f"{F} -U -n -p -m {T}",
+        "unshare": f"unshare -U -r -n -p -f -m --mount-proc {T}",
+        "bwrap": f"bwrap --unshare-user --unshare-net --unshare-pid --ro-bind / / --tmpfs /tmp --proc /proc {T}",
+    }),
+]
+
+
+def hyperfine(cmds):
+    out = f"{work}/hf.json"
+    args = ["hyperfine", "-N", "--warmup", "20", "--runs", str(RUNS), "--export-json", out, "--style", "none"]
+    subprocess.run(args + list(cmds.values()), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(out) as f:
+        res = json.load(f)["results"]
+    return {name: r["median"] * 1000 for name, r in zip(cmds, res)}
+
+
+def launches_per_sec(cmd, n=LAUNCHES):
+    start = time.perf_counter()
+    subprocess.run(["xargs", "-P2", "-I{}"] + cmd.split(), input="\n".join(["x"] * n) + "\n",
+                   text=True, check=True, stdout=subprocess.DEVNULL)
+    return n / (time.perf_counter() - start)
+
+
+def peak_rss_kib(cmd, n=21):
+    out = subprocess.run([f"{work}/rss", str(n)] + cmd.split(), check=True, capture_output=True, text=True)
+    return int(out.stdout)
+
+
+def main():
+    print(f"# jail startup benchmark, {time.strftime('%Y-%m-%d')}, uid {os.getuid()}, "
+          f"{os.cpu_count()} cpus, kernel {os.uname().release}")
+    print(f"hyperfine -N, {RUNS} runs x {ROUNDS} rounds of /bin/true; medians in ms; "
+          "ratios taken within each round, then the median over rounds\n")
+    summary = {}
+    for name, cmds in SCENARIOS:
+        skipped = [k for k, c in cmds.items() if not works(c)]
+        for k in skipped:
+            print(f"(skipped in '{name}': {k} does not run here: {cmds[k]})")
+        cmds = {k: c for k, c in cmds.items() if k not in skipped}
+        if "jail" not in cmds:
+            continue
+        rounds = [hyperfine(cmds) for _ in range(ROUNDS)]
+        med = {k: statistics.median(r[k] for r in rounds) for k in cmds}
+        print(f"## {name}\n\n| command | median ms | jail / this |\n|---|---:|---:|")
+        for k, c in cmds.items():
+            ratio = statistics.median(r["jail"] / r[k] for r in rounds)
+            print(f"| `{c.replace(work + '/', '')}` | {med[k]:.2f} | {ratio:.2f} |")
+        print()
+        summary[name] = {k: statistics.median(r["jail"] / r[k] for r in rounds) for k in cmds}
+
+    print("## launches/s, two in parallel (xargs -P2)\n\n| command | launches/s |\n|---|---:|")
+    par = {}
+    for k in ["jail", "floor", "unshare", "bwrap"]:
+        c = dict(SCENARIOS[1][1])[k]
+        par[k] = launches_per_sec(c)
+        print(f"| `{c.replace(work + '/', '')}` | {par[k]:.0f} |")
+    print()
+    print("## peak RSS (largest process of the tree, KiB)\n\n| command | KiB |\n|---|---:|")
+    for k in ["jail", "floor", "unshare", "bwrap"]:
+        c = dict(SCENARIOS[1][1])[k]
+        print(f"| `{c.replace(work + '/', '')}` | {peak_rss_kib(c):.0f} |")
+    print(f"| `/bin/true` | {peak_rss_kib(T):.0f} |")
+    print(f"\nstatic binary: {int(os.environ.get('BIN_SIZE', 0)) / 1024:.0f} KiB\n")
+    s = summary.get("user+net+pid", {})
+    print("## targets (user+net+pid)\n")
+    checks = [
+        ("jail / floor <= 1.15", s.get("floor"), 1.15, "le"),
+        ("jail / bwrap <= 0.55", s.get("bwrap"), 0.55, "le"),
+        ("jail / unshare <= 0.9", s.get("unshare"), 0.9, "le"),
+        ("launches/s jail / floor >= 0.9", par["jail"] / par["floor"], 0.9, "ge"),
+        ("launches/s jail / bwrap >= 1.8", par["jail"] / par["bwrap"], 1.8, "ge"),
+    ]
+    for label, v, lim, how in checks:
+        if v is None:
+            continue
+        ok = v <= lim if how == "le" else v >= lim
+        print(f"- {label}: {v:.2f} {'ok' if ok else 'MISSED'}")
+
+
+main()
