@@ -30,6 +30,8 @@ pub struct Ctx<'a> {
     pub parent: libc::pid_t,
     /// The signal the keeper gets when the parent dies (no PID namespace).
     pub parent_death_signal: i32,
+    /// Top of the stack the init lends COMMAND's process until it execs.
+    pub command_stack: *mut libc::c_void,
 }
 
 /// Report a failed step and exit. Never returns.

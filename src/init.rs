@@ -22,26 +22,20 @@ pub fn run(ctx: &Ctx) -> ! {
         }
     }
     let t = sys::now_ns();
-    // SAFETY: a plain fork through the raw system call: no libc atfork
-    // handlers and no locks, the child only runs async-signal-safe code.
-    let pid = unsafe { libc::syscall(libc::SYS_clone, libc::SIGCHLD as libc::c_ulong, 0, 0, 0, 0) }
-        as libc::pid_t;
+    // vfork-like: COMMAND's process shares our memory (on its own stack)
+    // until it execs, so no page tables are copied; we sleep meanwhile.
+    // SAFETY: command_main runs only async-signal-safe code on the stack
+    // the parent reserved for it, and leaves through execve or _exit.
+    let pid = unsafe {
+        libc::clone(
+            command_main,
+            ctx.command_stack,
+            libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+            ctx as *const Ctx as *mut libc::c_void,
+        )
+    };
     if pid < 0 {
         fail(ctx, Step::Fork, 0, sys::errno());
-    }
-    if pid == 0 {
-        // SAFETY: prctl with integer arguments; closing our copy of a pipe.
-        unsafe {
-            libc::prctl(
-                libc::PR_SET_PDEATHSIG,
-                libc::SIGKILL as libc::c_ulong,
-                0,
-                0,
-                0,
-            );
-            libc::close(ctx.status_wr);
-        }
-        exec_command(ctx);
     }
     if spec.verbose {
         sys::log_step(2, Step::Fork.name(), t);
@@ -50,6 +44,24 @@ pub fn run(ctx: &Ctx) -> ! {
     // SAFETY: closing our own fd.
     unsafe { libc::close(ctx.fail_wr) };
     supervise(ctx, pid)
+}
+
+extern "C" fn command_main(arg: *mut libc::c_void) -> libc::c_int {
+    // SAFETY: `arg` is the init's Ctx, alive while we run (the init waits
+    // for our execve or exit).
+    let ctx: &Ctx = unsafe { &*(arg as *const Ctx) };
+    // SAFETY: prctl with integer arguments; closing our copy of a pipe.
+    unsafe {
+        libc::prctl(
+            libc::PR_SET_PDEATHSIG,
+            libc::SIGKILL as libc::c_ulong,
+            0,
+            0,
+            0,
+        );
+        libc::close(ctx.status_wr);
+    }
+    exec_command(ctx)
 }
 
 fn supervise(ctx: &Ctx, command: libc::pid_t) -> ! {

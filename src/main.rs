@@ -7,7 +7,7 @@ use std::ffi::{CStr, OsString};
 use std::os::unix::ffi::OsStringExt;
 
 #[unsafe(no_mangle)]
-pub extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char) -> libc::c_int {
+extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char) -> libc::c_int {
     let args: Vec<OsString> = (1..argc.max(1) as usize)
         // SAFETY: the C runtime passes argc valid NUL-terminated strings.
         .map(|i| unsafe { CStr::from_ptr(*argv.add(i)) }.to_bytes().to_vec())

@@ -117,10 +117,7 @@ pub fn name_of(resource: Res) -> &'static str {
 /// Parse `NAME=SOFT[:HARD]`. `current` gives the limits in force now
 /// (soft, hard), used for `SOFT:` and `:HARD` and to refuse raising the hard
 /// limit, which an unprivileged process cannot do.
-pub fn parse(
-    arg: &str,
-    current: impl Fn(Res) -> (u64, u64),
-) -> Result<Rlimit, Error> {
+pub fn parse(arg: &str, current: impl Fn(Res) -> (u64, u64)) -> Result<Rlimit, Error> {
     let bad = |why: String| Error::usage(format!("--rlimit {arg}: {why}"));
     let (name, value) = arg
         .split_once('=')

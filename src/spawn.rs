@@ -8,9 +8,10 @@ use crate::error::{EXIT_CANNOT_RUN, EXIT_NOT_FOUND, Error, Failure, Step, errno_
 use crate::spec::Spec;
 use crate::sys;
 
-/// Stack for the clone child (the init lives on it): small, with a guard
-/// page below it so an overflow faults instead of corrupting memory.
-const STACK_SIZE: usize = 128 * 1024;
+/// Stacks for the clone child (the init lives on it) and for COMMAND's
+/// process until it execs: small, each with a guard page below it so an
+/// overflow faults instead of corrupting memory.
+const STACK_SIZE: usize = 64 * 1024;
 const GUARD: usize = 4096;
 
 /// A running jail, after COMMAND was exec'd.
@@ -61,7 +62,7 @@ struct Stack {
 
 impl Stack {
     fn new() -> Result<Stack, Error> {
-        let len = STACK_SIZE + GUARD;
+        let len = 2 * (STACK_SIZE + GUARD);
         // SAFETY: an anonymous private mapping; checked below.
         let base = unsafe {
             libc::mmap(
@@ -76,16 +77,28 @@ impl Stack {
         if base == libc::MAP_FAILED {
             return Err(Error::last("allocate clone stack"));
         }
-        // SAFETY: the lowest page of our own mapping becomes the guard.
-        if unsafe { libc::mprotect(base, GUARD, libc::PROT_NONE) } != 0 {
-            return Err(Error::last("protect clone stack"));
+        for half in [0, STACK_SIZE + GUARD] {
+            // SAFETY: the lowest page of each half of our own mapping
+            // becomes its guard.
+            if unsafe { libc::mprotect(base.cast::<u8>().add(half).cast(), GUARD, libc::PROT_NONE) }
+                != 0
+            {
+                return Err(Error::last("protect clone stack"));
+            }
         }
         Ok(Stack { base, len })
     }
 
+    /// Top of the init's stack (the upper half).
     fn top(&self) -> *mut libc::c_void {
         // SAFETY: one past the end of our mapping; stacks grow down.
         unsafe { self.base.cast::<u8>().add(self.len).cast() }
+    }
+
+    /// Top of COMMAND's stack (the lower half).
+    fn command_top(&self) -> *mut libc::c_void {
+        // SAFETY: the end of the lower half, inside our mapping.
+        unsafe { self.base.cast::<u8>().add(STACK_SIZE + GUARD).cast() }
     }
 }
 
@@ -110,6 +123,7 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
     let (sync_rd, sync_wr) = pipe()?;
     let (fail_rd, fail_wr) = pipe()?;
     let (status_rd, status_wr) = pipe()?;
+    let stack = Stack::new()?;
     let mut keep = spec.keep_fds.clone();
     keep.push(fail_wr.as_raw_fd());
     keep.sort_unstable();
@@ -127,8 +141,8 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
         // SAFETY: getpid cannot fail.
         parent: unsafe { libc::getpid() },
         parent_death_signal: libc::SIGRTMAX(),
+        command_stack: stack.command_top(),
     };
-    let stack = Stack::new()?;
     let flags = spec.clone_flags | libc::SIGCHLD;
     let t = sys::now_ns();
     // SAFETY: child::main only runs async-signal-safe code on its own stack

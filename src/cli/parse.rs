@@ -38,6 +38,7 @@ where
             Ok(None) => break,
             Err(e) => return Err(lexopt_error(e)),
         };
+        let long = matches!(arg, Arg::Long(_));
         let def: &FlagDef = match arg {
             Arg::Long(name) => defs::by_long(name)
                 .ok_or_else(|| Error::usage(format!("--{name}: unknown option")))?,
@@ -60,7 +61,9 @@ where
                 Err(e) => return Err(lexopt_error(e)),
             },
             None => {
-                if let Some(v) = parser.optional_value() {
+                // `--net=x`. (For a short flag the rest of its cluster holds
+                // more flags, not a value.)
+                if let Some(v) = long.then(|| parser.optional_value()).flatten() {
                     return Err(Error::usage(format!(
                         "{flag}: takes no value (got '{}')",
                         v.to_string_lossy()
