@@ -4,6 +4,7 @@
 use std::fmt;
 
 /// jail's own exit statuses (as env(1) and timeout(1) use them).
+pub const EXIT_TIMEOUT: u8 = 124;
 pub const EXIT_FAILURE: u8 = 125;
 pub const EXIT_CANNOT_RUN: u8 = 126;
 pub const EXIT_NOT_FOUND: u8 = 127;

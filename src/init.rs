@@ -6,6 +6,33 @@
 use crate::child::{Ctx, exec_command, fail};
 use crate::error::Step;
 use crate::sys;
+use crate::timeout::{Action, Timer};
+
+/// What the init tells the parent when COMMAND is done: its wait status,
+/// and whether `--timeout` expired. Crosses the status pipe in one write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Report {
+    pub status: i32,
+    pub timed_out: bool,
+}
+
+impl Report {
+    pub const SIZE: usize = 8;
+
+    pub fn to_bytes(self) -> [u8; Self::SIZE] {
+        let mut b = [0u8; Self::SIZE];
+        b[..4].copy_from_slice(&self.status.to_ne_bytes());
+        b[4..].copy_from_slice(&u32::from(self.timed_out).to_ne_bytes());
+        b
+    }
+
+    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Report {
+        Report {
+            status: i32::from_ne_bytes([b[0], b[1], b[2], b[3]]),
+            timed_out: u32::from_ne_bytes([b[4], b[5], b[6], b[7]]) != 0,
+        }
+    }
+}
 
 pub fn run(ctx: &Ctx) -> ! {
     let spec = ctx.spec;
@@ -65,17 +92,24 @@ extern "C" fn command_main(arg: *mut libc::c_void) -> libc::c_int {
 }
 
 fn supervise(ctx: &Ctx, command: libc::pid_t) -> ! {
+    let mut timer = Timer::start(ctx.spec.timeout_ns, ctx.spec.kill_after_ns);
     loop {
         // SAFETY: siginfo_t is plain data; all-zero is valid.
         let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        // SAFETY: wait_set is a valid sigset, info is writable.
-        let sig = unsafe { libc::sigwaitinfo(&ctx.wait_set, &mut info) };
-        if sig < 0 {
+        let Some(sig) = timer.wait(&ctx.wait_set, &mut info) else {
+            match timer.fire() {
+                Some(Action::Terminate) => signal_all(ctx, libc::SIGTERM),
+                Some(Action::Kill) => {
+                    signal_all(ctx, libc::SIGKILL);
+                    finish(ctx, libc::SIGKILL, true);
+                }
+                None => {}
+            }
             continue;
-        }
+        };
         if sig == libc::SIGCHLD {
             if let Some(status) = reap(command) {
-                finish(ctx, status);
+                finish(ctx, status, timer.expired);
             }
             continue;
         }
@@ -113,14 +147,29 @@ fn reap(command: libc::pid_t) -> Option<i32> {
     }
 }
 
-/// COMMAND is done: make sure nothing it started lives on, then hand its
-/// status to the parent.
-fn finish(ctx: &Ctx, status: i32) -> ! {
+/// Send `sig` to every process of the jail but us: with a PID namespace
+/// that is everything kill(-1) reaches from PID 1; without, our subtree
+/// (orphans of COMMAND's tree are our children, as we are their subreaper).
+fn signal_all(ctx: &Ctx, sig: i32) {
+    if ctx.spec.pid_ns {
+        // SAFETY: kill takes no pointers.
+        unsafe { libc::kill(-1, sig) };
+    } else {
+        // SAFETY: getpid cannot fail.
+        crate::timeout::signal_tree(unsafe { libc::getpid() }, sig, true);
+    }
+}
+
+/// COMMAND is done (or the timeout's SIGKILL is due): make sure nothing it
+/// started lives on, then hand its status to the parent.
+fn finish(ctx: &Ctx, status: i32, timed_out: bool) -> ! {
     if !ctx.spec.pid_ns {
-        // With a PID namespace the kernel kills the rest when we exit.
+        // With a PID namespace the kernel kills the rest when we exit, and
+        // the parent sees us exit only once they are gone.
         kill_descendants();
     }
-    let _ = sys::write_all(ctx.status_wr, &status.to_ne_bytes());
+    let report = Report { status, timed_out };
+    let _ = sys::write_all(ctx.status_wr, &report.to_bytes());
     // SAFETY: _exit does not return.
     unsafe { libc::_exit(0) }
 }
@@ -175,4 +224,25 @@ fn read_children(buf: &mut [u8]) -> Option<usize> {
     // SAFETY: fd is ours.
     unsafe { libc::close(fd) };
     n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_round_trips() {
+        for r in [
+            Report {
+                status: 0x0900,
+                timed_out: false,
+            },
+            Report {
+                status: libc::SIGKILL,
+                timed_out: true,
+            },
+        ] {
+            assert_eq!(Report::from_bytes(&r.to_bytes()), r);
+        }
+    }
 }

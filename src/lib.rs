@@ -17,6 +17,7 @@ pub mod spawn;
 pub mod spec;
 pub mod supervise;
 pub mod sys;
+pub mod timeout;
 
 use std::ffi::OsString;
 
@@ -47,6 +48,10 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
             println!("jail {}", env!("CARGO_PKG_VERSION"));
             return 0;
         }
+        Ok(Parsed::Completions(_)) => {
+            return fail(error::Error::usage("--completions: not implemented yet"));
+        }
+        Ok(Parsed::Check) => return fail(error::Error::usage("--check: not implemented yet")),
         Err(e) => return fail(e),
     };
     let spec = match spec::build(low) {
@@ -56,7 +61,7 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
     match spawn::start(&spec) {
         Ok(run) => {
             let old_mask = run.old_mask;
-            let outcome = supervise::wait(run, spec.init);
+            let outcome = supervise::wait(run, &spec);
             supervise::exit_like(outcome, &old_mask)
         }
         Err(e) => fail(e),

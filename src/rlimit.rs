@@ -230,6 +230,12 @@ mod tests {
 
     const INF: u64 = libc::RLIM_INFINITY;
 
+    #[test]
+    fn completion_names_match() {
+        let names: Vec<&str> = RESOURCES.iter().map(|r| r.name).collect();
+        assert_eq!(names, crate::cli::defs::RLIMIT_NAMES);
+    }
+
     fn p(s: &str) -> Result<Rlimit, String> {
         parse(s, |_| (1024, 4096)).map_err(|e| e.to_string())
     }

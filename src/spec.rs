@@ -56,6 +56,11 @@ pub struct Spec {
     pub new_session: bool,
     pub chdir: Option<CString>,
     pub verbose: bool,
+    /// `--timeout` in nanoseconds (0: none), and `--kill-after`.
+    pub timeout_ns: u64,
+    pub kill_after_ns: u64,
+    /// `--info-fd`: where the parent writes the JSON line (not COMMAND's).
+    pub info_fd: Option<i32>,
     pub exec: Exec,
 }
 
@@ -106,6 +111,24 @@ fn parse_secs(id: FlagId, v: &OsStr) -> Result<i64, Error> {
         .ok_or_else(|| invalid(id, v, "expected a whole number of seconds"))
 }
 
+fn parse_duration(id: FlagId, v: &OsStr) -> Result<u64, Error> {
+    crate::timeout::parse_duration(utf8(id, v)?).map_err(|why| invalid(id, v, why))
+}
+
+/// A file descriptor number that is open in this process.
+fn parse_open_fd(id: FlagId, v: &OsStr) -> Result<i32, Error> {
+    let fd = utf8(id, v)?
+        .parse::<i32>()
+        .ok()
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| invalid(id, v, "expected a file descriptor number"))?;
+    // SAFETY: F_GETFD only queries the descriptor table.
+    if unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
+        return Err(Error::last(format!("{} {fd}", flag_name(id))));
+    }
+    Ok(fd)
+}
+
 fn cstring(id: FlagId, v: &OsStr) -> Result<CString, Error> {
     CString::new(v.as_bytes()).map_err(|_| invalid(id, v, "contains a NUL byte"))
 }
@@ -134,6 +157,9 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     let mut new_session = false;
     let mut chdir = None;
     let mut verbose = false;
+    let mut timeout_ns: Option<u64> = None;
+    let mut kill_after_ns: Option<u64> = None;
+    let mut info_fd: Option<i32> = None;
     let mut env_ops = Vec::new();
 
     for (id, value) in &low.flags {
@@ -204,28 +230,43 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
             FlagId::Stdout => stdio_paths[1] = Some(v.into()),
             FlagId::Stderr => stdio_paths[2] = Some(v.into()),
             FlagId::KeepFd => {
-                let fd = utf8(*id, v)?
-                    .parse::<i32>()
-                    .ok()
-                    .filter(|n| *n >= 0)
-                    .ok_or_else(|| invalid(*id, v, "expected a file descriptor number"))?;
-                // SAFETY: F_GETFD only queries the descriptor table.
-                if unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
-                    return Err(Error::last(format!("--keep-fd {fd}")));
-                }
+                let fd = parse_open_fd(*id, v)?;
                 if fd > 2 && !keep_fds.contains(&fd) {
                     keep_fds.push(fd);
                 }
             }
             FlagId::NewSession => new_session = true,
+            FlagId::Timeout => timeout_ns = Some(parse_duration(*id, v)?),
+            FlagId::KillAfter => kill_after_ns = Some(parse_duration(*id, v)?),
+            FlagId::InfoFd => {
+                if utf8(*id, v)?
+                    .parse::<i32>()
+                    .is_ok_and(|n| (0..3).contains(&n))
+                {
+                    return Err(invalid(
+                        *id,
+                        v,
+                        "0, 1 and 2 are COMMAND's; use a fd above 2",
+                    ));
+                }
+                info_fd = Some(parse_open_fd(*id, v)?);
+            }
             FlagId::Verbose => verbose = true,
-            FlagId::Help | FlagId::Version => {}
+            FlagId::Help | FlagId::Version | FlagId::Completions | FlagId::Check => {}
         }
     }
     if map_root && (uid.is_some() || gid.is_some()) {
         let other = if uid.is_some() { "--uid" } else { "--gid" };
         return Err(Error::usage(format!(
             "--map-root: conflicts with {other} (--map-root is uid and gid 0)"
+        )));
+    }
+    if kill_after_ns.is_some() && timeout_ns.is_none() {
+        return Err(Error::usage("--kill-after: needs --timeout"));
+    }
+    if let Some(fd) = info_fd.filter(|fd| keep_fds.contains(fd)) {
+        return Err(Error::usage(format!(
+            "--info-fd: conflicts with --keep-fd {fd} (the info fd is not passed to COMMAND)"
         )));
     }
     if flags & libc::CLONE_NEWPID != 0 {
@@ -286,6 +327,9 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         new_session,
         chdir,
         verbose,
+        timeout_ns: timeout_ns.unwrap_or(0),
+        kill_after_ns: kill_after_ns.unwrap_or(crate::timeout::DEFAULT_KILL_AFTER_NS),
+        info_fd,
         exec,
     })
 }

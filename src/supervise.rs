@@ -3,14 +3,19 @@
 
 use std::os::fd::AsRawFd;
 
+use crate::init::Report;
 use crate::spawn::Running;
+use crate::spec::Spec;
 use crate::sys;
+use crate::timeout::{Action, Timer};
 
 /// How COMMAND ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Exited(u8),
     Signaled(i32),
+    /// `--timeout` expired (whatever COMMAND did then).
+    TimedOut,
 }
 
 impl Outcome {
@@ -27,22 +32,42 @@ fn is_stop_signal(sig: i32) -> bool {
     matches!(sig, libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU)
 }
 
-pub fn wait(run: Running, has_init: bool) -> Outcome {
+pub fn wait(run: Running, spec: &Spec) -> Outcome {
+    // The init keeps the time when there is one; with --as-pid-1 COMMAND
+    // is our child and we do.
+    let mut timer = Timer::start(
+        if spec.init { 0 } else { spec.timeout_ns },
+        spec.kill_after_ns,
+    );
     loop {
         // SAFETY: siginfo_t is plain data; all-zero is valid.
         let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        // SAFETY: wait_set is valid, info writable.
-        let sig = unsafe { libc::sigwaitinfo(&run.wait_set, &mut info) };
-        if sig < 0 {
+        let Some(sig) = timer.wait(&run.wait_set, &mut info) else {
+            match timer.fire() {
+                // PID 1 gets SIGTERM only if it handles it; the rest of
+                // its namespace does get it.
+                Some(Action::Terminate) => {
+                    crate::timeout::signal_tree(run.pid, libc::SIGTERM, false)
+                }
+                // SIGKILL to a namespace's PID 1 ends every process in it.
+                // SAFETY: kill takes no pointers.
+                Some(Action::Kill) => unsafe {
+                    libc::kill(run.pid, libc::SIGKILL);
+                },
+                None => {}
+            }
             continue;
-        }
+        };
         let from_tty = info.si_code == libc::SI_KERNEL;
         if sig == libc::SIGCHLD {
             let mut status = 0;
             // SAFETY: status is writable.
             let r = unsafe { libc::waitpid(run.pid, &mut status, libc::WNOHANG | libc::__WALL) };
             if r == run.pid {
-                return outcome(&run, status, has_init);
+                if timer.expired {
+                    return Outcome::TimedOut;
+                }
+                return outcome(&run, status, spec.init);
             }
             continue;
         }
@@ -68,10 +93,14 @@ pub fn wait(run: Running, has_init: bool) -> Outcome {
 
 fn outcome(run: &Running, child_status: i32, has_init: bool) -> Outcome {
     if has_init {
-        let mut buf = [0u8; 4];
+        let mut buf = [0u8; Report::SIZE];
         // The init writes COMMAND's status before it exits.
-        if sys::read_full(run.status_rd.as_raw_fd(), &mut buf) == Ok(4) {
-            return Outcome::from_wait_status(i32::from_ne_bytes(buf));
+        if sys::read_full(run.status_rd.as_raw_fd(), &mut buf) == Ok(Report::SIZE) {
+            let report = Report::from_bytes(&buf);
+            if report.timed_out {
+                return Outcome::TimedOut;
+            }
+            return Outcome::from_wait_status(report.status);
         }
     }
     Outcome::from_wait_status(child_status)
@@ -82,6 +111,7 @@ fn outcome(run: &Running, child_status: i32, has_init: bool) -> Outcome {
 pub fn exit_like(o: Outcome, old_mask: &libc::sigset_t) -> ! {
     match o {
         Outcome::Exited(code) => std::process::exit(code as i32),
+        Outcome::TimedOut => std::process::exit(crate::error::EXIT_TIMEOUT as i32),
         Outcome::Signaled(sig) => {
             let none = libc::rlimit {
                 rlim_cur: 0,

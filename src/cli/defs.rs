@@ -56,7 +56,12 @@ pub enum FlagId {
     Stderr,
     KeepFd,
     NewSession,
+    Timeout,
+    KillAfter,
+    InfoFd,
     Verbose,
+    Completions,
+    Check,
     Help,
     Version,
 }
@@ -335,6 +340,41 @@ pub const FLAGS: &[FlagDef] = &[
         "",
     ),
     flag(
+        F::Timeout,
+        None,
+        "timeout",
+        Some("DURATION"),
+        S::Process,
+        "after DURATION, SIGTERM COMMAND and all it started; jail exits 124",
+        "DURATION is a number of seconds, maybe with a fraction, and an optional suffix s, m, \
+         h or d (30, 1.5s, 2m), as in timeout(1); 0 means no limit. The signal reaches every \
+         process of the jail (with --pid, the whole PID namespace). Whatever COMMAND does then, \
+         jail exits 124 once every jailed process is gone.",
+    ),
+    flag(
+        F::KillAfter,
+        None,
+        "kill-after",
+        Some("DURATION"),
+        S::Process,
+        "SIGKILL what is left this long after the timeout's SIGTERM (default 5s)",
+        "0 sends SIGKILL right after SIGTERM. Needs --timeout.",
+    ),
+    flag(
+        F::InfoFd,
+        None,
+        "info-fd",
+        Some("N"),
+        S::Process,
+        "once COMMAND runs, write one JSON line about the jail to fd N, then close it",
+        "The line is {\"child-pid\": P, \"command-pid\": C, \"namespaces\": {\"user\": I, \
+         \"net\": I, ...}}: P is jail's init (COMMAND itself with --as-pid-1), C is COMMAND \
+         (missing if it already ended), and each namespace jail created is listed with its \
+         inode number, as ls -iL /proc/C/ns/* shows. As an ordinary user, attach to C, not P \
+         (the init is not dumpable): nsenter -t C -U -n --preserve-credentials. N must be \
+         open and above 2; COMMAND does not inherit it.",
+    ),
+    flag(
         F::Verbose,
         Some('v'),
         "verbose",
@@ -342,6 +382,29 @@ pub const FLAGS: &[FlagDef] = &[
         S::Info,
         "print each setup step and its duration on stderr",
         "",
+    ),
+    flag(
+        F::Completions,
+        None,
+        "completions",
+        Some("SHELL"),
+        S::Info,
+        "print a completion script for bash, zsh or fish and exit",
+        "bash: save it as ~/.local/share/bash-completion/completions/jail; zsh: as _jail in a \
+         directory of $fpath; fish: as ~/.config/fish/completions/jail.fish.",
+    ),
+    flag(
+        F::Check,
+        None,
+        "check",
+        None,
+        S::Info,
+        "say whether a rootless jail works here, and if not, what to change",
+        "Tries each namespace type for real, and reports user namespaces (and which of \
+         user.max_user_namespaces, kernel.unprivileged_userns_clone and \
+         kernel.apparmor_restrict_unprivileged_userns blocks them), a fresh /proc (masked \
+         inside containers), seccomp, the Landlock ABI and dev.tty.legacy_tiocsti. Exits 0 \
+         when a rootless jail works, 125 when not.",
     ),
     flag(
         F::Help,
@@ -362,6 +425,58 @@ pub const FLAGS: &[FlagDef] = &[
         "",
     ),
 ];
+
+/// What a flag's value completes to in a shell.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Values {
+    /// Nothing to offer (a number, a name).
+    Any,
+    File,
+    Dir,
+    /// Names of environment variables.
+    EnvVar,
+    /// One of these words.
+    Words(&'static [&'static str]),
+    /// One of these names followed by '=' and a value (no space after).
+    Assign(&'static [&'static str]),
+}
+
+/// The resource names of --rlimit, as prlimit(1) spells them.
+pub const RLIMIT_NAMES: &[&str] = &[
+    "as",
+    "core",
+    "cpu",
+    "data",
+    "fsize",
+    "locks",
+    "memlock",
+    "msgqueue",
+    "nice",
+    "nofile",
+    "nproc",
+    "rss",
+    "rtprio",
+    "rttime",
+    "sigpending",
+    "stack",
+];
+
+/// The shells `--completions` knows.
+pub const SHELLS: &[&str] = &["bash", "zsh", "fish"];
+
+/// What `def`'s value completes to: by flag for word lists, else by the
+/// value's name (FILE, PATH and SRC[:DST] are files, DIR a directory).
+pub fn values(def: &FlagDef) -> Values {
+    match (def.id, def.value) {
+        (_, None) => Values::Any,
+        (F::Rlimit, _) => Values::Assign(RLIMIT_NAMES),
+        (F::Completions, _) => Values::Words(SHELLS),
+        (F::Unsetenv, _) => Values::EnvVar,
+        (_, Some("DIR")) => Values::Dir,
+        (_, Some(v)) if v == "FILE" || v == "PATH" || v.starts_with("SRC") => Values::File,
+        _ => Values::Any,
+    }
+}
 
 /// Look a flag up by its long name.
 pub fn by_long(name: &str) -> Option<&'static FlagDef> {
@@ -390,6 +505,7 @@ untouched.";
 /// Exit statuses, shared by `--help` and the man page.
 pub const EXIT_STATUS: &[(&str, &str)] = &[
     ("N", "COMMAND exited with N"),
+    ("124", "--timeout expired"),
     (
         "signal",
         "COMMAND was killed by a signal: jail kills itself with the same signal (no core dump)",

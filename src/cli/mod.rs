@@ -1,4 +1,5 @@
-//! The command line: the flag table, parsing, `--help` and the man page.
+//! The command line: the flag table, parsing, `--help`, the man page and
+//! shell completions.
 
 pub mod defs;
 pub mod help;

@@ -20,6 +20,9 @@ pub enum Parsed {
     Run(LowArgs),
     Help,
     Version,
+    /// `--completions SHELL` (the shell is checked by the caller).
+    Completions(OsString),
+    Check,
 }
 
 /// Parse `args` (without argv[0]). Stops at the first word that is not an
@@ -75,6 +78,8 @@ where
         match def.id {
             FlagId::Help => return Ok(Parsed::Help),
             FlagId::Version => return Ok(Parsed::Version),
+            FlagId::Completions => return Ok(Parsed::Completions(value.unwrap_or_default())),
+            FlagId::Check => return Ok(Parsed::Check),
             id => low.flags.push((id, value)),
         }
     }
@@ -147,6 +152,22 @@ mod tests {
         assert!(matches!(parse(["--version"]).unwrap(), Parsed::Version));
     }
 
+    fn is_action(id: FlagId) -> bool {
+        matches!(
+            id,
+            FlagId::Help | FlagId::Version | FlagId::Completions | FlagId::Check
+        )
+    }
+
+    #[test]
+    fn completions_and_check_are_actions() {
+        assert!(matches!(
+            parse(["--completions", "zsh"]).unwrap(),
+            Parsed::Completions(s) if s == "zsh"
+        ));
+        assert!(matches!(parse(["--check"]).unwrap(), Parsed::Check));
+    }
+
     #[test]
     fn every_flag_is_reachable_by_its_names() {
         for def in defs::FLAGS {
@@ -156,7 +177,7 @@ mod tests {
             }
             match parse(args.clone()).unwrap() {
                 Parsed::Run(l) => assert_eq!(l.flags[0].0, def.id, "{args:?}"),
-                _ => assert!(matches!(def.id, FlagId::Help | FlagId::Version)),
+                _ => assert!(is_action(def.id)),
             }
             if let Some(c) = def.short {
                 let mut args = vec![format!("-{c}")];
@@ -165,7 +186,7 @@ mod tests {
                 }
                 match parse(args).unwrap() {
                     Parsed::Run(l) => assert_eq!(l.flags[0].0, def.id),
-                    _ => assert!(matches!(def.id, FlagId::Help | FlagId::Version)),
+                    _ => assert!(is_action(def.id)),
                 }
             }
         }

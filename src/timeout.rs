@@ -1,0 +1,285 @@
+//! `--timeout` and `--kill-after`: the duration syntax (parsed in the
+//! parent), and the timer and process-tree signalling used by whoever
+//! supervises COMMAND (the init, or the parent with `--as-pid-1`). The
+//! timer and the tree walk are async-signal-safe: no allocation.
+
+use crate::sys;
+
+const NS_PER_SEC: u64 = 1_000_000_000;
+
+/// `--kill-after` when not given: 5 seconds.
+pub const DEFAULT_KILL_AFTER_NS: u64 = 5 * NS_PER_SEC;
+
+/// Parse a duration as timeout(1) does: a number of seconds, maybe with a
+/// fraction, and an optional suffix `s`, `m`, `h` or `d`. Returns
+/// nanoseconds (0 is "no timeout" for the caller to decide).
+pub fn parse_duration(s: &str) -> Result<u64, &'static str> {
+    const WHAT: &str = "expected a number of seconds with an optional s, m, h or d suffix";
+    let (num, unit) = match s.as_bytes().last() {
+        Some(b's') => (&s[..s.len() - 1], 1),
+        Some(b'm') => (&s[..s.len() - 1], 60),
+        Some(b'h') => (&s[..s.len() - 1], 3600),
+        Some(b'd') => (&s[..s.len() - 1], 86400),
+        _ => (s, 1),
+    };
+    let (int, frac) = num.split_once('.').unwrap_or((num, ""));
+    let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() && frac.is_empty() || !digits(int) || !digits(frac) {
+        return Err(WHAT);
+    }
+    const TOO_LONG: &str = "too long";
+    let unit_ns = unit * NS_PER_SEC;
+    let mut ns: u64 = 0;
+    for b in int.bytes() {
+        ns = ns
+            .checked_mul(10)
+            .and_then(|n| n.checked_add(u64::from(b - b'0')))
+            .ok_or(TOO_LONG)?;
+    }
+    ns = ns.checked_mul(unit_ns).ok_or(TOO_LONG)?;
+    // The fraction, to the nanosecond (further digits are dropped).
+    let mut scale = unit_ns;
+    for b in frac.bytes() {
+        scale /= 10;
+        ns = ns
+            .checked_add(u64::from(b - b'0') * scale)
+            .ok_or(TOO_LONG)?;
+    }
+    Ok(ns)
+}
+
+/// What the supervisor must do when the timer fires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// The timeout expired: SIGTERM the whole tree.
+    Terminate,
+    /// The grace period is over too: SIGKILL the whole tree.
+    Kill,
+}
+
+/// The timeout, then the grace period, on the monotonic clock.
+#[derive(Clone, Copy, Debug)]
+pub struct Timer {
+    /// When the next action is due (ns on CLOCK_MONOTONIC); 0: never.
+    due: u64,
+    kill_after: u64,
+    /// Whether the timeout has expired (COMMAND's end then means 124).
+    pub expired: bool,
+}
+
+impl Timer {
+    /// A timer started now; `timeout` 0 never fires.
+    pub fn start(timeout: u64, kill_after: u64) -> Timer {
+        Timer {
+            due: if timeout == 0 {
+                0
+            } else {
+                sys::now_ns().saturating_add(timeout)
+            },
+            kill_after,
+            expired: false,
+        }
+    }
+
+    /// Wait for a signal in `set`, but not past the next deadline. Returns
+    /// the signal, or None when a deadline passed (call `fire`) or the wait
+    /// was interrupted.
+    pub fn wait(&self, set: &libc::sigset_t, info: &mut libc::siginfo_t) -> Option<i32> {
+        let sig = if self.due == 0 {
+            // SAFETY: set is a valid sigset, info is writable.
+            unsafe { libc::sigwaitinfo(set, info) }
+        } else {
+            let left = self.due.saturating_sub(sys::now_ns());
+            let ts = libc::timespec {
+                tv_sec: (left / NS_PER_SEC) as libc::time_t,
+                tv_nsec: (left % NS_PER_SEC) as libc::c_long,
+            };
+            // SAFETY: set, info and ts are valid.
+            unsafe { libc::sigtimedwait(set, info, &ts) }
+        };
+        (sig > 0).then_some(sig)
+    }
+
+    /// The action due now, if any, and arm the next one.
+    pub fn fire(&mut self) -> Option<Action> {
+        if self.due == 0 || sys::now_ns() < self.due {
+            return None;
+        }
+        if self.expired {
+            self.due = 0;
+            Some(Action::Kill)
+        } else {
+            self.expired = true;
+            // At least 1 ns, so that 0 means "never".
+            self.due = sys::now_ns().saturating_add(self.kill_after).max(1);
+            Some(Action::Terminate)
+        }
+    }
+}
+
+/// The most processes `signal_tree` reaches in one sweep; more are left to
+/// the SIGKILL that follows.
+const MAX_TREE: usize = 2048;
+
+/// Send `sig` to `root`'s descendants, and to `root` itself unless
+/// `skip_root`. The tree is listed first and signalled after, so that a
+/// process dying from the signal does not hide its children from the walk.
+/// Best effort: a process forked during the walk may be missed.
+pub fn signal_tree(root: libc::pid_t, sig: i32, skip_root: bool) {
+    let mut pids = [0 as libc::pid_t; MAX_TREE];
+    pids[0] = root;
+    let mut n = 1;
+    let mut i = 0;
+    while i < n {
+        let pid = pids[i];
+        i += 1;
+        for_each_child(pid, |child| {
+            if n < MAX_TREE && !pids[..n].contains(&child) {
+                pids[n] = child;
+                n += 1;
+            }
+        });
+    }
+    let first = usize::from(skip_root);
+    for &pid in &pids[first..n] {
+        // SAFETY: kill takes no pointers.
+        unsafe { libc::kill(pid, sig) };
+    }
+}
+
+/// Call `f` with each child of every thread of `pid`, from
+/// /proc/PID/task/TID/children.
+fn for_each_child(pid: libc::pid_t, mut f: impl FnMut(libc::pid_t)) {
+    let mut path = sys::Line::new();
+    path.str("/proc/").num(pid as u64).str("/task\0");
+    // SAFETY: path is NUL-terminated.
+    let dir = unsafe {
+        libc::open(
+            path.as_bytes().as_ptr().cast(),
+            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC,
+        )
+    };
+    if dir < 0 {
+        return;
+    }
+    let mut buf = [0u8; 1024];
+    loop {
+        // SAFETY: buf is writable for its length.
+        let n = unsafe { libc::syscall(libc::SYS_getdents64, dir, buf.as_mut_ptr(), buf.len()) };
+        if n <= 0 {
+            break;
+        }
+        let mut off = 0;
+        while off + 19 < n as usize {
+            // struct linux_dirent64 { u64 d_ino; i64 d_off; u16 d_reclen;
+            // u8 d_type; char d_name[]; }
+            let reclen = u16::from_ne_bytes([buf[off + 16], buf[off + 17]]) as usize;
+            if reclen == 0 {
+                break;
+            }
+            let name = &buf[off + 19..off + reclen];
+            let name = &name[..name.iter().position(|b| *b == 0).unwrap_or(name.len())];
+            if !name.is_empty() && name.iter().all(u8::is_ascii_digit) {
+                let mut p = sys::Line::new();
+                p.push(name).str("/children\0");
+                read_pids(dir, &p, &mut f);
+            }
+            off += reclen;
+        }
+    }
+    // SAFETY: dir is ours.
+    unsafe { libc::close(dir) };
+}
+
+/// Read a space-separated list of pids from `path` (relative to `dir`).
+fn read_pids(dir: i32, path: &sys::Line, f: &mut impl FnMut(libc::pid_t)) {
+    // SAFETY: path is NUL-terminated.
+    let fd = unsafe {
+        libc::openat(
+            dir,
+            path.as_bytes().as_ptr().cast(),
+            libc::O_RDONLY | libc::O_CLOEXEC,
+        )
+    };
+    if fd < 0 {
+        return;
+    }
+    let mut buf = [0u8; 512];
+    let mut pid: libc::pid_t = 0;
+    let mut in_num = false;
+    loop {
+        // SAFETY: buf is writable for its length.
+        let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+        if n <= 0 {
+            break;
+        }
+        for &b in &buf[..n as usize] {
+            if b.is_ascii_digit() {
+                pid = pid
+                    .saturating_mul(10)
+                    .saturating_add((b - b'0') as libc::pid_t);
+                in_num = true;
+            } else if in_num {
+                f(pid);
+                pid = 0;
+                in_num = false;
+            }
+        }
+    }
+    if in_num {
+        f(pid);
+    }
+    // SAFETY: fd is ours.
+    unsafe { libc::close(fd) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: u64 = NS_PER_SEC;
+
+    #[test]
+    fn durations_like_timeout() {
+        assert_eq!(parse_duration("30"), Ok(30 * S));
+        assert_eq!(parse_duration("0"), Ok(0));
+        assert_eq!(parse_duration("1.5s"), Ok(S + S / 2));
+        assert_eq!(parse_duration("2m"), Ok(120 * S));
+        assert_eq!(parse_duration("1h"), Ok(3600 * S));
+        assert_eq!(parse_duration("1d"), Ok(86400 * S));
+        assert_eq!(parse_duration(".5"), Ok(S / 2));
+        assert_eq!(parse_duration("2."), Ok(2 * S));
+        assert_eq!(parse_duration("0.25m"), Ok(15 * S));
+        assert_eq!(parse_duration("0.000000001"), Ok(1));
+        assert_eq!(parse_duration("0.0000000019"), Ok(1));
+    }
+
+    #[test]
+    fn bad_durations() {
+        for bad in [
+            "", "s", ".", "-1", "1x", "1 s", " 1", "1.2.3", "1e3", "inf", "1ss", "+1", "0x10",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} accepted");
+        }
+        assert_eq!(parse_duration("99999999999999999999"), Err("too long"));
+        assert_eq!(parse_duration("999999999999d"), Err("too long"));
+    }
+
+    #[test]
+    fn timer_without_timeout_never_fires() {
+        let mut t = Timer::start(0, 0);
+        assert_eq!(t.fire(), None);
+        assert!(!t.expired);
+    }
+
+    #[test]
+    fn timer_terminates_then_kills() {
+        let mut t = Timer::start(1, 0);
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        assert_eq!(t.fire(), Some(Action::Terminate));
+        assert!(t.expired);
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        assert_eq!(t.fire(), Some(Action::Kill));
+        assert_eq!(t.fire(), None);
+    }
+}
