@@ -77,6 +77,10 @@ pub extern "C" fn main(arg: *mut libc::c_void) -> libc::c_int {
         libc::close(ctx.sync_wr);
         libc::close(ctx.fail_rd);
         libc::close(ctx.status_rd);
+        // --info-fd is the parent's: neither the init nor COMMAND keeps it.
+        if let Some(fd) = spec.info_fd {
+            libc::close(fd);
+        }
     }
     // Wait until the parent has written the id maps. EOF: the parent died
     // (maybe before PDEATHSIG was set), so there is nobody to report to.

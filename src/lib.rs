@@ -10,6 +10,7 @@ pub mod child;
 pub mod cli;
 pub mod error;
 pub mod idmap;
+pub mod info;
 pub mod init;
 pub mod net;
 pub mod rlimit;

@@ -5,6 +5,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 use crate::child::{self, Ctx};
 use crate::error::{EXIT_CANNOT_RUN, EXIT_NOT_FOUND, Error, Failure, Step, errno_text};
+use crate::info::Info;
 use crate::spec::Spec;
 use crate::sys;
 
@@ -169,6 +170,17 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
         return Err(e);
     }
     log(spec, "write id maps", t);
+    // --info-fd: the namespace links, while the child can still be read.
+    let mut info = None;
+    if spec.info_fd.is_some() {
+        match Info::after_clone(pid, spec.clone_flags) {
+            Ok(i) => info = Some(i),
+            Err(e) => {
+                kill_and_reap(pid);
+                return Err(e);
+            }
+        }
+    }
     // From here on, COMMAND must not be able to read our memory.
     // SAFETY: prctl with integer arguments.
     unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
@@ -193,6 +205,13 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
         ));
     }
     log(spec, "set up and exec", t);
+    if let (Some(info), Some(fd)) = (info.as_mut(), spec.info_fd) {
+        info.after_exec(spec.init, spec.time.is_some());
+        if let Err(e) = info.write(fd) {
+            kill_and_reap(pid);
+            return Err(e);
+        }
+    }
     log(spec, "total before exec", t0);
     Ok(Running {
         pid,
