@@ -49,8 +49,17 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
             println!("jail {}", env!("CARGO_PKG_VERSION"));
             return 0;
         }
-        Ok(Parsed::Completions(_)) => {
-            return fail(error::Error::usage("--completions: not implemented yet"));
+        Ok(Parsed::Completions(shell)) => {
+            return match cli::complete::render(&shell.to_string_lossy()) {
+                Some(script) => {
+                    print!("{script}");
+                    0
+                }
+                None => fail(error::Error::usage(format!(
+                    "--completions: invalid value '{}': expected bash, zsh or fish",
+                    shell.to_string_lossy()
+                ))),
+            };
         }
         Ok(Parsed::Check) => return fail(error::Error::usage("--check: not implemented yet")),
         Err(e) => return fail(e),

@@ -1,6 +1,7 @@
 //! The command line: the flag table, parsing, `--help`, the man page and
 //! shell completions.
 
+pub mod complete;
 pub mod defs;
 pub mod help;
 pub mod man;
