@@ -6,6 +6,7 @@
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod check;
 pub mod child;
 pub mod cli;
 pub mod error;
@@ -61,7 +62,7 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
                 ))),
             };
         }
-        Ok(Parsed::Check) => return fail(error::Error::usage("--check: not implemented yet")),
+        Ok(Parsed::Check) => return check::run(),
         Err(e) => return fail(e),
     };
     let spec = match spec::build(low) {

@@ -23,7 +23,7 @@ pub struct Running {
     pub old_mask: libc::sigset_t,
 }
 
-fn pipe() -> Result<(OwnedFd, OwnedFd), Error> {
+pub(crate) fn pipe() -> Result<(OwnedFd, OwnedFd), Error> {
     let mut fds = [0; 2];
     // SAFETY: fds is valid for two ints.
     if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
@@ -56,13 +56,13 @@ pub fn wait_set() -> libc::sigset_t {
     }
 }
 
-struct Stack {
+pub(crate) struct Stack {
     base: *mut libc::c_void,
     len: usize,
 }
 
 impl Stack {
-    fn new() -> Result<Stack, Error> {
+    pub(crate) fn new() -> Result<Stack, Error> {
         let len = 2 * (STACK_SIZE + GUARD);
         // SAFETY: an anonymous private mapping; checked below.
         let base = unsafe {
@@ -91,7 +91,7 @@ impl Stack {
     }
 
     /// Top of the init's stack (the upper half).
-    fn top(&self) -> *mut libc::c_void {
+    pub(crate) fn top(&self) -> *mut libc::c_void {
         // SAFETY: one past the end of our mapping; stacks grow down.
         unsafe { self.base.cast::<u8>().add(self.len).cast() }
     }

@@ -1,0 +1,397 @@
+//! `--check`: try, for real, what a rootless jail needs, and print one line
+//! per item with what to change when something is missing. Each namespace
+//! is tried in a throwaway child, as jail would make it: a user namespace
+//! with id maps written by the parent, then the namespace's own setup.
+
+use std::os::fd::AsRawFd;
+
+use crate::error::{EXIT_FAILURE, Error, errno_text};
+use crate::spawn::{Stack, pipe, reap};
+use crate::sys;
+
+/// What a probe child does after the "go" byte.
+#[derive(Clone, Copy)]
+enum Task {
+    /// Nothing: clone(2) creating the namespaces was the test.
+    Nothing,
+    /// Make / private, as jail does first in a mount namespace.
+    PrivateRoot,
+    /// Make / private and mount a fresh /proc (as PID 1 of a new PID
+    /// namespace).
+    FreshProc,
+    /// unshare(CLONE_NEWTIME): clone(2) cannot create it.
+    TimeNs,
+    /// Install a seccomp filter (allow everything) under no_new_privs.
+    Seccomp,
+}
+
+struct Probe {
+    task: Task,
+    go_rd: i32,
+    go_wr: i32,
+    res_wr: i32,
+}
+
+fn step(r: libc::c_int) -> Result<(), i32> {
+    if r < 0 { Err(sys::errno()) } else { Ok(()) }
+}
+
+fn run_task(task: Task) -> Result<(), i32> {
+    let private = || {
+        // SAFETY: NUL-terminated literals and null pointers.
+        step(unsafe {
+            libc::mount(
+                c"none".as_ptr(),
+                c"/".as_ptr(),
+                std::ptr::null(),
+                libc::MS_REC | libc::MS_PRIVATE,
+                std::ptr::null(),
+            )
+        })
+    };
+    match task {
+        Task::Nothing => Ok(()),
+        Task::PrivateRoot => private(),
+        Task::FreshProc => {
+            private()?;
+            // SAFETY: NUL-terminated literals and a null data pointer.
+            step(unsafe {
+                libc::mount(
+                    c"proc".as_ptr(),
+                    c"/proc".as_ptr(),
+                    c"proc".as_ptr(),
+                    libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+                    std::ptr::null(),
+                )
+            })
+        }
+        // SAFETY: unshare takes no pointers.
+        Task::TimeNs => step(unsafe { libc::unshare(libc::CLONE_NEWTIME) }),
+        Task::Seccomp => {
+            // One instruction: return SECCOMP_RET_ALLOW.
+            let filter = [libc::sock_filter {
+                code: (libc::BPF_RET | libc::BPF_K) as u16,
+                jt: 0,
+                jf: 0,
+                k: libc::SECCOMP_RET_ALLOW,
+            }];
+            let prog = libc::sock_fprog {
+                len: 1,
+                filter: filter.as_ptr() as *mut libc::sock_filter,
+            };
+            // SAFETY: prctl with integers; prog points to a valid filter.
+            unsafe {
+                step(libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))?;
+                step(libc::syscall(
+                    libc::SYS_seccomp,
+                    libc::SECCOMP_SET_MODE_FILTER,
+                    0,
+                    &prog as *const libc::sock_fprog,
+                ) as libc::c_int)
+            }
+        }
+    }
+}
+
+extern "C" fn probe_main(arg: *mut libc::c_void) -> libc::c_int {
+    // SAFETY: `arg` points to the parent's Probe, copied into our memory.
+    let p: &Probe = unsafe { &*(arg as *const Probe) };
+    // SAFETY: closing our copy of the write end.
+    unsafe { libc::close(p.go_wr) };
+    let mut go = [0u8; 1];
+    let res = match sys::read_full(p.go_rd, &mut go) {
+        Ok(1) => run_task(p.task),
+        _ => Err(libc::EPIPE),
+    };
+    let code = res.err().unwrap_or(0);
+    let _ = sys::write_all(p.res_wr, &code.to_ne_bytes());
+    // SAFETY: _exit does not return.
+    unsafe { libc::_exit(0) }
+}
+
+/// Clone a child with `flags`; with a user namespace write its id maps;
+/// let it run `task`. Err is the failing errno and what failed.
+fn probe(flags: libc::c_int, task: Task) -> Result<(), (i32, &'static str)> {
+    let stack = Stack::new().map_err(|_| (sys::errno(), "allocate a stack"))?;
+    let (go_rd, go_wr) = pipe().map_err(|_| (sys::errno(), "create a pipe"))?;
+    let (res_rd, res_wr) = pipe().map_err(|_| (sys::errno(), "create a pipe"))?;
+    let p = Probe {
+        task,
+        go_rd: go_rd.as_raw_fd(),
+        go_wr: go_wr.as_raw_fd(),
+        res_wr: res_wr.as_raw_fd(),
+    };
+    // SAFETY: probe_main only makes async-signal-safe calls on its own
+    // stack and reads its copy of `p` (no CLONE_VM).
+    let pid = unsafe {
+        libc::clone(
+            probe_main,
+            stack.top(),
+            flags | libc::SIGCHLD,
+            &p as *const Probe as *mut libc::c_void,
+        )
+    };
+    if pid < 0 {
+        return Err((sys::errno(), "create"));
+    }
+    drop(res_wr);
+    drop(go_rd);
+    let mut result = Ok(());
+    if flags & libc::CLONE_NEWUSER != 0 {
+        // SAFETY: these calls cannot fail.
+        let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+        for (file, data) in [
+            ("setgroups", "deny".to_string()),
+            ("uid_map", format!("{uid} {uid} 1\n")),
+            ("gid_map", format!("{gid} {gid} 1\n")),
+        ] {
+            if let Err(e) = std::fs::write(format!("/proc/{pid}/{file}"), data) {
+                result = Err((e.raw_os_error().unwrap_or(libc::EIO), "write id maps"));
+                break;
+            }
+        }
+    }
+    if result.is_ok() {
+        let _ = sys::write_all(go_wr.as_raw_fd(), b"g");
+    }
+    drop(go_wr);
+    let mut buf = [0u8; 4];
+    let n = sys::read_full(res_rd.as_raw_fd(), &mut buf).unwrap_or(0);
+    reap(pid);
+    result?;
+    match (n, i32::from_ne_bytes(buf)) {
+        (4, 0) => Ok(()),
+        (4, e) => Err((e, "set up")),
+        _ => Err((libc::EIO, "the probe ended early")),
+    }
+}
+
+fn sysctl(path: &str) -> Option<String> {
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|s| s.trim().to_string())
+}
+
+/// The user namespace knobs that exist here, as `name = value`.
+fn userns_knobs() -> String {
+    [
+        (
+            "user.max_user_namespaces",
+            "/proc/sys/user/max_user_namespaces",
+        ),
+        (
+            "kernel.unprivileged_userns_clone",
+            "/proc/sys/kernel/unprivileged_userns_clone",
+        ),
+        (
+            "kernel.apparmor_restrict_unprivileged_userns",
+            "/proc/sys/kernel/apparmor_restrict_unprivileged_userns",
+        ),
+    ]
+    .iter()
+    .filter_map(|(name, path)| Some(format!("{name} = {}", sysctl(path)?)))
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
+/// One line of the report.
+struct Report {
+    out: String,
+}
+
+impl Report {
+    fn line(&mut self, status: &str, what: &str, detail: &str) {
+        let mut l = format!("{status:<5} {what:<22}");
+        if !detail.is_empty() {
+            l.push(' ');
+            l.push_str(detail);
+        }
+        self.out.push_str(l.trim_end());
+        self.out.push('\n');
+    }
+}
+
+fn failure(e: (i32, &str)) -> String {
+    format!("{}: {}", e.1, errno_text(e.0))
+}
+
+/// Run every check, print the report on stdout; 0 if a rootless jail
+/// works here, 125 if not (with the reason on stderr).
+pub fn run() -> i32 {
+    let mut r = Report { out: String::new() };
+    let mut uname: libc::utsname = // SAFETY: plain data; uname fills it.
+        unsafe { std::mem::zeroed() };
+    // SAFETY: uname is writable.
+    unsafe { libc::uname(&mut uname) };
+    let field = |f: &[libc::c_char]| {
+        // SAFETY: uname's fields are NUL-terminated.
+        unsafe { std::ffi::CStr::from_ptr(f.as_ptr()) }
+            .to_string_lossy()
+            .into_owned()
+    };
+    r.out.push_str(&format!(
+        "jail {} on Linux {} {}, uid {}\n",
+        env!("CARGO_PKG_VERSION"),
+        field(&uname.release),
+        field(&uname.machine),
+        // SAFETY: geteuid cannot fail.
+        unsafe { libc::geteuid() }
+    ));
+
+    let user = probe(libc::CLONE_NEWUSER, Task::Nothing);
+    let knobs = userns_knobs();
+    match user {
+        Ok(()) => r.line("ok", "user namespace", &knobs),
+        Err(e) => {
+            r.line("no", "user namespace", &failure(e));
+            r.line("", "", &format!("hint: {}", crate::idmap::userns_hint(e.0)));
+            if !knobs.is_empty() {
+                r.line("", "", &knobs);
+            }
+        }
+    }
+    let namespaces: [(&str, libc::c_int, Task, &str); 7] = [
+        (
+            "mount namespace",
+            libc::CLONE_NEWNS,
+            Task::PrivateRoot,
+            "--mount and every filesystem option",
+        ),
+        (
+            "PID namespace, /proc",
+            libc::CLONE_NEWPID | libc::CLONE_NEWNS,
+            Task::FreshProc,
+            "--pid",
+        ),
+        (
+            "network namespace",
+            libc::CLONE_NEWNET,
+            Task::Nothing,
+            "--net",
+        ),
+        (
+            "UTS namespace",
+            libc::CLONE_NEWUTS,
+            Task::Nothing,
+            "--uts, --hostname",
+        ),
+        ("IPC namespace", libc::CLONE_NEWIPC, Task::Nothing, "--ipc"),
+        (
+            "cgroup namespace",
+            libc::CLONE_NEWCGROUP,
+            Task::Nothing,
+            "--cgroup",
+        ),
+        (
+            "time namespace",
+            0,
+            Task::TimeNs,
+            "--time, --monotonic, --boottime",
+        ),
+    ];
+    for (what, flags, task, options) in namespaces {
+        if user.is_err() {
+            r.line("no", what, "needs a user namespace");
+            continue;
+        }
+        match probe(libc::CLONE_NEWUSER | flags, task) {
+            Ok(()) => r.line("ok", what, ""),
+            Err(e) => {
+                let mut detail = format!("{}; {options} will fail", failure(e));
+                if matches!(task, Task::FreshProc) && e.1 == "set up" && e.0 == libc::EPERM {
+                    detail.push_str(
+                        " (/proc is masked, inside a container? Docker: \
+                         --security-opt systempaths=unconfined)",
+                    );
+                }
+                r.line("no", what, &detail);
+            }
+        }
+    }
+
+    match probe(0, Task::Seccomp) {
+        Ok(()) => r.line("ok", "seccomp filter", ""),
+        Err(e) => r.line("no", "seccomp filter", &failure(e)),
+    }
+    // SAFETY: LANDLOCK_CREATE_RULESET_VERSION takes no attribute pointer.
+    let abi = unsafe {
+        libc::syscall(
+            libc::SYS_landlock_create_ruleset,
+            std::ptr::null::<libc::c_void>(),
+            0usize,
+            1u32,
+        )
+    };
+    if abi < 0 {
+        let e = sys::errno();
+        let why = match e {
+            libc::ENOSYS => "not built into this kernel".to_string(),
+            libc::EOPNOTSUPP => "disabled: add landlock to the lsm= boot parameter".to_string(),
+            e => errno_text(e),
+        };
+        r.line(
+            "no",
+            "Landlock",
+            &format!("{why}; signals and abstract unix sockets are not scoped"),
+        );
+    } else if abi >= 6 {
+        r.line(
+            "ok",
+            &format!("Landlock ABI {abi}"),
+            "signals and abstract unix sockets can be scoped",
+        );
+    } else {
+        r.line(
+            "warn",
+            &format!("Landlock ABI {abi}"),
+            "below 6: without --pid and --net, a jail can signal your processes and reach \
+             abstract unix sockets",
+        );
+    }
+    match sysctl("/proc/sys/dev/tty/legacy_tiocsti").as_deref() {
+        Some("0") => r.line(
+            "ok",
+            "legacy_tiocsti = 0",
+            "TIOCSTI cannot push input to a terminal",
+        ),
+        Some(v) => r.line(
+            "warn",
+            &format!("legacy_tiocsti = {v}"),
+            "TIOCSTI can push input into a terminal (sysctl -w dev.tty.legacy_tiocsti=0)",
+        ),
+        None => r.line(
+            "warn",
+            "legacy_tiocsti",
+            "not here (kernel before 6.2): TIOCSTI works on every terminal",
+        ),
+    }
+    if std::path::Path::new("/.dockerenv").exists() {
+        r.line(
+            "info",
+            "container",
+            "/.dockerenv exists: running inside Docker",
+        );
+    }
+
+    match user {
+        Ok(()) => {
+            r.out.push_str("A rootless jail works here.\n");
+            print!("{}", r.out);
+            0
+        }
+        Err(e) => {
+            r.out.push_str("A rootless jail does not work here.\n");
+            print!("{}", r.out);
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
+            let what = if e.1 == "create" {
+                "create user namespace"
+            } else {
+                e.1
+            };
+            let err = Error::sys(what, e.0).with_hint(Some(crate::idmap::userns_hint(e.0)));
+            eprint!("{}", err.report());
+            EXIT_FAILURE as i32
+        }
+    }
+}
