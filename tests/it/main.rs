@@ -9,4 +9,5 @@ mod identity;
 mod integration;
 mod namespaces;
 mod process;
+mod scripting;
 mod signals;
