@@ -91,8 +91,8 @@ impl Timer {
         } else {
             let left = self.due.saturating_sub(sys::now_ns());
             let ts = libc::timespec {
-                tv_sec: (left / NS_PER_SEC) as libc::time_t,
-                tv_nsec: (left % NS_PER_SEC) as libc::c_long,
+                tv_sec: (left / NS_PER_SEC) as _,
+                tv_nsec: (left % NS_PER_SEC) as _,
             };
             // SAFETY: set, info and ts are valid.
             unsafe { libc::sigtimedwait(set, info, &ts) }
