@@ -3,6 +3,7 @@
 //! parent in `Spec` and `Ctx`. Leaves only through execve or `_exit`.
 
 use crate::error::{EXIT_FAILURE, Failure, Step};
+use crate::mounts;
 use crate::spec::Spec;
 use crate::sys;
 
@@ -129,20 +130,45 @@ fn setup_namespaces(ctx: &Ctx) {
             )
         });
         log(ctx, Step::MountPrivate, t);
+        let fs = &spec.fs;
+        if fs.changes_view() {
+            let t = sys::now_ns();
+            let r = mounts::bind_root(fs)
+                .and_then(|_| mounts::prepare(fs))
+                .and_then(|_| mounts::apply(fs));
+            fs_check(ctx, r);
+            log(ctx, Step::FsMount, t);
+        }
     }
     if spec.pid_ns {
         let t = sys::now_ns();
+        let proc_dir = spec.fs.proc_dir.as_deref().unwrap_or(c"/proc");
+        if spec.fs.root.is_some() {
+            let _ = mounts::mkdir_p(proc_dir);
+        }
         // SAFETY: all pointers are NUL-terminated literals or null.
         check(ctx, Step::MountProc, 0, unsafe {
             libc::mount(
                 c"proc".as_ptr(),
-                c"/proc".as_ptr(),
+                proc_dir.as_ptr(),
                 c"proc".as_ptr(),
                 libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
                 std::ptr::null(),
             )
         });
         log(ctx, Step::MountProc, t);
+    }
+    if spec.fs.ro {
+        let t = sys::now_ns();
+        fs_check(ctx, mounts::apply_readonly(&spec.fs));
+        log(ctx, Step::FsAttr, t);
+    }
+    if spec.fs.root.is_some() {
+        let t = sys::now_ns();
+        if let Err(e) = mounts::pivot(&spec.fs) {
+            fail(ctx, Step::PivotRoot, 0, e);
+        }
+        log(ctx, Step::PivotRoot, t);
     }
     if spec.net {
         let t = sys::now_ns();
@@ -159,6 +185,18 @@ fn setup_namespaces(ctx: &Ctx) {
             libc::sethostname(b.as_ptr().cast(), b.len())
         });
         log(ctx, Step::Hostname, t);
+    }
+}
+
+fn fs_check(ctx: &Ctx, r: Result<(), mounts::Failed>) {
+    if let Err(f) = r {
+        let step = match f.part {
+            mounts::Part::Source => Step::FsSource,
+            mounts::Part::Create => Step::FsCreate,
+            mounts::Part::Mount => Step::FsMount,
+            mounts::Part::Attr => Step::FsAttr,
+        };
+        fail(ctx, step, f.op, f.errno);
     }
 }
 
@@ -207,6 +245,8 @@ pub fn exec_command(ctx: &Ctx) -> ! {
     if let Some(dir) = &spec.chdir {
         // SAFETY: dir is NUL-terminated.
         check(ctx, Step::Chdir, 0, unsafe { libc::chdir(dir.as_ptr()) });
+    } else {
+        mounts::enter_cwd(&spec.fs);
     }
     if !spec.map_root {
         // No capabilities: with no_new_privs, execve cannot grant any back.

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod error;
 pub mod idmap;
 pub mod init;
+pub mod mounts;
 pub mod net;
 pub mod rlimit;
 pub mod spawn;

@@ -316,10 +316,52 @@ fn describe(spec: &Spec, f: Failure) -> Error {
             });
             Error::sys("mount /proc for the new PID namespace", e).with_hint(hint)
         }
+        Step::FsSource | Step::FsCreate | Step::FsMount | Step::FsAttr => {
+            describe_fs(spec, step, f.index, e)
+        }
+        Step::PivotRoot => {
+            let root = spec.fs.root.as_ref().map(|r| r.to_string_lossy());
+            Error::sys(
+                format!("--root {}: pivot_root", root.unwrap_or_default()),
+                e,
+            )
+        }
         Step::UnshareTime => Error::sys("create time namespace", e),
         Step::TimeOffsets => Error::sys("set time namespace offsets (--monotonic/--boottime)", e),
         Step::Hostname => Error::sys("--hostname: set hostname", e),
         Step::Loopback => Error::sys("bring up lo in the network namespace", e),
         other => Error::sys(other.name(), e),
+    }
+}
+
+fn describe_fs(spec: &Spec, step: Step, index: u32, e: i32) -> Error {
+    let Some(op) = spec.fs.ops.get(index as usize) else {
+        // The view as a whole: the --root bind or the --ro pass.
+        return match step {
+            Step::FsAttr => {
+                let hint = (e == libc::ENOSYS)
+                    .then(|| "--ro needs mount_setattr(2), Linux 5.12 or later".to_string());
+                Error::sys("--ro: make the view read-only", e).with_hint(hint)
+            }
+            _ => {
+                let root = spec.fs.root.as_ref().map(|r| r.to_string_lossy());
+                Error::sys(format!("--root {}", root.unwrap_or_default()), e)
+            }
+        };
+    };
+    let dst = op.dst.to_string_lossy();
+    match step {
+        Step::FsSource => Error::sys(&op.shown, e),
+        Step::FsCreate => Error::sys(format!("{}: cannot create {dst}", op.shown), e),
+        Step::FsMount => Error::sys(format!("{}: mount on {dst}", op.shown), e),
+        _ => {
+            let hint = (e == libc::ENOENT).then(|| {
+                format!(
+                    "a later --tmpfs, --hide or --bind covers {dst}; give {} after it",
+                    op.shown
+                )
+            });
+            Error::sys(format!("{}: set read-only flag on {dst}", op.shown), e).with_hint(hint)
+        }
     }
 }

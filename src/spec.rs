@@ -56,6 +56,7 @@ pub struct Spec {
     pub new_session: bool,
     pub chdir: Option<CString>,
     pub verbose: bool,
+    pub fs: crate::mounts::Fs,
     pub exec: Exec,
 }
 
@@ -135,10 +136,24 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     let mut chdir = None;
     let mut verbose = false;
     let mut env_ops = Vec::new();
+    let mut fs_typed = Vec::new();
 
     for (id, value) in &low.flags {
         let v = value.as_deref().unwrap_or_default();
+        let shown = match value {
+            Some(v) => format!("{} {}", flag_name(*id), v.to_string_lossy()),
+            None => flag_name(*id),
+        };
+        use crate::mounts::Typed;
         match id {
+            FlagId::Ro => fs_typed.push((shown, Typed::Ro)),
+            FlagId::Rw => fs_typed.push((shown, Typed::Rw(v.into()))),
+            FlagId::Bind => fs_typed.push((shown, Typed::Bind(v.into(), false))),
+            FlagId::RoBind => fs_typed.push((shown, Typed::Bind(v.into(), true))),
+            FlagId::Tmpfs => fs_typed.push((shown, Typed::Tmpfs(v.into()))),
+            FlagId::Hide => fs_typed.push((shown, Typed::Hide(v.into()))),
+            FlagId::Root => fs_typed.push((shown, Typed::Root(v.into()))),
+            FlagId::Dev => fs_typed.push((shown, Typed::Dev)),
             FlagId::Net => flags |= libc::CLONE_NEWNET,
             FlagId::Pid => flags |= libc::CLONE_NEWPID,
             FlagId::AsPid1 => {
@@ -228,10 +243,12 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
             "--map-root: conflicts with {other} (--map-root is uid and gid 0)"
         )));
     }
-    if flags & libc::CLONE_NEWPID != 0 {
-        // A PID namespace needs its own /proc, so its own mount namespace.
+    if flags & libc::CLONE_NEWPID != 0 || !fs_typed.is_empty() {
+        // A PID namespace needs its own /proc, and every filesystem option
+        // its own mounts: both need a mount namespace.
         flags |= libc::CLONE_NEWNS;
     }
+    let fs = crate::mounts::build(&fs_typed, flags & libc::CLONE_NEWPID != 0)?;
     keep_fds.sort_unstable();
 
     // SAFETY: these calls cannot fail.
@@ -286,6 +303,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         new_session,
         chdir,
         verbose,
+        fs,
         exec,
     })
 }
