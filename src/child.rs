@@ -67,6 +67,15 @@ pub extern "C" fn main(arg: *mut libc::c_void) -> libc::c_int {
     let ctx: &Ctx = unsafe { &*(arg as *const Ctx) };
     let spec = ctx.spec;
     let t = sys::now_ns();
+    #[cfg(debug_assertions)]
+    if spec.test_pause_ms > 0 {
+        let ts = libc::timespec {
+            tv_sec: (spec.test_pause_ms / 1000) as libc::time_t,
+            tv_nsec: (spec.test_pause_ms % 1000) as libc::c_long * 1_000_000,
+        };
+        // SAFETY: ts is a valid timespec.
+        unsafe { libc::nanosleep(&ts, std::ptr::null_mut()) };
+    }
     let pdeath = if spec.pid_ns {
         libc::SIGKILL
     } else {
@@ -239,9 +248,6 @@ pub fn exec_command(ctx: &Ctx) -> ! {
             libc::fcntl(fd, libc::F_SETFD, 0)
         });
     }
-    if let Err(e) = sys::close_fds_except(&ctx.keep) {
-        fail(ctx, Step::CloseFds, 0, e);
-    }
     if let Some(dir) = &spec.chdir {
         // SAFETY: dir is NUL-terminated.
         check(ctx, Step::Chdir, 0, unsafe { libc::chdir(dir.as_ptr()) });
@@ -264,6 +270,19 @@ pub fn exec_command(ctx: &Ctx) -> ! {
     check(ctx, Step::NoNewPrivs, 0, unsafe {
         libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     });
+    if spec.landlock_fd >= 0
+        && let Err(e) = crate::landlock::restrict_self(spec.landlock_fd)
+    {
+        fail(ctx, Step::Landlock, 0, e);
+    }
+    // Last use of jail's own fds: from here only the failure pipe stays,
+    // and execve closes it.
+    if let Err(e) = sys::close_fds_except(&ctx.keep) {
+        fail(ctx, Step::CloseFds, 0, e);
+    }
+    if let Err(e) = crate::seccomp::install() {
+        fail(ctx, Step::Seccomp, 0, e);
+    }
     // SAFETY: old_mask is a valid sigset saved by the parent.
     unsafe { libc::sigprocmask(libc::SIG_SETMASK, &ctx.old_mask, std::ptr::null_mut()) };
 

@@ -106,11 +106,13 @@ pub enum Step {
     Chdir,
     NoNewPrivs,
     DropCaps,
+    Landlock,
+    Seccomp,
     Exec,
 }
 
 impl Step {
-    const ALL: [Step; 23] = [
+    const ALL: [Step; 25] = [
         Step::WaitForMaps,
         Step::UnshareTime,
         Step::TimeOffsets,
@@ -133,6 +135,8 @@ impl Step {
         Step::Chdir,
         Step::NoNewPrivs,
         Step::DropCaps,
+        Step::Landlock,
+        Step::Seccomp,
         Step::Exec,
     ];
 
@@ -165,6 +169,8 @@ impl Step {
             Step::Chdir => "change directory",
             Step::NoNewPrivs => "set no_new_privs",
             Step::DropCaps => "drop capabilities",
+            Step::Landlock => "enter the Landlock scopes",
+            Step::Seccomp => "install the seccomp filter",
             Step::Exec => "exec",
         }
     }

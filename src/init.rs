@@ -74,7 +74,7 @@ fn supervise(ctx: &Ctx, command: libc::pid_t) -> ! {
             continue;
         }
         if sig == libc::SIGCHLD {
-            if let Some(status) = reap(command) {
+            if let Some(status) = reap(ctx, command) {
                 finish(ctx, status);
             }
             continue;
@@ -97,18 +97,52 @@ fn supervise(ctx: &Ctx, command: libc::pid_t) -> ! {
     }
 }
 
+/// What the init tells the parent on the status pipe: 8 bytes, a kind and
+/// a value.
+pub const REPORT_EXITED: u32 = 0;
+pub const REPORT_STOPPED: u32 = 1;
+pub const REPORT_SIZE: usize = 8;
+
+pub fn encode_report(kind: u32, value: i32) -> [u8; REPORT_SIZE] {
+    let mut b = [0u8; REPORT_SIZE];
+    b[..4].copy_from_slice(&kind.to_ne_bytes());
+    b[4..].copy_from_slice(&value.to_ne_bytes());
+    b
+}
+
+pub fn decode_report(b: &[u8; REPORT_SIZE]) -> (u32, i32) {
+    (
+        u32::from_ne_bytes([b[0], b[1], b[2], b[3]]),
+        i32::from_ne_bytes([b[4], b[5], b[6], b[7]]),
+    )
+}
+
 /// Reap every child that has exited; COMMAND's wait status once it has.
-fn reap(command: libc::pid_t) -> Option<i32> {
+/// When COMMAND stops (Ctrl-Z, or a stop it sent its own process group),
+/// tell the parent, which then stops too, so the caller's shell sees the
+/// job stopped; `fg` continues the whole group.
+fn reap(ctx: &Ctx, command: libc::pid_t) -> Option<i32> {
     let mut result = None;
     loop {
         let mut status = 0;
         // SAFETY: status is writable.
-        let pid = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG | libc::__WALL) };
+        let pid = unsafe {
+            libc::waitpid(
+                -1,
+                &mut status,
+                libc::WNOHANG | libc::WUNTRACED | libc::__WALL,
+            )
+        };
         if pid <= 0 {
             return result;
         }
         if pid == command {
-            result = Some(status);
+            if libc::WIFSTOPPED(status) {
+                let report = encode_report(REPORT_STOPPED, libc::WSTOPSIG(status));
+                let _ = sys::write_all(ctx.status_wr, &report);
+            } else {
+                result = Some(status);
+            }
         }
     }
 }
@@ -120,7 +154,7 @@ fn finish(ctx: &Ctx, status: i32) -> ! {
         // With a PID namespace the kernel kills the rest when we exit.
         kill_descendants();
     }
-    let _ = sys::write_all(ctx.status_wr, &status.to_ne_bytes());
+    let _ = sys::write_all(ctx.status_wr, &encode_report(REPORT_EXITED, status));
     // SAFETY: _exit does not return.
     unsafe { libc::_exit(0) }
 }

@@ -11,9 +11,11 @@ pub mod cli;
 pub mod error;
 pub mod idmap;
 pub mod init;
+pub mod landlock;
 pub mod mounts;
 pub mod net;
 pub mod rlimit;
+pub mod seccomp;
 pub mod spawn;
 pub mod spec;
 pub mod supervise;
@@ -57,7 +59,7 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
     match spawn::start(&spec) {
         Ok(run) => {
             let old_mask = run.old_mask;
-            let outcome = supervise::wait(run, spec.init);
+            let outcome = supervise::wait(run, spec.init, spec.new_session);
             supervise::exit_like(outcome, &old_mask)
         }
         Err(e) => fail(e),

@@ -192,7 +192,18 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
             "start the jail: garbled report from the child",
         ));
     }
+    // The init reports a stopped COMMAND on the status pipe: have the
+    // kernel tell us with SIGIO, which sigwaitinfo picks up.
+    // SAFETY: fcntl on our own fd.
+    unsafe {
+        let fd = status_rd.as_raw_fd();
+        libc::fcntl(fd, libc::F_SETOWN, libc::getpid());
+        libc::fcntl(fd, libc::F_SETFL, libc::O_NONBLOCK | libc::O_ASYNC);
+    }
     log(spec, "set up and exec", t);
+    if spec.verbose {
+        landlock_note(spec);
+    }
     log(spec, "total before exec", t0);
     Ok(Running {
         pid,
@@ -364,4 +375,24 @@ fn describe_fs(spec: &Spec, step: Step, index: u32, e: i32) -> Error {
             Error::sys(format!("{}: set read-only flag on {dst}", op.shown), e).with_hint(hint)
         }
     }
+}
+
+/// `--verbose`: which Landlock protection is in force, and which is not.
+fn landlock_note(spec: &Spec) {
+    let abi = spec.landlock_abi;
+    let msg = if spec.landlock_fd >= 0 {
+        format!(
+            "jail: landlock ABI {abi}: COMMAND cannot signal processes outside the jail nor \
+             reach abstract unix sockets made outside it\n"
+        )
+    } else if abi >= crate::landlock::SCOPES_ABI {
+        format!("jail: landlock ABI {abi}: scopes off (--share-ipc-scope)\n")
+    } else {
+        format!(
+            "jail: landlock ABI {abi}: no signal or abstract-socket scopes on this kernel \
+             (needs ABI 6): without --pid COMMAND can signal the caller's processes, without \
+             --net it can reach the host's abstract unix sockets\n"
+        )
+    };
+    let _ = sys::write_all(2, msg.as_bytes());
 }

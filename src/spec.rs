@@ -56,6 +56,14 @@ pub struct Spec {
     pub new_session: bool,
     pub chdir: Option<CString>,
     pub verbose: bool,
+    /// The Landlock ruleset COMMAND enters (None: no scopes here, or
+    /// --share-ipc-scope), its raw fd (-1 if none), and the kernel's ABI.
+    pub landlock: Option<std::os::fd::OwnedFd>,
+    pub landlock_fd: i32,
+    pub landlock_abi: i32,
+    /// Test hook (debug builds only): the child sleeps this many ms before
+    /// it arms PDEATHSIG, to test the race with a dying parent.
+    pub test_pause_ms: u32,
     pub fs: crate::mounts::Fs,
     pub exec: Exec,
 }
@@ -135,6 +143,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     let mut new_session = false;
     let mut chdir = None;
     let mut verbose = false;
+    let mut share_ipc_scope = false;
     let mut env_ops = Vec::new();
     let mut fs_typed = Vec::new();
 
@@ -233,6 +242,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
                 }
             }
             FlagId::NewSession => new_session = true,
+            FlagId::ShareIpcScope => share_ipc_scope = true,
             FlagId::Verbose => verbose = true,
             FlagId::Help | FlagId::Version => {}
         }
@@ -278,6 +288,21 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     };
 
     let exec = build_exec(low.command, env_ops)?;
+    let landlock_abi = crate::landlock::abi();
+    let landlock = if share_ipc_scope {
+        None
+    } else {
+        crate::landlock::scope_ruleset()
+            .map_err(|e| Error::sys("create the Landlock ruleset", e))?
+    };
+    let landlock_fd = landlock.as_ref().map_or(-1, |f| f.as_raw_fd());
+    #[cfg(debug_assertions)]
+    let test_pause_ms = std::env::var("JAIL_TEST_PAUSE_CHILD_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    #[cfg(not(debug_assertions))]
+    let test_pause_ms = 0;
 
     // Last, so that nothing is created when another option is wrong.
     let stdio = open_stdio(&stdio_paths)?;
@@ -303,6 +328,10 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         new_session,
         chdir,
         verbose,
+        landlock,
+        landlock_fd,
+        landlock_abi,
+        test_pause_ms,
         fs,
         exec,
     })

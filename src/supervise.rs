@@ -3,6 +3,7 @@
 
 use std::os::fd::AsRawFd;
 
+use crate::init::{REPORT_EXITED, REPORT_SIZE, REPORT_STOPPED, decode_report};
 use crate::spawn::Running;
 use crate::sys;
 
@@ -23,11 +24,35 @@ impl Outcome {
     }
 }
 
-fn is_stop_signal(sig: i32) -> bool {
-    matches!(sig, libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU)
+fn stop_self() {
+    // SAFETY: kill takes no pointers.
+    unsafe { libc::kill(libc::getpid(), libc::SIGSTOP) };
 }
 
-pub fn wait(run: Running, has_init: bool) -> Outcome {
+/// Read the init's reports. Stops are acted on at once; COMMAND's final
+/// status, if reported, is returned.
+fn read_reports(run: &Running) -> Option<i32> {
+    let mut exited = None;
+    loop {
+        let mut buf = [0u8; REPORT_SIZE];
+        match sys::read_full(run.status_rd.as_raw_fd(), &mut buf) {
+            Ok(REPORT_SIZE) => match decode_report(&buf) {
+                (REPORT_STOPPED, _) => stop_self(),
+                (REPORT_EXITED, status) => exited = Some(status),
+                _ => {}
+            },
+            _ => return exited,
+        }
+    }
+}
+
+/// Wait for COMMAND, forwarding signals, and following job control.
+/// `own_session`: COMMAND runs in a session of its own (--new-session), so
+/// the terminal's stop signals are for jail alone.
+pub fn wait(run: Running, has_init: bool, own_session: bool) -> Outcome {
+    // COMMAND's status, once the init reported it (it may come with the
+    // SIGIO before the init's own SIGCHLD).
+    let mut reported = None;
     loop {
         // SAFETY: siginfo_t is plain data; all-zero is valid.
         let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
@@ -37,44 +62,55 @@ pub fn wait(run: Running, has_init: bool) -> Outcome {
             continue;
         }
         let from_tty = info.si_code == libc::SI_KERNEL;
-        if sig == libc::SIGCHLD {
-            let mut status = 0;
-            // SAFETY: status is writable.
-            let r = unsafe { libc::waitpid(run.pid, &mut status, libc::WNOHANG | libc::__WALL) };
-            if r == run.pid {
-                return outcome(&run, status, has_init);
+        match sig {
+            libc::SIGCHLD => {
+                let mut status = 0;
+                let stops = if has_init { 0 } else { libc::WUNTRACED };
+                // SAFETY: status is writable.
+                let r = unsafe {
+                    libc::waitpid(run.pid, &mut status, libc::WNOHANG | libc::__WALL | stops)
+                };
+                if r != run.pid {
+                    continue;
+                }
+                if libc::WIFSTOPPED(status) {
+                    // --as-pid-1: COMMAND is our child and was stopped.
+                    stop_self();
+                    continue;
+                }
+                if has_init {
+                    reported = read_reports(&run).or(reported);
+                }
+                return Outcome::from_wait_status(reported.unwrap_or(status));
             }
-            continue;
-        }
-        if is_stop_signal(sig) {
-            // Job control: the terminal stopped COMMAND's process group
-            // already; a stop sent to jail alone is passed on. Then stop
-            // ourselves so the shell sees the job as stopped; `fg` sends
-            // SIGCONT to the whole group.
-            if !from_tty {
-                // SAFETY: kill takes no pointers.
-                unsafe { libc::kill(run.pid, sig) };
+            // The init has something to say (COMMAND stopped).
+            libc::SIGIO if from_tty && has_init => {
+                reported = read_reports(&run).or(reported);
             }
-            // SAFETY: as above.
-            unsafe { libc::kill(libc::getpid(), libc::SIGSTOP) };
-            continue;
-        }
-        if !from_tty {
-            // SAFETY: kill takes no pointers.
-            unsafe { libc::kill(run.pid, sig) };
+            libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU => {
+                if !from_tty {
+                    // Sent to jail: pass it on; if COMMAND stops, the init
+                    // reports it and we stop too.
+                    // SAFETY: kill takes no pointers.
+                    unsafe { libc::kill(run.pid, sig) };
+                } else if own_session || !has_init {
+                    // The terminal stops jail's group, and COMMAND is not
+                    // in it (or cannot be stopped, as PID 1): stop with it.
+                    stop_self();
+                }
+                // Else COMMAND got it from the terminal too; we stop when
+                // (and only if) it stops.
+            }
+            _ => {
+                // A signal from the terminal already reached COMMAND's
+                // process group; only signals sent to jail are passed on.
+                if !from_tty {
+                    // SAFETY: kill takes no pointers.
+                    unsafe { libc::kill(run.pid, sig) };
+                }
+            }
         }
     }
-}
-
-fn outcome(run: &Running, child_status: i32, has_init: bool) -> Outcome {
-    if has_init {
-        let mut buf = [0u8; 4];
-        // The init writes COMMAND's status before it exits.
-        if sys::read_full(run.status_rd.as_raw_fd(), &mut buf) == Ok(4) {
-            return Outcome::from_wait_status(i32::from_ne_bytes(buf));
-        }
-    }
-    Outcome::from_wait_status(child_status)
 }
 
 /// End this process the way COMMAND ended: the same exit status, or death

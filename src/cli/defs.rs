@@ -67,6 +67,7 @@ pub enum FlagId {
     Stderr,
     KeepFd,
     NewSession,
+    ShareIpcScope,
     Verbose,
     Help,
     Version,
@@ -426,6 +427,20 @@ pub const FLAGS: &[FlagDef] = &[
         S::Process,
         "start COMMAND in a new session, detached from the terminal",
         "",
+    ),
+    flag(
+        F::ShareIpcScope,
+        None,
+        "share-ipc-scope",
+        None,
+        S::Process,
+        "let COMMAND signal processes and reach abstract unix sockets outside the jail",
+        "By default, where the kernel has Landlock ABI 6 or later, COMMAND cannot signal \
+         processes outside the jail (without --pid it could otherwise kill the caller's other \
+         processes) nor connect to abstract unix sockets made outside it (without --net it \
+         could otherwise reach the host's D-Bus or X11). This flag turns both scopes off, \
+         for programs that need the host's IPC. On older kernels both stay open and --verbose \
+         says so; --pid and --net close them by other means.",
     ),
     flag(
         F::Verbose,
