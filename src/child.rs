@@ -3,6 +3,7 @@
 //! parent in `Spec` and `Ctx`. Leaves only through execve or `_exit`.
 
 use crate::error::{EXIT_FAILURE, Failure, Step};
+use crate::mounts;
 use crate::spec::Spec;
 use crate::sys;
 
@@ -66,6 +67,15 @@ pub extern "C" fn main(arg: *mut libc::c_void) -> libc::c_int {
     let ctx: &Ctx = unsafe { &*(arg as *const Ctx) };
     let spec = ctx.spec;
     let t = sys::now_ns();
+    #[cfg(debug_assertions)]
+    if spec.test_pause_ms > 0 {
+        let ts = libc::timespec {
+            tv_sec: (spec.test_pause_ms / 1000) as libc::time_t,
+            tv_nsec: (spec.test_pause_ms % 1000) as libc::c_long * 1_000_000,
+        };
+        // SAFETY: ts is a valid timespec.
+        unsafe { libc::nanosleep(&ts, std::ptr::null_mut()) };
+    }
     let pdeath = if spec.pid_ns {
         libc::SIGKILL
     } else {
@@ -133,20 +143,45 @@ fn setup_namespaces(ctx: &Ctx) {
             )
         });
         log(ctx, Step::MountPrivate, t);
+        let fs = &spec.fs;
+        if fs.changes_view() {
+            let t = sys::now_ns();
+            let r = mounts::bind_root(fs)
+                .and_then(|_| mounts::prepare(fs))
+                .and_then(|_| mounts::apply(fs));
+            fs_check(ctx, r);
+            log(ctx, Step::FsMount, t);
+        }
     }
     if spec.pid_ns {
         let t = sys::now_ns();
+        let proc_dir = spec.fs.proc_dir.as_deref().unwrap_or(c"/proc");
+        if spec.fs.root.is_some() {
+            let _ = mounts::mkdir_p(proc_dir);
+        }
         // SAFETY: all pointers are NUL-terminated literals or null.
         check(ctx, Step::MountProc, 0, unsafe {
             libc::mount(
                 c"proc".as_ptr(),
-                c"/proc".as_ptr(),
+                proc_dir.as_ptr(),
                 c"proc".as_ptr(),
                 libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
                 std::ptr::null(),
             )
         });
         log(ctx, Step::MountProc, t);
+    }
+    if spec.fs.ro {
+        let t = sys::now_ns();
+        fs_check(ctx, mounts::apply_readonly(&spec.fs));
+        log(ctx, Step::FsAttr, t);
+    }
+    if spec.fs.root.is_some() {
+        let t = sys::now_ns();
+        if let Err(e) = mounts::pivot(&spec.fs) {
+            fail(ctx, Step::PivotRoot, 0, e);
+        }
+        log(ctx, Step::PivotRoot, t);
     }
     if spec.net {
         let t = sys::now_ns();
@@ -163,6 +198,18 @@ fn setup_namespaces(ctx: &Ctx) {
             libc::sethostname(b.as_ptr().cast(), b.len())
         });
         log(ctx, Step::Hostname, t);
+    }
+}
+
+fn fs_check(ctx: &Ctx, r: Result<(), mounts::Failed>) {
+    if let Err(f) = r {
+        let step = match f.part {
+            mounts::Part::Source => Step::FsSource,
+            mounts::Part::Create => Step::FsCreate,
+            mounts::Part::Mount => Step::FsMount,
+            mounts::Part::Attr => Step::FsAttr,
+        };
+        fail(ctx, step, f.op, f.errno);
     }
 }
 
@@ -205,12 +252,11 @@ pub fn exec_command(ctx: &Ctx) -> ! {
             libc::fcntl(fd, libc::F_SETFD, 0)
         });
     }
-    if let Err(e) = sys::close_fds_except(&ctx.keep) {
-        fail(ctx, Step::CloseFds, 0, e);
-    }
     if let Some(dir) = &spec.chdir {
         // SAFETY: dir is NUL-terminated.
         check(ctx, Step::Chdir, 0, unsafe { libc::chdir(dir.as_ptr()) });
+    } else {
+        mounts::enter_cwd(&spec.fs);
     }
     if !spec.map_root {
         // No capabilities: with no_new_privs, execve cannot grant any back.
@@ -228,6 +274,19 @@ pub fn exec_command(ctx: &Ctx) -> ! {
     check(ctx, Step::NoNewPrivs, 0, unsafe {
         libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     });
+    if spec.landlock_fd >= 0
+        && let Err(e) = crate::landlock::restrict_self(spec.landlock_fd)
+    {
+        fail(ctx, Step::Landlock, 0, e);
+    }
+    // Last use of jail's own fds: from here only the failure pipe stays,
+    // and execve closes it.
+    if let Err(e) = sys::close_fds_except(&ctx.keep) {
+        fail(ctx, Step::CloseFds, 0, e);
+    }
+    if let Err(e) = crate::seccomp::install() {
+        fail(ctx, Step::Seccomp, 0, e);
+    }
     // SAFETY: old_mask is a valid sigset saved by the parent.
     unsafe { libc::sigprocmask(libc::SIG_SETMASK, &ctx.old_mask, std::ptr::null_mut()) };
 

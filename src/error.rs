@@ -89,7 +89,12 @@ pub enum Step {
     UnshareTime,
     TimeOffsets,
     MountPrivate,
+    FsSource,
+    FsCreate,
+    FsMount,
+    FsAttr,
     MountProc,
+    PivotRoot,
     Loopback,
     Hostname,
     Dumpable,
@@ -102,16 +107,23 @@ pub enum Step {
     Chdir,
     NoNewPrivs,
     DropCaps,
+    Landlock,
+    Seccomp,
     Exec,
 }
 
 impl Step {
-    const ALL: [Step; 18] = [
+    const ALL: [Step; 25] = [
         Step::WaitForMaps,
         Step::UnshareTime,
         Step::TimeOffsets,
         Step::MountPrivate,
+        Step::FsSource,
+        Step::FsCreate,
+        Step::FsMount,
+        Step::FsAttr,
         Step::MountProc,
+        Step::PivotRoot,
         Step::Loopback,
         Step::Hostname,
         Step::Dumpable,
@@ -124,6 +136,8 @@ impl Step {
         Step::Chdir,
         Step::NoNewPrivs,
         Step::DropCaps,
+        Step::Landlock,
+        Step::Seccomp,
         Step::Exec,
     ];
 
@@ -138,7 +152,12 @@ impl Step {
             Step::UnshareTime => "create time namespace",
             Step::TimeOffsets => "set time namespace offsets",
             Step::MountPrivate => "make / private",
+            Step::FsSource => "clone bind sources",
+            Step::FsCreate => "create mount points",
+            Step::FsMount => "build the filesystem view",
+            Step::FsAttr => "apply read-only flags",
             Step::MountProc => "mount /proc",
+            Step::PivotRoot => "pivot into the new root",
             Step::Loopback => "bring lo up",
             Step::Hostname => "set hostname",
             Step::Dumpable => "make init non-dumpable",
@@ -151,6 +170,8 @@ impl Step {
             Step::Chdir => "change directory",
             Step::NoNewPrivs => "set no_new_privs",
             Step::DropCaps => "drop capabilities",
+            Step::Landlock => "enter the Landlock scopes",
+            Step::Seccomp => "install the seccomp filter",
             Step::Exec => "exec",
         }
     }

@@ -13,15 +13,33 @@ pub fn write_maps(pid: libc::pid_t, spec: &Spec) -> Result<(), Error> {
 }
 
 fn write_proc(pid: libc::pid_t, file: &str, data: &[u8]) -> Result<(), Error> {
-    use std::io::Write;
-    let path = format!("/proc/{pid}/{file}");
-    let res = std::fs::OpenOptions::new()
-        .write(true)
-        .open(&path)
-        .and_then(|mut f| f.write_all(data));
-    res.map_err(|e| {
-        let errno = e.raw_os_error().unwrap_or(libc::EIO);
-        Error::sys(format!("write {path}"), errno).with_hint(Some(userns_hint(errno)))
+    let mut path = crate::sys::Line::new();
+    path.str("/proc/")
+        .num(pid as u64)
+        .str("/")
+        .str(file)
+        .str("\0");
+    // Raw openat: libc's open may add an fcntl for O_CLOEXEC; this is on
+    // every jail's startup path.
+    // SAFETY: path is NUL-terminated (it fits the buffer).
+    let fd = unsafe {
+        libc::syscall(
+            libc::SYS_openat,
+            libc::AT_FDCWD,
+            path.as_bytes().as_ptr(),
+            libc::O_WRONLY | libc::O_CLOEXEC,
+        )
+    } as i32;
+    let res = if fd < 0 {
+        Err(crate::sys::errno())
+    } else {
+        let r = crate::sys::write_all(fd, data);
+        // SAFETY: fd is ours.
+        unsafe { libc::close(fd) };
+        r
+    };
+    res.map_err(|errno| {
+        Error::sys(format!("write /proc/{pid}/{file}"), errno).with_hint(Some(userns_hint(errno)))
     })
 }
 

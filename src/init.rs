@@ -8,28 +8,49 @@ use crate::error::Step;
 use crate::sys;
 use crate::timeout::{Action, Timer};
 
-/// What the init tells the parent when COMMAND is done: its wait status,
-/// and whether `--timeout` expired. Crosses the status pipe in one write.
+/// What the init tells the parent on the status pipe, one write each:
+/// COMMAND stopped (job control), or COMMAND is done, with its wait status
+/// and whether `--timeout` expired.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Report {
-    pub status: i32,
-    pub timed_out: bool,
+pub enum Report {
+    Stopped(i32),
+    Done { status: i32, timed_out: bool },
 }
 
 impl Report {
     pub const SIZE: usize = 8;
+    const DONE: u32 = 0;
+    const DONE_TIMED_OUT: u32 = 1;
+    const STOPPED: u32 = 2;
 
     pub fn to_bytes(self) -> [u8; Self::SIZE] {
+        let (kind, value) = match self {
+            Report::Done {
+                status,
+                timed_out: false,
+            } => (Self::DONE, status),
+            Report::Done {
+                status,
+                timed_out: true,
+            } => (Self::DONE_TIMED_OUT, status),
+            Report::Stopped(sig) => (Self::STOPPED, sig),
+        };
         let mut b = [0u8; Self::SIZE];
-        b[..4].copy_from_slice(&self.status.to_ne_bytes());
-        b[4..].copy_from_slice(&u32::from(self.timed_out).to_ne_bytes());
+        b[..4].copy_from_slice(&kind.to_ne_bytes());
+        b[4..].copy_from_slice(&value.to_ne_bytes());
         b
     }
 
-    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Report {
-        Report {
-            status: i32::from_ne_bytes([b[0], b[1], b[2], b[3]]),
-            timed_out: u32::from_ne_bytes([b[4], b[5], b[6], b[7]]) != 0,
+    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Option<Report> {
+        let kind = u32::from_ne_bytes([b[0], b[1], b[2], b[3]]);
+        let value = i32::from_ne_bytes([b[4], b[5], b[6], b[7]]);
+        match kind {
+            Self::DONE | Self::DONE_TIMED_OUT => Some(Report::Done {
+                status: value,
+                timed_out: kind == Self::DONE_TIMED_OUT,
+            }),
+            Self::STOPPED => Some(Report::Stopped(value)),
+            _ => None,
         }
     }
 }
@@ -108,7 +129,7 @@ fn supervise(ctx: &Ctx, command: libc::pid_t) -> ! {
             continue;
         };
         if sig == libc::SIGCHLD {
-            if let Some(status) = reap(command) {
+            if let Some(status) = reap(ctx, command) {
                 finish(ctx, status, timer.expired);
             }
             continue;
@@ -132,17 +153,31 @@ fn supervise(ctx: &Ctx, command: libc::pid_t) -> ! {
 }
 
 /// Reap every child that has exited; COMMAND's wait status once it has.
-fn reap(command: libc::pid_t) -> Option<i32> {
+/// When COMMAND stops (Ctrl-Z, or a stop it sent its own process group),
+/// tell the parent, which then stops too, so the caller's shell sees the
+/// job stopped; `fg` continues the whole group.
+fn reap(ctx: &Ctx, command: libc::pid_t) -> Option<i32> {
     let mut result = None;
     loop {
         let mut status = 0;
         // SAFETY: status is writable.
-        let pid = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG | libc::__WALL) };
+        let pid = unsafe {
+            libc::waitpid(
+                -1,
+                &mut status,
+                libc::WNOHANG | libc::WUNTRACED | libc::__WALL,
+            )
+        };
         if pid <= 0 {
             return result;
         }
         if pid == command {
-            result = Some(status);
+            if libc::WIFSTOPPED(status) {
+                let report = Report::Stopped(libc::WSTOPSIG(status));
+                let _ = sys::write_all(ctx.status_wr, &report.to_bytes());
+            } else {
+                result = Some(status);
+            }
         }
     }
 }
@@ -168,7 +203,7 @@ fn finish(ctx: &Ctx, status: i32, timed_out: bool) -> ! {
         // the parent sees us exit only once they are gone.
         kill_descendants();
     }
-    let report = Report { status, timed_out };
+    let report = Report::Done { status, timed_out };
     let _ = sys::write_all(ctx.status_wr, &report.to_bytes());
     // SAFETY: _exit does not return.
     unsafe { libc::_exit(0) }
@@ -233,16 +268,18 @@ mod tests {
     #[test]
     fn report_round_trips() {
         for r in [
-            Report {
+            Report::Done {
                 status: 0x0900,
                 timed_out: false,
             },
-            Report {
+            Report::Done {
                 status: libc::SIGKILL,
                 timed_out: true,
             },
+            Report::Stopped(libc::SIGTSTP),
         ] {
-            assert_eq!(Report::from_bytes(&r.to_bytes()), r);
+            assert_eq!(Report::from_bytes(&r.to_bytes()), Some(r));
         }
+        assert_eq!(Report::from_bytes(&[9; Report::SIZE]), None);
     }
 }

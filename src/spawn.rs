@@ -204,6 +204,14 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
             "start the jail: garbled report from the child",
         ));
     }
+    // The init reports a stopped COMMAND on the status pipe: have the
+    // kernel tell us with SIGIO, which sigwaitinfo picks up.
+    // SAFETY: fcntl on our own fd.
+    unsafe {
+        let fd = status_rd.as_raw_fd();
+        libc::fcntl(fd, libc::F_SETOWN, libc::getpid());
+        libc::fcntl(fd, libc::F_SETFL, libc::O_NONBLOCK | libc::O_ASYNC);
+    }
     log(spec, "set up and exec", t);
     if let (Some(info), Some(fd)) = (info.as_mut(), spec.info_fd) {
         info.after_exec(spec.init, spec.time.is_some());
@@ -211,6 +219,9 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
             kill_and_reap(pid);
             return Err(e);
         }
+    }
+    if spec.verbose {
+        landlock_note(spec);
     }
     log(spec, "total before exec", t0);
     Ok(Running {
@@ -335,10 +346,72 @@ fn describe(spec: &Spec, f: Failure) -> Error {
             });
             Error::sys("mount /proc for the new PID namespace", e).with_hint(hint)
         }
+        Step::FsSource | Step::FsCreate | Step::FsMount | Step::FsAttr => {
+            describe_fs(spec, step, f.index, e)
+        }
+        Step::PivotRoot => {
+            let root = spec.fs.root.as_ref().map(|r| r.to_string_lossy());
+            Error::sys(
+                format!("--root {}: pivot_root", root.unwrap_or_default()),
+                e,
+            )
+        }
         Step::UnshareTime => Error::sys("create time namespace", e),
         Step::TimeOffsets => Error::sys("set time namespace offsets (--monotonic/--boottime)", e),
         Step::Hostname => Error::sys("--hostname: set hostname", e),
         Step::Loopback => Error::sys("bring up lo in the network namespace", e),
         other => Error::sys(other.name(), e),
     }
+}
+
+fn describe_fs(spec: &Spec, step: Step, index: u32, e: i32) -> Error {
+    let Some(op) = spec.fs.ops.get(index as usize) else {
+        // The view as a whole: the --root bind or the --ro pass.
+        return match step {
+            Step::FsAttr => {
+                let hint = (e == libc::ENOSYS)
+                    .then(|| "--ro needs mount_setattr(2), Linux 5.12 or later".to_string());
+                Error::sys("--ro: make the view read-only", e).with_hint(hint)
+            }
+            _ => {
+                let root = spec.fs.root.as_ref().map(|r| r.to_string_lossy());
+                Error::sys(format!("--root {}", root.unwrap_or_default()), e)
+            }
+        };
+    };
+    let dst = op.dst.to_string_lossy();
+    match step {
+        Step::FsSource => Error::sys(&op.shown, e),
+        Step::FsCreate => Error::sys(format!("{}: cannot create {dst}", op.shown), e),
+        Step::FsMount => Error::sys(format!("{}: mount on {dst}", op.shown), e),
+        _ => {
+            let hint = (e == libc::ENOENT).then(|| {
+                format!(
+                    "a later --tmpfs, --hide or --bind covers {dst}; give {} after it",
+                    op.shown
+                )
+            });
+            Error::sys(format!("{}: set read-only flag on {dst}", op.shown), e).with_hint(hint)
+        }
+    }
+}
+
+/// `--verbose`: which Landlock protection is in force, and which is not.
+fn landlock_note(spec: &Spec) {
+    let abi = spec.landlock_abi;
+    let msg = if spec.landlock_fd >= 0 {
+        format!(
+            "jail: landlock ABI {abi}: COMMAND cannot signal processes outside the jail nor \
+             reach abstract unix sockets made outside it\n"
+        )
+    } else if abi >= crate::landlock::SCOPES_ABI {
+        format!("jail: landlock ABI {abi}: scopes off (--share-ipc-scope)\n")
+    } else {
+        format!(
+            "jail: landlock ABI {abi}: no signal or abstract-socket scopes on this kernel \
+             (needs ABI 6): without --pid COMMAND can signal the caller's processes, without \
+             --net it can reach the host's abstract unix sockets\n"
+        )
+    };
+    let _ = sys::write_all(2, msg.as_bytes());
 }

@@ -61,6 +61,15 @@ pub struct Spec {
     pub kill_after_ns: u64,
     /// `--info-fd`: where the parent writes the JSON line (not COMMAND's).
     pub info_fd: Option<i32>,
+    /// The Landlock ruleset COMMAND enters (None: no scopes here, or
+    /// --share-ipc-scope), its raw fd (-1 if none), and the kernel's ABI.
+    pub landlock: Option<std::os::fd::OwnedFd>,
+    pub landlock_fd: i32,
+    pub landlock_abi: i32,
+    /// Test hook (debug builds only): the child sleeps this many ms before
+    /// it arms PDEATHSIG, to test the race with a dying parent.
+    pub test_pause_ms: u32,
+    pub fs: crate::mounts::Fs,
     pub exec: Exec,
 }
 
@@ -160,11 +169,26 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     let mut timeout_ns: Option<u64> = None;
     let mut kill_after_ns: Option<u64> = None;
     let mut info_fd: Option<i32> = None;
+    let mut share_ipc_scope = false;
     let mut env_ops = Vec::new();
+    let mut fs_typed = Vec::new();
 
     for (id, value) in &low.flags {
         let v = value.as_deref().unwrap_or_default();
+        let shown = match value {
+            Some(v) => format!("{} {}", flag_name(*id), v.to_string_lossy()),
+            None => flag_name(*id),
+        };
+        use crate::mounts::Typed;
         match id {
+            FlagId::Ro => fs_typed.push((shown, Typed::Ro)),
+            FlagId::Rw => fs_typed.push((shown, Typed::Rw(v.into()))),
+            FlagId::Bind => fs_typed.push((shown, Typed::Bind(v.into(), false))),
+            FlagId::RoBind => fs_typed.push((shown, Typed::Bind(v.into(), true))),
+            FlagId::Tmpfs => fs_typed.push((shown, Typed::Tmpfs(v.into()))),
+            FlagId::Hide => fs_typed.push((shown, Typed::Hide(v.into()))),
+            FlagId::Root => fs_typed.push((shown, Typed::Root(v.into()))),
+            FlagId::Dev => fs_typed.push((shown, Typed::Dev)),
             FlagId::Net => flags |= libc::CLONE_NEWNET,
             FlagId::Pid => flags |= libc::CLONE_NEWPID,
             FlagId::AsPid1 => {
@@ -251,6 +275,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
                 }
                 info_fd = Some(parse_open_fd(*id, v)?);
             }
+            FlagId::ShareIpcScope => share_ipc_scope = true,
             FlagId::Verbose => verbose = true,
             FlagId::Help | FlagId::Version | FlagId::Completions | FlagId::Check => {}
         }
@@ -269,10 +294,12 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
             "--info-fd: conflicts with --keep-fd {fd} (the info fd is not passed to COMMAND)"
         )));
     }
-    if flags & libc::CLONE_NEWPID != 0 {
-        // A PID namespace needs its own /proc, so its own mount namespace.
+    if flags & libc::CLONE_NEWPID != 0 || !fs_typed.is_empty() {
+        // A PID namespace needs its own /proc, and every filesystem option
+        // its own mounts: both need a mount namespace.
         flags |= libc::CLONE_NEWNS;
     }
+    let fs = crate::mounts::build(&fs_typed, flags & libc::CLONE_NEWPID != 0)?;
     keep_fds.sort_unstable();
 
     // SAFETY: these calls cannot fail.
@@ -302,6 +329,21 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     };
 
     let exec = build_exec(low.command, env_ops)?;
+    let landlock_abi = crate::landlock::abi();
+    let landlock = if share_ipc_scope {
+        None
+    } else {
+        crate::landlock::scope_ruleset()
+            .map_err(|e| Error::sys("create the Landlock ruleset", e))?
+    };
+    let landlock_fd = landlock.as_ref().map_or(-1, |f| f.as_raw_fd());
+    #[cfg(debug_assertions)]
+    let test_pause_ms = std::env::var("JAIL_TEST_PAUSE_CHILD_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    #[cfg(not(debug_assertions))]
+    let test_pause_ms = 0;
 
     // Last, so that nothing is created when another option is wrong.
     let stdio = open_stdio(&stdio_paths)?;
@@ -330,6 +372,11 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         timeout_ns: timeout_ns.unwrap_or(0),
         kill_after_ns: kill_after_ns.unwrap_or(crate::timeout::DEFAULT_KILL_AFTER_NS),
         info_fd,
+        landlock,
+        landlock_fd,
+        landlock_abi,
+        test_pause_ms,
+        fs,
         exec,
     })
 }

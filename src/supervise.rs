@@ -28,17 +28,50 @@ impl Outcome {
     }
 }
 
-fn is_stop_signal(sig: i32) -> bool {
-    matches!(sig, libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU)
+fn stop_self() {
+    // SAFETY: kill takes no pointers.
+    unsafe { libc::kill(libc::getpid(), libc::SIGSTOP) };
 }
 
+/// What the init has reported so far.
+#[derive(Default)]
+struct Reports {
+    done: Option<(i32, bool)>,
+}
+
+impl Reports {
+    /// Read the init's reports. A stop is acted on at once; the final
+    /// status is kept.
+    fn read(&mut self, run: &Running) {
+        loop {
+            let mut buf = [0u8; Report::SIZE];
+            match sys::read_full(run.status_rd.as_raw_fd(), &mut buf) {
+                Ok(Report::SIZE) => match Report::from_bytes(&buf) {
+                    Some(Report::Stopped(_)) => stop_self(),
+                    Some(Report::Done { status, timed_out }) => {
+                        self.done = Some((status, timed_out))
+                    }
+                    None => {}
+                },
+                _ => return,
+            }
+        }
+    }
+}
+
+/// Wait for COMMAND, forwarding signals and following job control, and
+/// keep the time for `--timeout` when there is no init to do it.
 pub fn wait(run: Running, spec: &Spec) -> Outcome {
+    let has_init = spec.init;
     // The init keeps the time when there is one; with --as-pid-1 COMMAND
     // is our child and we do.
     let mut timer = Timer::start(
-        if spec.init { 0 } else { spec.timeout_ns },
+        if has_init { 0 } else { spec.timeout_ns },
         spec.kill_after_ns,
     );
+    // COMMAND's status, once the init reported it (it may come with a
+    // SIGIO before the init's own SIGCHLD).
+    let mut reports = Reports::default();
     loop {
         // SAFETY: siginfo_t is plain data; all-zero is valid.
         let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
@@ -59,51 +92,60 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
             continue;
         };
         let from_tty = info.si_code == libc::SI_KERNEL;
-        if sig == libc::SIGCHLD {
-            let mut status = 0;
-            // SAFETY: status is writable.
-            let r = unsafe { libc::waitpid(run.pid, &mut status, libc::WNOHANG | libc::__WALL) };
-            if r == run.pid {
+        match sig {
+            libc::SIGCHLD => {
+                let mut status = 0;
+                let stops = if has_init { 0 } else { libc::WUNTRACED };
+                // SAFETY: status is writable.
+                let r = unsafe {
+                    libc::waitpid(run.pid, &mut status, libc::WNOHANG | libc::__WALL | stops)
+                };
+                if r != run.pid {
+                    continue;
+                }
+                if libc::WIFSTOPPED(status) {
+                    // --as-pid-1: COMMAND is our child and was stopped.
+                    stop_self();
+                    continue;
+                }
                 if timer.expired {
                     return Outcome::TimedOut;
                 }
-                return outcome(&run, status, spec.init);
+                if has_init {
+                    reports.read(&run);
+                }
+                return match reports.done {
+                    Some((_, true)) => Outcome::TimedOut,
+                    Some((status, false)) => Outcome::from_wait_status(status),
+                    None => Outcome::from_wait_status(status),
+                };
             }
-            continue;
-        }
-        if is_stop_signal(sig) {
-            // Job control: the terminal stopped COMMAND's process group
-            // already; a stop sent to jail alone is passed on. Then stop
-            // ourselves so the shell sees the job as stopped; `fg` sends
-            // SIGCONT to the whole group.
-            if !from_tty {
-                // SAFETY: kill takes no pointers.
-                unsafe { libc::kill(run.pid, sig) };
+            // The init has something to say (COMMAND stopped).
+            libc::SIGIO if from_tty && has_init => reports.read(&run),
+            libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU => {
+                if !from_tty {
+                    // Sent to jail: pass it on; if COMMAND stops, the init
+                    // reports it and we stop too.
+                    // SAFETY: kill takes no pointers.
+                    unsafe { libc::kill(run.pid, sig) };
+                } else if spec.new_session || !has_init {
+                    // The terminal stops jail's group, and COMMAND is not
+                    // in it (or cannot be stopped, as PID 1): stop with it.
+                    stop_self();
+                }
+                // Else COMMAND got it from the terminal too; we stop when
+                // (and only if) it stops.
             }
-            // SAFETY: as above.
-            unsafe { libc::kill(libc::getpid(), libc::SIGSTOP) };
-            continue;
-        }
-        if !from_tty {
-            // SAFETY: kill takes no pointers.
-            unsafe { libc::kill(run.pid, sig) };
+            _ => {
+                // A signal from the terminal already reached COMMAND's
+                // process group; only signals sent to jail are passed on.
+                if !from_tty {
+                    // SAFETY: kill takes no pointers.
+                    unsafe { libc::kill(run.pid, sig) };
+                }
+            }
         }
     }
-}
-
-fn outcome(run: &Running, child_status: i32, has_init: bool) -> Outcome {
-    if has_init {
-        let mut buf = [0u8; Report::SIZE];
-        // The init writes COMMAND's status before it exits.
-        if sys::read_full(run.status_rd.as_raw_fd(), &mut buf) == Ok(Report::SIZE) {
-            let report = Report::from_bytes(&buf);
-            if report.timed_out {
-                return Outcome::TimedOut;
-            }
-            return Outcome::from_wait_status(report.status);
-        }
-    }
-    Outcome::from_wait_status(child_status)
 }
 
 /// End this process the way COMMAND ended: the same exit status, or death

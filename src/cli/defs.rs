@@ -5,14 +5,16 @@
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Section {
     Namespaces,
+    Filesystem,
     Identity,
     Process,
     Info,
 }
 
 impl Section {
-    pub const ALL: [Section; 4] = [
+    pub const ALL: [Section; 5] = [
         Section::Namespaces,
+        Section::Filesystem,
         Section::Identity,
         Section::Process,
         Section::Info,
@@ -21,6 +23,7 @@ impl Section {
     pub fn title(self) -> &'static str {
         match self {
             Section::Namespaces => "Namespaces",
+            Section::Filesystem => "Filesystem view (each implies --mount)",
             Section::Identity => "Identity",
             Section::Process => "Process setup",
             Section::Info => "Information",
@@ -43,6 +46,14 @@ pub enum FlagId {
     Monotonic,
     Boottime,
     All,
+    Ro,
+    Rw,
+    Bind,
+    RoBind,
+    Tmpfs,
+    Hide,
+    Root,
+    Dev,
     MapRoot,
     Uid,
     Gid,
@@ -59,6 +70,7 @@ pub enum FlagId {
     Timeout,
     KillAfter,
     InfoFd,
+    ShareIpcScope,
     Verbose,
     Completions,
     Check,
@@ -214,6 +226,88 @@ pub const FLAGS: &[FlagDef] = &[
         S::Namespaces,
         "new user, mount, pid, net, uts, ipc and cgroup namespaces",
         "",
+    ),
+    flag(
+        F::Ro,
+        None,
+        "ro",
+        None,
+        S::Filesystem,
+        "make every mount read-only, except the writable paths below",
+        "Resolved last, with one recursive mount_setattr(2), so submounts (/dev/shm, a home on \
+         another filesystem) are read-only too. --rw paths, --tmpfs mounts and --bind \
+         destinations stay writable. Flags the host locked (nosuid, nodev, noexec, read-only) \
+         are kept.",
+    ),
+    flag(
+        F::Rw,
+        None,
+        "rw",
+        Some("PATH"),
+        S::Filesystem,
+        "keep PATH writable under --ro; writes reach the host (repeatable)",
+        "PATH may be relative to the working directory: jail --ro --rw . --tmpfs /tmp --net -- \
+         make protects the machine from a build script.",
+    ),
+    flag(
+        F::Bind,
+        None,
+        "bind",
+        Some("SRC[:DST]"),
+        S::Filesystem,
+        "bind SRC at DST (default: the same path), writable (repeatable)",
+        "SRC is resolved in the caller's view, before any other option applies, and may be \
+         relative; DST must be absolute and is created if missing (inside --root when given). \
+         Write \\: for a colon that is part of a path, and \\\\ for a backslash.",
+    ),
+    flag(
+        F::RoBind,
+        None,
+        "ro-bind",
+        Some("SRC[:DST]"),
+        S::Filesystem,
+        "bind SRC at DST read-only (repeatable)",
+        "",
+    ),
+    flag(
+        F::Tmpfs,
+        None,
+        "tmpfs",
+        Some("PATH"),
+        S::Filesystem,
+        "an empty, writable tmpfs at PATH, gone when the jail ends (repeatable)",
+        "PATH must be absolute; it is created if missing.",
+    ),
+    flag(
+        F::Hide,
+        None,
+        "hide",
+        Some("PATH"),
+        S::Filesystem,
+        "make PATH look empty: a directory empty, a file empty (repeatable)",
+        "A directory is covered by an empty read-only tmpfs, a file by /dev/null.",
+    ),
+    flag(
+        F::Root,
+        None,
+        "root",
+        Some("DIR"),
+        S::Filesystem,
+        "make DIR the root directory (pivot_root); the old root is detached",
+        "Bind, tmpfs and hide destinations are then paths inside DIR. With --pid a fresh /proc \
+         is mounted at DIR/proc; without it the host's /proc is bound there if DIR/proc \
+         exists. A root made of a static busybox is enough: jail --root rootfs --dev -- \
+         /bin/busybox sh.",
+    ),
+    flag(
+        F::Dev,
+        None,
+        "dev",
+        None,
+        S::Filesystem,
+        "a minimal /dev: null, zero, full, random, urandom, tty, devpts, shm",
+        "The devices are bound from the host; /dev/pts is a private devpts instance (so ptmx \
+         works) and /dev/shm a fresh tmpfs. No disk is visible.",
     ),
     flag(
         F::MapRoot,
@@ -373,6 +467,20 @@ pub const FLAGS: &[FlagDef] = &[
          inode number, as ls -iL /proc/C/ns/* shows. As an ordinary user, attach to C, not P \
          (the init is not dumpable): nsenter -t C -U -n --preserve-credentials. N must be \
          open and above 2; COMMAND does not inherit it.",
+    ),
+    flag(
+        F::ShareIpcScope,
+        None,
+        "share-ipc-scope",
+        None,
+        S::Process,
+        "let COMMAND signal processes and reach abstract unix sockets outside the jail",
+        "By default, where the kernel has Landlock ABI 6 or later, COMMAND cannot signal \
+         processes outside the jail (without --pid it could otherwise kill the caller's other \
+         processes) nor connect to abstract unix sockets made outside it (without --net it \
+         could otherwise reach the host's D-Bus or X11). This flag turns both scopes off, \
+         for programs that need the host's IPC. On older kernels both stay open and --verbose \
+         says so; --pid and --net close them by other means.",
     ),
     flag(
         F::Verbose,

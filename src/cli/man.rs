@@ -41,6 +41,27 @@ A signal from the terminal (Ctrl\\-C, Ctrl\\-\\e) already reaches COMMAND's proc
 so jail does not send it again. Ctrl\\-Z stops COMMAND and jail, and \\fBfg\\fR resumes both.
 ";
 
+const SECURITY: &str = "\
+.SH SECURITY
+COMMAND always runs in a new user namespace, with no_new_privs set and, unless
+\\fB\\-r\\fR, no capabilities; with \\fB\\-r\\fR its capabilities reach only what the
+namespace owns.
+A seccomp filter makes \\fBioctl\\fR(TIOCSTI) and \\fBioctl\\fR(TIOCLINUX) fail with
+EPERM (comparing the low 32 bits of the request), so COMMAND cannot type into the
+caller's terminal; every other terminal ioctl works.
+jail's own processes beside COMMAND (the parent and the init) are not dumpable, so
+COMMAND cannot read their memory, environment or executable through /proc, and none of
+jail's file descriptors reaches COMMAND.
+.PP
+Where the kernel has Landlock ABI 6 or later, COMMAND cannot signal processes outside
+the jail nor connect to abstract unix sockets made outside it
+(\\fB\\-\\-share\\-ipc\\-scope\\fR turns this off).
+On older kernels both stay open: without \\fB\\-\\-pid\\fR COMMAND can signal the
+caller's other processes, and without \\fB\\-\\-net\\fR it can connect to the host's
+abstract unix sockets (D\\-Bus, X11); \\fB\\-v\\fR says which applies.
+Use \\fB\\-\\-pid \\-\\-net\\fR to close both by other means.
+";
+
 const EXAMPLES: &str = "\
 .SH EXAMPLES
 Run the tests without network access, in their own PID namespace:
@@ -48,6 +69,23 @@ Run the tests without network access, in their own PID namespace:
 .RS
 .nf
 jail \\-\\-net \\-\\-pid \\-\\- make test
+.fi
+.RE
+.PP
+Protect the machine from a build script: the whole filesystem read\\-only except the
+project directory, a private /tmp, no network:
+.PP
+.RS
+.nf
+jail \\-\\-ro \\-\\-rw . \\-\\-tmpfs /tmp \\-\\-net \\-\\- make
+.fi
+.RE
+.PP
+Run a shell in a root filesystem made of a static busybox:
+.PP
+.RS
+.nf
+jail \\-\\-root rootfs \\-\\-dev \\-\\-pid \\-\\- /bin/busybox sh
 .fi
 .RE
 .PP
@@ -123,6 +161,7 @@ pub fn render() -> String {
 on standard error, and at most one more line \\fBjail: hint:\\fR when the cause is known.\n",
     );
     out.push_str(SIGNALS);
+    out.push_str(SECURITY);
     out.push_str(EXAMPLES);
     out.push_str(TAIL);
     out
