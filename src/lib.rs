@@ -20,6 +20,7 @@ pub mod rlimit;
 pub mod seccomp;
 pub mod spawn;
 pub mod spec;
+pub mod subid;
 pub mod supervise;
 pub mod sys;
 pub mod timeout;
