@@ -225,6 +225,35 @@ fn write_file(ctx: &Ctx, step: Step, path: &std::ffi::CStr, data: &[u8]) {
     }
 }
 
+/// With a subordinate map the caller is 0 inside: drop the caller's
+/// supplementary groups (unmapped, they would show as nogroup) for
+/// COMMAND's gid where newgidmap allowed setgroups, then become the
+/// `--uid`/`--gid` ids. Leaving uid 0 clears the capabilities.
+fn switch_ids(ctx: &Ctx, sub: &crate::subid::SubIds) {
+    let gid = sub.run_gid as libc::gid_t;
+    // Raw syscalls: libc's wrappers of these broadcast the change to every
+    // thread with signals and locks; after clone there is one thread.
+    if sub.set_groups {
+        // SAFETY: one gid, read from a valid local.
+        check(ctx, Step::SetGroups, 0, unsafe {
+            libc::syscall(libc::SYS_setgroups, 1, &gid as *const libc::gid_t) as libc::c_int
+        });
+    }
+    if sub.run_gid != 0 {
+        // SAFETY: integer arguments only.
+        check(ctx, Step::SetGid, 0, unsafe {
+            libc::syscall(libc::SYS_setresgid, gid, gid, gid) as libc::c_int
+        });
+    }
+    if sub.run_uid != 0 {
+        let uid = sub.run_uid as libc::uid_t;
+        // SAFETY: integer arguments only.
+        check(ctx, Step::SetUid, 0, unsafe {
+            libc::syscall(libc::SYS_setresuid, uid, uid, uid) as libc::c_int
+        });
+    }
+}
+
 /// The per-process steps, then execve(COMMAND). Runs in COMMAND's process:
 /// the clone child itself with --as-pid-1, else the init's forked child.
 pub fn exec_command(ctx: &Ctx) -> ! {
@@ -251,6 +280,9 @@ pub fn exec_command(ctx: &Ctx) -> ! {
         check(ctx, Step::KeepFd, fd as u32, unsafe {
             libc::fcntl(fd, libc::F_SETFD, 0)
         });
+    }
+    if let Some(sub) = &spec.subids {
+        switch_ids(ctx, sub);
     }
     if let Some(dir) = &spec.chdir {
         // SAFETY: dir is NUL-terminated.

@@ -103,6 +103,9 @@ pub enum Step {
     Rlimit,
     Stdio,
     KeepFd,
+    SetGroups,
+    SetGid,
+    SetUid,
     CloseFds,
     Chdir,
     NoNewPrivs,
@@ -113,7 +116,7 @@ pub enum Step {
 }
 
 impl Step {
-    const ALL: [Step; 25] = [
+    const ALL: [Step; 28] = [
         Step::WaitForMaps,
         Step::UnshareTime,
         Step::TimeOffsets,
@@ -132,6 +135,9 @@ impl Step {
         Step::Rlimit,
         Step::Stdio,
         Step::KeepFd,
+        Step::SetGroups,
+        Step::SetGid,
+        Step::SetUid,
         Step::CloseFds,
         Step::Chdir,
         Step::NoNewPrivs,
@@ -166,6 +172,9 @@ impl Step {
             Step::Rlimit => "set resource limit",
             Step::Stdio => "redirect stdio",
             Step::KeepFd => "keep fd",
+            Step::SetGroups => "set supplementary groups",
+            Step::SetGid => "set gid",
+            Step::SetUid => "set uid",
             Step::CloseFds => "close inherited fds",
             Step::Chdir => "change directory",
             Step::NoNewPrivs => "set no_new_privs",

@@ -5,10 +5,32 @@ use crate::error::Error;
 use crate::spec::Spec;
 
 /// Write setgroups (deny), uid_map and gid_map of `pid`, in that order.
+/// A subordinate map is written by newuidmap or newgidmap instead (and
+/// newgidmap writes setgroups itself: "allow" for a range of /etc/subgid).
 pub fn write_maps(pid: libc::pid_t, spec: &Spec) -> Result<(), Error> {
-    write_proc(pid, "setgroups", b"deny")?;
-    write_proc(pid, "uid_map", spec.uid_map().as_bytes())?;
-    write_proc(pid, "gid_map", spec.gid_map().as_bytes())?;
+    let sub = spec.subids.as_ref();
+    let helper_uid = sub.and_then(|s| s.uid_map.as_ref());
+    let helper_gid = sub.and_then(|s| s.gid_map.as_ref());
+    if helper_gid.is_none() {
+        write_proc(pid, "setgroups", b"deny")?;
+    }
+    match helper_uid {
+        Some(m) => run_helper(pid, spec, m)?,
+        None => write_proc(pid, "uid_map", spec.uid_map().as_bytes())?,
+    }
+    match helper_gid {
+        Some(m) => run_helper(pid, spec, m)?,
+        None => write_proc(pid, "gid_map", spec.gid_map().as_bytes())?,
+    }
+    Ok(())
+}
+
+fn run_helper(pid: libc::pid_t, spec: &Spec, m: &crate::subid::HelperMap) -> Result<(), Error> {
+    let t = crate::sys::now_ns();
+    crate::subid::run_helper(pid, m)?;
+    if spec.verbose {
+        crate::sys::log_step(2, m.kind.helper(), t);
+    }
     Ok(())
 }
 

@@ -331,6 +331,20 @@ fn describe(spec: &Spec, f: Failure) -> Error {
             Error::sys(format!("--rlimit {res}"), e)
         }
         Step::KeepFd => Error::sys(format!("--keep-fd {}", f.index), e),
+        Step::SetGroups | Step::SetGid | Step::SetUid => {
+            let sub = spec.subids.as_ref();
+            let (what, id) = match step {
+                Step::SetGroups => ("setgroups", sub.map_or(0, |s| s.run_gid)),
+                Step::SetGid => ("setresgid", sub.map_or(0, |s| s.run_gid)),
+                _ => ("setresuid", sub.map_or(0, |s| s.run_uid)),
+            };
+            let flag = if step == Step::SetUid {
+                "--uid"
+            } else {
+                "--gid"
+            };
+            Error::sys(format!("{flag} {id}: {what}"), e)
+        }
         Step::Stdio => {
             let name = ["--stdin", "--stdout", "--stderr"]
                 .get(f.index as usize)

@@ -40,11 +40,17 @@ pub struct Spec {
     pub net: bool,
     /// A new time namespace, and the offsets to write (may be empty).
     pub time: Option<CString>,
+    /// Keep the namespace's capabilities (`-r`, or a subordinate map with
+    /// COMMAND running as 0).
     pub map_root: bool,
+    /// The inside ids of the caller's own map line.
     pub uid_inside: u32,
     pub gid_inside: u32,
     pub outer_uid: u32,
     pub outer_gid: u32,
+    /// `--map-auto`, `--map-users`, `--map-groups`: maps written through
+    /// newuidmap/newgidmap, and the ids COMMAND switches to.
+    pub subids: Option<crate::subid::SubIds>,
     pub hostname: Option<CString>,
     pub rlimits: Vec<Rlimit>,
     /// Files for fds 0, 1, 2, opened by the parent.
@@ -159,6 +165,9 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     let mut map_root = false;
     let mut uid: Option<u32> = None;
     let mut gid: Option<u32> = None;
+    let mut map_auto = false;
+    let mut map_users = Vec::new();
+    let mut map_groups = Vec::new();
     let mut hostname = None;
     let mut rlimits: Vec<Rlimit> = Vec::new();
     let mut stdio_paths: [Option<OsString>; 3] = [None, None, None];
@@ -226,6 +235,15 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
             FlagId::MapRoot => map_root = true,
             FlagId::Uid => uid = Some(parse_id(*id, v)?),
             FlagId::Gid => gid = Some(parse_id(*id, v)?),
+            FlagId::MapAuto => map_auto = true,
+            FlagId::MapUsers => map_users.push((
+                v.to_string_lossy().into_owned(),
+                crate::subid::parse_range(&flag_name(*id), v)?,
+            )),
+            FlagId::MapGroups => map_groups.push((
+                v.to_string_lossy().into_owned(),
+                crate::subid::parse_range(&flag_name(*id), v)?,
+            )),
             FlagId::Env => {
                 let bytes = v.as_bytes();
                 match bytes.iter().position(|b| *b == b'=') {
@@ -304,12 +322,30 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
 
     // SAFETY: these calls cannot fail.
     let (outer_uid, outer_gid) = unsafe { (libc::geteuid(), libc::getegid()) };
-    let uid_inside = if map_root {
+    // Subordinate maps (only then are /etc/subuid and /etc/subgid read):
+    // the caller is 0 inside, as with -r, and --uid/--gid pick the mapped
+    // ids COMMAND runs as.
+    let subids = if map_auto || !map_users.is_empty() || !map_groups.is_empty() {
+        Some(crate::subid::build(
+            map_auto,
+            &map_users,
+            &map_groups,
+            uid,
+            gid,
+            (outer_uid, outer_gid),
+        )?)
+    } else {
+        None
+    };
+    if let Some(s) = &subids {
+        map_root = s.run_uid == 0;
+    }
+    let uid_inside = if map_root || subids.is_some() {
         0
     } else {
         uid.unwrap_or(outer_uid)
     };
-    let gid_inside = if map_root {
+    let gid_inside = if map_root || subids.is_some() {
         0
     } else {
         gid.unwrap_or(outer_gid)
@@ -361,6 +397,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         gid_inside,
         outer_uid,
         outer_gid,
+        subids,
         hostname,
         rlimits,
         stdio,

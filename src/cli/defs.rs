@@ -57,6 +57,9 @@ pub enum FlagId {
     MapRoot,
     Uid,
     Gid,
+    MapAuto,
+    MapUsers,
+    MapGroups,
     Env,
     Unsetenv,
     Clearenv,
@@ -325,7 +328,8 @@ pub const FLAGS: &[FlagDef] = &[
         Some("N"),
         S::Identity,
         "the caller's uid appears as N inside (default: the caller's uid)",
-        "",
+        "With --map-auto, --map-users or --map-groups the caller is 0 inside instead, and \
+         --uid N runs COMMAND as N, which must be mapped; COMMAND then has no capabilities.",
     ),
     flag(
         F::Gid,
@@ -334,7 +338,47 @@ pub const FLAGS: &[FlagDef] = &[
         Some("N"),
         S::Identity,
         "the caller's gid appears as N inside (default: the caller's gid)",
-        "",
+        "With --map-auto, --map-users or --map-groups the caller is 0 inside instead, and \
+         --gid N runs COMMAND with gid N (and no other group), which must be mapped.",
+    ),
+    flag(
+        F::MapAuto,
+        None,
+        "map-auto",
+        None,
+        S::Identity,
+        "map the caller to 0 and its first /etc/subuid and /etc/subgid ranges to 1 and up",
+        "For package managers, chown in a build, and root filesystems with several owners \
+         (debootstrap): the caller is 0 inside, as with -r, and the first range the caller \
+         owns in /etc/subuid (and /etc/subgid) is mapped from id 1 up, so chown to any mapped \
+         id works. The maps are written by the setuid helpers newuidmap and newgidmap \
+         (package uidmap), which jail runs while the jail waits; they add about 2 ms to \
+         startup. COMMAND runs as 0 with the namespace's capabilities, and with only its own \
+         gid as supplementary group; --uid N and --gid N run it as mapped ids instead. \
+         /etc/subuid lines are NAME:START:COUNT or UID:START:COUNT; as root, give a user a \
+         range with usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER.",
+    ),
+    flag(
+        F::MapUsers,
+        None,
+        "map-users",
+        Some("IN:OUT:N"),
+        S::Identity,
+        "map uids IN to IN+N-1 inside to OUT to OUT+N-1, from /etc/subuid (repeatable)",
+        "Like --map-auto for uids, with explicit ranges: each must be the caller's in \
+         /etc/subuid, is checked before the jail starts, and must not include 0 inside (the \
+         caller's). Without --map-groups (or --map-auto for the groups) the gid map is the \
+         caller's gid at 0 alone.",
+    ),
+    flag(
+        F::MapGroups,
+        None,
+        "map-groups",
+        Some("IN:OUT:N"),
+        S::Identity,
+        "map gids IN to IN+N-1 inside to OUT to OUT+N-1, from /etc/subgid (repeatable)",
+        "As --map-users, for gids and /etc/subgid. With --map-auto, explicit ranges replace \
+         the automatic one of their kind.",
     ),
     flag(
         F::Env,
