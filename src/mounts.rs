@@ -82,6 +82,9 @@ pub struct Fs {
     pub cwd: Option<CString>,
     /// The mount the `--ro` pass starts from: the root dir or `/`.
     pub top: CString,
+    /// Mount options of a `--tmpfs` (None: `mode=0755`, owned by the
+    /// mounter). Set when COMMAND runs as another id than the mounter.
+    pub tmpfs_opts: Option<CString>,
 }
 
 impl Fs {
@@ -559,7 +562,7 @@ pub fn apply(fs: &Fs) -> Result<(), Failed> {
                     &op.dst,
                     c"tmpfs",
                     libc::MS_NOSUID | libc::MS_NODEV,
-                    c"mode=0755",
+                    fs.tmpfs_opts.as_deref().unwrap_or(c"mode=0755"),
                 )
                 .map_err(f(Part::Mount))?;
             }

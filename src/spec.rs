@@ -317,7 +317,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         // its own mounts: both need a mount namespace.
         flags |= libc::CLONE_NEWNS;
     }
-    let fs = crate::mounts::build(&fs_typed, flags & libc::CLONE_NEWPID != 0)?;
+    let mut fs = crate::mounts::build(&fs_typed, flags & libc::CLONE_NEWPID != 0)?;
     keep_fds.sort_unstable();
 
     // SAFETY: these calls cannot fail.
@@ -339,6 +339,13 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     };
     if let Some(s) = &subids {
         map_root = s.run_uid == 0;
+        // A --tmpfs belongs to COMMAND, not to the 0 that mounts it.
+        if s.run_uid != 0 || s.run_gid != 0 {
+            fs.tmpfs_opts = Some(
+                CString::new(format!("mode=0755,uid={},gid={}", s.run_uid, s.run_gid))
+                    .expect("no NUL in numbers"),
+            );
+        }
     }
     let uid_inside = if map_root || subids.is_some() {
         0

@@ -279,7 +279,8 @@ pub const FLAGS: &[FlagDef] = &[
         Some("PATH"),
         S::Filesystem,
         "an empty, writable tmpfs at PATH, gone when the jail ends (repeatable)",
-        "PATH must be absolute; it is created if missing.",
+        "PATH must be absolute; it is created if missing. It belongs to the uid and gid COMMAND \
+         runs as (mode 0755).",
     ),
     flag(
         F::Hide,
