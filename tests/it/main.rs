@@ -12,3 +12,4 @@ mod namespaces;
 mod process;
 mod scripting;
 mod signals;
+mod subids;
