@@ -3,35 +3,47 @@
 
 use crate::error::Error;
 use crate::spec::Spec;
+use crate::subid;
 
 /// Write setgroups (deny), uid_map and gid_map of `pid`, in that order.
 /// A subordinate map is written by newuidmap or newgidmap instead (and
-/// newgidmap writes setgroups itself: "allow" for a range of /etc/subgid).
+/// newgidmap writes setgroups itself: "allow" for a range of /etc/subgid);
+/// the two helpers run at the same time.
 pub fn write_maps(pid: libc::pid_t, spec: &Spec) -> Result<(), Error> {
     let sub = spec.subids.as_ref();
     let helper_uid = sub.and_then(|s| s.uid_map.as_ref());
     let helper_gid = sub.and_then(|s| s.gid_map.as_ref());
-    if helper_gid.is_none() {
+    if helper_uid.is_none() && helper_gid.is_none() {
         write_proc(pid, "setgroups", b"deny")?;
+        write_proc(pid, "uid_map", spec.uid_map().as_bytes())?;
+        return write_proc(pid, "gid_map", spec.gid_map().as_bytes());
     }
-    match helper_uid {
-        Some(m) => run_helper(pid, spec, m)?,
-        None => write_proc(pid, "uid_map", spec.uid_map().as_bytes())?,
-    }
-    match helper_gid {
-        Some(m) => run_helper(pid, spec, m)?,
-        None => write_proc(pid, "gid_map", spec.gid_map().as_bytes())?,
-    }
-    Ok(())
-}
-
-fn run_helper(pid: libc::pid_t, spec: &Spec, m: &crate::subid::HelperMap) -> Result<(), Error> {
     let t = crate::sys::now_ns();
-    crate::subid::run_helper(pid, m)?;
-    if spec.verbose {
-        crate::sys::log_step(2, m.kind.helper(), t);
+    let helpers: Vec<_> = [helper_uid, helper_gid]
+        .into_iter()
+        .flatten()
+        .map(|m| (m, subid::spawn_helper(pid, m)))
+        .collect();
+    // The single-line side, while the helpers run.
+    let mut result = if helper_gid.is_none() {
+        write_proc(pid, "setgroups", b"deny")
+            .and_then(|_| write_proc(pid, "gid_map", spec.gid_map().as_bytes()))
+    } else if helper_uid.is_none() {
+        write_proc(pid, "uid_map", spec.uid_map().as_bytes())
+    } else {
+        Ok(())
+    };
+    // Wait for every helper that started, then report the first failure.
+    for (m, child) in helpers {
+        let r = child.and_then(|c| subid::finish_helper(c, m));
+        if spec.verbose {
+            crate::sys::log_step(2, m.kind.helper(), t);
+        }
+        if result.is_ok() {
+            result = r;
+        }
     }
-    Ok(())
+    result
 }
 
 fn write_proc(pid: libc::pid_t, file: &str, data: &[u8]) -> Result<(), Error> {

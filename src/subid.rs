@@ -505,46 +505,60 @@ pub fn helper_args(lines: &[Range]) -> Vec<String> {
         .collect()
 }
 
-/// Run newuidmap or newgidmap on `pid` (parent only, before the go byte).
-pub fn run_helper(pid: libc::pid_t, map: &HelperMap) -> Result<(), Error> {
+/// Start newuidmap or newgidmap on `pid` (parent only, before the go
+/// byte); `finish_helper` waits for it. The two may run at once.
+pub fn spawn_helper(pid: libc::pid_t, map: &HelperMap) -> Result<std::process::Child, Error> {
     use std::process::{Command, Stdio};
-    let name = map.kind.helper();
-    let what = format!("write {} map with {name}", map.kind.noun());
     // std resets the signal mask and SIGPIPE for the helper; the
     // environment is cleared so its messages are in plain English.
-    let out = Command::new(&map.helper)
+    Command::new(&map.helper)
         .arg(pid.to_string())
         .args(helper_args(&map.lines))
         .env_clear()
         .env("LC_ALL", "C")
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
+        .stdout(Stdio::null())
         .stderr(Stdio::piped())
-        .output()
+        .spawn()
         .map_err(|e| {
             Error::sys(
                 format!("run {}", map.helper.display()),
                 e.raw_os_error().unwrap_or(libc::EIO),
             )
-        })?;
+        })
+}
+
+/// Wait for a helper; its complaint, if it failed, as one line and a hint.
+pub fn finish_helper(child: std::process::Child, map: &HelperMap) -> Result<(), Error> {
+    let name = map.kind.helper();
+    let out = child.wait_with_output().map_err(|e| {
+        Error::sys(
+            format!("wait for {name}"),
+            e.raw_os_error().unwrap_or(libc::EIO),
+        )
+    })?;
     if out.status.success() {
         return Ok(());
     }
-    let mut text = String::from_utf8_lossy(&out.stderr).into_owned();
-    text.push_str(&String::from_utf8_lossy(&out.stdout));
-    let why = summarize(&text, name).unwrap_or_else(|| match out.status.code() {
-        Some(c) => format!("exited with status {c}"),
-        None => "killed by a signal".into(),
+    let why = summarize(&String::from_utf8_lossy(&out.stderr), name).unwrap_or_else(|| {
+        match out.status.code() {
+            Some(c) => format!("exited with status {c}"),
+            None => "killed by a signal".into(),
+        }
     });
     Err(
-        Error::usage(format!("{what}: {why}")).with_hint(Some(format!(
-            "{name} must be setuid root (package uidmap) and {} must give {} the ranges; as \
-         root: usermod {} 100000-165535 {}",
-            map.kind.file(),
-            map.user,
-            map.kind.usermod(),
-            map.user
-        ))),
+        Error::usage(format!("write {} map with {name}: {why}", map.kind.noun())).with_hint(Some(
+            format!(
+                "{name} must be installed setuid root (package uidmap), run by the user in {} \
+         with that user's primary group, and {} must give {} the ranges (usermod {} \
+         FIRST-LAST {})",
+                map.kind.file(),
+                map.kind.file(),
+                map.user,
+                map.kind.usermod(),
+                map.user
+            ),
+        )),
     )
 }
 
