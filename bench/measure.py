@@ -1,5 +1,7 @@
 """Runs the startup benchmark (called by bench/run, as an unprivileged user).
 
+ONLY=SUBSTRING runs just the scenarios whose name contains it.
+
 Each scenario runs jail, the floor, unshare and bwrap on /bin/true with
 hyperfine -N, ROUNDS times, alternating; medians are taken per round and
 ratios are computed within a round (the machine drifts between runs), then
@@ -18,6 +20,7 @@ quick = "--quick" in sys.argv
 RUNS = int(os.environ.get("RUNS", 50 if quick else 200))
 ROUNDS = int(os.environ.get("ROUNDS", 1 if quick else 3))
 LAUNCHES = int(os.environ.get("LAUNCHES", 300 if quick else 1000))
+ONLY = os.environ.get("ONLY", "")
 J = f"{work}/jail"
 F = f"{work}/floor"
 T = "/bin/true"
@@ -53,6 +56,14 @@ SCENARIOS = [
         "unshare": f"unshare -U -r -n -p -f -m --mount-proc {T}",
         "bwrap": f"bwrap --unshare-user --unshare-net --unshare-pid --ro-bind / / --tmpfs /tmp --proc /proc {T}",
     }),
+    # Subordinate ids: two setuid helper execs (newuidmap, newgidmap) while
+    # the child waits. Needs a range for the user in /etc/subuid and subgid.
+    ("--map-auto --net --pid", {
+        "jail": f"{J} --map-auto --net --pid -- {T}",
+        "jail --net --pid": f"{J} --net --pid -- {T}",
+        "unshare": f"unshare --map-auto -r -n -p -f {T}",
+        "floor": f"{F} -U -n -p -m {T}",
+    }),
 ]
 
 
@@ -84,6 +95,8 @@ def main():
           "ratios taken within each round, then the median over rounds\n")
     summary = {}
     for name, cmds in SCENARIOS:
+        if ONLY not in name:
+            continue
         skipped = [k for k, c in cmds.items() if not works(c)]
         for k in skipped:
             print(f"(skipped in '{name}': {k} does not run here: {cmds[k]})")
@@ -96,9 +109,14 @@ def main():
         for k, c in cmds.items():
             ratio = statistics.median(r["jail"] / r[k] for r in rounds)
             print(f"| `{c.replace(work + '/', '')}` | {med[k]:.2f} | {ratio:.2f} |")
+        if "jail --net --pid" in cmds:
+            extra = statistics.median(r["jail"] - r["jail --net --pid"] for r in rounds)
+            print(f"\n--map-auto adds {extra:.2f} ms (median over rounds of the difference)")
         print()
         summary[name] = {k: statistics.median(r["jail"] / r[k] for r in rounds) for k in cmds}
 
+    if ONLY:
+        return
     print("## launches/s, two in parallel (xargs -P2)\n\n| command | launches/s |\n|---|---:|")
     par = {}
     for k in ["jail", "floor", "unshare", "bwrap"]:
