@@ -328,7 +328,7 @@ pub const FLAGS: &[FlagDef] = &[
         "uid",
         Some("N"),
         S::Identity,
-        "the caller's uid appears as N inside (default: the caller's uid)",
+        "the caller's uid appears as N inside (default: its own); with --map-*: run as N",
         "With --map-auto, --map-users or --map-groups the caller is 0 inside instead, and \
          --uid N runs COMMAND as N, which must be mapped; COMMAND then has no capabilities.",
     ),
@@ -338,7 +338,7 @@ pub const FLAGS: &[FlagDef] = &[
         "gid",
         Some("N"),
         S::Identity,
-        "the caller's gid appears as N inside (default: the caller's gid)",
+        "the caller's gid appears as N inside (default: its own); with --map-*: run as N",
         "With --map-auto, --map-users or --map-groups the caller is 0 inside instead, and \
          --gid N runs COMMAND with gid N (and no other group), which must be mapped.",
     ),
@@ -353,8 +353,8 @@ pub const FLAGS: &[FlagDef] = &[
          (debootstrap): the caller is 0 inside, as with -r, and the first range the caller \
          owns in /etc/subuid (and /etc/subgid) is mapped from id 1 up, so chown to any mapped \
          id works. The maps are written by the setuid helpers newuidmap and newgidmap \
-         (package uidmap), which jail runs while the jail waits; they add about 2 ms to \
-         startup. COMMAND runs as 0 with the namespace's capabilities, and with only its own \
+         (package uidmap), which jail runs, both at once, while the jail waits; they add \
+         about 2 ms to startup. COMMAND runs as 0 with the namespace's capabilities, and with only its own \
          gid as supplementary group; --uid N and --gid N run it as mapped ids instead. \
          /etc/subuid lines are NAME:START:COUNT or UID:START:COUNT; as root, give a user a \
          range with usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER.",

@@ -98,6 +98,16 @@ SHELL := jail
 .fi
 .RE
 .PP
+Unpack a root filesystem with files of many owners and use it, as root inside with
+your subordinate ids (see FILES):
+.PP
+.RS
+.nf
+jail \\-\\-map\\-auto \\-\\- tar \\-xpf rootfs.tar \\-C rootfs
+jail \\-\\-root rootfs \\-\\-map\\-auto \\-\\-dev \\-\\- /bin/sh
+.fi
+.RE
+.PP
 Be root inside, with a hostname of your own:
 .PP
 .RS
@@ -108,11 +118,21 @@ jail \\-r \\-\\-hostname box \\-\\- sh
 ";
 
 const TAIL: &str = "\
+.SH FILES
+.TP
+.I /etc/subuid\\fR, \\fI/etc/subgid
+The subordinate id ranges of each user, one NAME:START:COUNT or UID:START:COUNT a line,
+read only with \\fB\\-\\-map\\-auto\\fR, \\fB\\-\\-map\\-users\\fR or
+\\fB\\-\\-map\\-groups\\fR. As root, \\fBusermod \\-\\-add\\-subuids\\fR and
+\\fB\\-\\-add\\-subgids\\fR add ranges.
 .SH SEE ALSO
 .BR unshare (1),
 .BR bwrap (1),
 .BR namespaces (7),
 .BR user_namespaces (7),
+.BR newuidmap (1),
+.BR newgidmap (1),
+.BR subuid (5),
 .BR prlimit (1)
 ";
 
