@@ -100,6 +100,19 @@ pub extern "C" fn main(arg: *mut libc::c_void) -> libc::c_int {
         // SAFETY: _exit does not return.
         _ => unsafe { libc::_exit(EXIT_FAILURE as i32) },
     }
+    // The parent holds the pipe's write end for its whole life. If it
+    // died before PDEATHSIG was armed (the signal would never come), the
+    // pipe is hung up: stop here, COMMAND must not run unsupervised.
+    let mut pfd = libc::pollfd {
+        fd: ctx.sync_rd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: pfd is one valid pollfd; the timeout is 0.
+    if unsafe { libc::poll(&mut pfd, 1, 0) } != 0 && pfd.revents & libc::POLLHUP != 0 {
+        // SAFETY: _exit does not return.
+        unsafe { libc::_exit(EXIT_FAILURE as i32) };
+    }
     // SAFETY: closing our own fd.
     unsafe { libc::close(ctx.sync_rd) };
     log(ctx, Step::WaitForMaps, t);
@@ -252,6 +265,13 @@ pub fn exec_command(ctx: &Ctx) -> ! {
             libc::fcntl(fd, libc::F_SETFD, 0)
         });
     }
+    // Close every inherited fd first, so that neither --chdir nor COMMAND
+    // can reach outside the jail's view through one (runc CVE-2024-21626).
+    // Kept: --keep-fd, the failure pipe and the Landlock ruleset, which are
+    // close-on-exec.
+    if let Err(e) = sys::close_fds_except(&ctx.keep) {
+        fail(ctx, Step::CloseFds, 0, e);
+    }
     if let Some(dir) = &spec.chdir {
         // SAFETY: dir is NUL-terminated.
         check(ctx, Step::Chdir, 0, unsafe { libc::chdir(dir.as_ptr()) });
@@ -278,11 +298,6 @@ pub fn exec_command(ctx: &Ctx) -> ! {
         && let Err(e) = crate::landlock::restrict_self(spec.landlock_fd)
     {
         fail(ctx, Step::Landlock, 0, e);
-    }
-    // Last use of jail's own fds: from here only the failure pipe stays,
-    // and execve closes it.
-    if let Err(e) = sys::close_fds_except(&ctx.keep) {
-        fail(ctx, Step::CloseFds, 0, e);
     }
     if let Err(e) = crate::seccomp::install() {
         fail(ctx, Step::Seccomp, 0, e);

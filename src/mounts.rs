@@ -140,6 +140,14 @@ pub fn split_bind(arg: &OsStr) -> Result<(OsString, Option<OsString>), String> {
 
 /// Check the typed options and prebuild the child's work.
 pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
+    if typed.is_empty() {
+        // The common case: the caller's view, untouched (no getcwd).
+        return Ok(Fs {
+            proc_dir: Some(c"/proc".into()),
+            top: c"/".into(),
+            ..Fs::default()
+        });
+    }
     let cwd = std::env::current_dir().ok();
     let bad = |shown: &str, why: String| Error::usage(format!("{shown}: {why}"));
     // A path the user gave for something that exists in the caller's view.
