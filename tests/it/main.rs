@@ -11,4 +11,5 @@ mod integration;
 mod namespaces;
 mod process;
 mod scripting;
+mod security;
 mod signals;
