@@ -145,16 +145,9 @@ fn setup_namespaces(ctx: &Ctx) {
     }
     if spec.mount_ns {
         let t = sys::now_ns();
-        // SAFETY: all pointers are NUL-terminated literals or null.
-        check(ctx, Step::MountPrivate, 0, unsafe {
-            libc::mount(
-                c"none".as_ptr(),
-                c"/".as_ptr(),
-                std::ptr::null(),
-                libc::MS_REC | libc::MS_PRIVATE,
-                std::ptr::null(),
-            )
-        });
+        if let Err(e) = mounts::make_root_private() {
+            fail(ctx, Step::MountPrivate, 0, e);
+        }
         log(ctx, Step::MountPrivate, t);
         let fs = &spec.fs;
         if fs.changes_view() {
@@ -172,16 +165,9 @@ fn setup_namespaces(ctx: &Ctx) {
         if spec.fs.root.is_some() {
             let _ = mounts::mkdir_p(proc_dir);
         }
-        // SAFETY: all pointers are NUL-terminated literals or null.
-        check(ctx, Step::MountProc, 0, unsafe {
-            libc::mount(
-                c"proc".as_ptr(),
-                proc_dir.as_ptr(),
-                c"proc".as_ptr(),
-                libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
-                std::ptr::null(),
-            )
-        });
+        if let Err(e) = mounts::mount_proc(proc_dir) {
+            fail(ctx, Step::MountProc, 0, e);
+        }
         log(ctx, Step::MountProc, t);
     }
     if spec.fs.ro {
