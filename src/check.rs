@@ -37,58 +37,20 @@ fn step(r: libc::c_int) -> Result<(), i32> {
 }
 
 fn run_task(task: Task) -> Result<(), i32> {
-    let private = || {
-        // SAFETY: NUL-terminated literals and null pointers.
-        step(unsafe {
-            libc::mount(
-                c"none".as_ptr(),
-                c"/".as_ptr(),
-                std::ptr::null(),
-                libc::MS_REC | libc::MS_PRIVATE,
-                std::ptr::null(),
-            )
-        })
-    };
     match task {
         Task::Nothing => Ok(()),
-        Task::PrivateRoot => private(),
+        Task::PrivateRoot => crate::mounts::make_root_private(),
         Task::FreshProc => {
-            private()?;
-            // SAFETY: NUL-terminated literals and a null data pointer.
-            step(unsafe {
-                libc::mount(
-                    c"proc".as_ptr(),
-                    c"/proc".as_ptr(),
-                    c"proc".as_ptr(),
-                    libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
-                    std::ptr::null(),
-                )
-            })
+            crate::mounts::make_root_private()?;
+            crate::mounts::mount_proc(c"/proc")
         }
         // SAFETY: unshare takes no pointers.
         Task::TimeNs => step(unsafe { libc::unshare(libc::CLONE_NEWTIME) }),
         Task::Seccomp => {
-            // One instruction: return SECCOMP_RET_ALLOW.
-            let filter = [libc::sock_filter {
-                code: (libc::BPF_RET | libc::BPF_K) as u16,
-                jt: 0,
-                jf: 0,
-                k: libc::SECCOMP_RET_ALLOW,
-            }];
-            let prog = libc::sock_fprog {
-                len: 1,
-                filter: filter.as_ptr() as *mut libc::sock_filter,
-            };
-            // SAFETY: prctl with integers; prog points to a valid filter.
-            unsafe {
-                step(libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))?;
-                step(libc::syscall(
-                    libc::SYS_seccomp,
-                    libc::SECCOMP_SET_MODE_FILTER,
-                    0,
-                    &prog as *const libc::sock_fprog,
-                ) as libc::c_int)
-            }
+            // The filter every COMMAND gets (it needs no_new_privs).
+            // SAFETY: prctl with integer arguments.
+            step(unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) })?;
+            crate::seccomp::install()
         }
     }
 }
@@ -357,12 +319,12 @@ pub fn run() -> i32 {
         Some(v) => r.line(
             "warn",
             &format!("legacy_tiocsti = {v}"),
-            "TIOCSTI can push input into a terminal (sysctl -w dev.tty.legacy_tiocsti=0)",
+            "jail's seccomp filter blocks TIOCSTI; other programs can push input into a terminal (sysctl -w dev.tty.legacy_tiocsti=0)",
         ),
         None => r.line(
             "warn",
             "legacy_tiocsti",
-            "not here (kernel before 6.2): TIOCSTI works on every terminal",
+            "not here (kernel before 6.2): jail's seccomp filter blocks TIOCSTI, other programs can use it",
         ),
     }
     if std::path::Path::new("/.dockerenv").exists() {

@@ -100,6 +100,19 @@ pub extern "C" fn main(arg: *mut libc::c_void) -> libc::c_int {
         // SAFETY: _exit does not return.
         _ => unsafe { libc::_exit(EXIT_FAILURE as i32) },
     }
+    // The parent holds the pipe's write end for its whole life. If it
+    // died before PDEATHSIG was armed (the signal would never come), the
+    // pipe is hung up: stop here, COMMAND must not run unsupervised.
+    let mut pfd = libc::pollfd {
+        fd: ctx.sync_rd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: pfd is one valid pollfd; the timeout is 0.
+    if unsafe { libc::poll(&mut pfd, 1, 0) } != 0 && pfd.revents & libc::POLLHUP != 0 {
+        // SAFETY: _exit does not return.
+        unsafe { libc::_exit(EXIT_FAILURE as i32) };
+    }
     // SAFETY: closing our own fd.
     unsafe { libc::close(ctx.sync_rd) };
     log(ctx, Step::WaitForMaps, t);
@@ -132,16 +145,9 @@ fn setup_namespaces(ctx: &Ctx) {
     }
     if spec.mount_ns {
         let t = sys::now_ns();
-        // SAFETY: all pointers are NUL-terminated literals or null.
-        check(ctx, Step::MountPrivate, 0, unsafe {
-            libc::mount(
-                c"none".as_ptr(),
-                c"/".as_ptr(),
-                std::ptr::null(),
-                libc::MS_REC | libc::MS_PRIVATE,
-                std::ptr::null(),
-            )
-        });
+        if let Err(e) = mounts::make_root_private() {
+            fail(ctx, Step::MountPrivate, 0, e);
+        }
         log(ctx, Step::MountPrivate, t);
         let fs = &spec.fs;
         if fs.changes_view() {
@@ -159,16 +165,9 @@ fn setup_namespaces(ctx: &Ctx) {
         if spec.fs.root.is_some() {
             let _ = mounts::mkdir_p(proc_dir);
         }
-        // SAFETY: all pointers are NUL-terminated literals or null.
-        check(ctx, Step::MountProc, 0, unsafe {
-            libc::mount(
-                c"proc".as_ptr(),
-                proc_dir.as_ptr(),
-                c"proc".as_ptr(),
-                libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
-                std::ptr::null(),
-            )
-        });
+        if let Err(e) = mounts::mount_proc(proc_dir) {
+            fail(ctx, Step::MountProc, 0, e);
+        }
         log(ctx, Step::MountProc, t);
     }
     if spec.fs.ro {
@@ -284,6 +283,13 @@ pub fn exec_command(ctx: &Ctx) -> ! {
     if let Some(sub) = &spec.subids {
         switch_ids(ctx, sub);
     }
+    // Close every inherited fd first, so that neither --chdir nor COMMAND
+    // can reach outside the jail's view through one (runc CVE-2024-21626).
+    // Kept: --keep-fd, the failure pipe and the Landlock ruleset, which are
+    // close-on-exec.
+    if let Err(e) = sys::close_fds_except(&ctx.keep) {
+        fail(ctx, Step::CloseFds, 0, e);
+    }
     if let Some(dir) = &spec.chdir {
         // SAFETY: dir is NUL-terminated.
         check(ctx, Step::Chdir, 0, unsafe { libc::chdir(dir.as_ptr()) });
@@ -310,11 +316,6 @@ pub fn exec_command(ctx: &Ctx) -> ! {
         && let Err(e) = crate::landlock::restrict_self(spec.landlock_fd)
     {
         fail(ctx, Step::Landlock, 0, e);
-    }
-    // Last use of jail's own fds: from here only the failure pipe stays,
-    // and execve closes it.
-    if let Err(e) = sys::close_fds_except(&ctx.keep) {
-        fail(ctx, Step::CloseFds, 0, e);
     }
     if let Err(e) = crate::seccomp::install() {
         fail(ctx, Step::Seccomp, 0, e);

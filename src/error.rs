@@ -51,11 +51,13 @@ impl Error {
         self
     }
 
-    /// The lines to print on stderr.
+    /// The lines to print on stderr. Control characters from what the user
+    /// typed are shown escaped, so a value can neither add lines nor send
+    /// escape sequences to the terminal.
     pub fn report(&self) -> String {
-        let mut s = format!("jail: {}\n", self.msg);
+        let mut s = format!("jail: {}\n", printable(&self.msg));
         if let Some(h) = &self.hint {
-            s.push_str(&format!("jail: hint: {h}\n"));
+            s.push_str(&format!("jail: hint: {}\n", printable(h)));
         }
         s
     }
@@ -65,6 +67,20 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.msg)
     }
+}
+
+/// `s` with control characters written as escapes (`\n`, `\x1b`).
+fn printable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub fn last_errno() -> i32 {
@@ -242,6 +258,15 @@ mod tests {
     #[test]
     fn errno_text_has_no_suffix() {
         assert_eq!(errno_text(libc::ENOENT), "No such file or directory");
+    }
+
+    #[test]
+    fn report_escapes_control_characters() {
+        let e = Error::usage("--uid: invalid value '1\njail: hint: x\x1b[31m'");
+        assert_eq!(
+            e.report(),
+            "jail: --uid: invalid value '1\\njail: hint: x\\x1b[31m'\n"
+        );
     }
 
     #[test]

@@ -34,9 +34,9 @@ pub fn abi() -> i32 {
 }
 
 /// A ruleset that scopes signals and abstract unix sockets, or `None` when
-/// the kernel lacks the scopes (ABI < 6). Close-on-exec.
-pub fn scope_ruleset() -> Result<Option<OwnedFd>, i32> {
-    if abi() < SCOPES_ABI {
+/// the kernel lacks the scopes (`abi` < 6). Close-on-exec.
+pub fn scope_ruleset(abi: i32) -> Result<Option<OwnedFd>, i32> {
+    if abi < SCOPES_ABI {
         return Ok(None);
     }
     let attr = RulesetAttr {

@@ -143,6 +143,14 @@ pub fn split_bind(arg: &OsStr) -> Result<(OsString, Option<OsString>), String> {
 
 /// Check the typed options and prebuild the child's work.
 pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
+    if typed.is_empty() {
+        // The common case: the caller's view, untouched (no getcwd).
+        return Ok(Fs {
+            proc_dir: Some(c"/proc".into()),
+            top: c"/".into(),
+            ..Fs::default()
+        });
+    }
     let cwd = std::env::current_dir().ok();
     let bad = |shown: &str, why: String| Error::usage(format!("{shown}: {why}"));
     // A path the user gave for something that exists in the caller's view.
@@ -428,6 +436,33 @@ fn mount(
         )
     };
     if r < 0 { Err(sys::errno()) } else { Ok(()) }
+}
+
+/// Make `/` and every mount below it private, so nothing done in this
+/// mount namespace propagates to the caller's (the first step of any view).
+pub fn make_root_private() -> Result<(), i32> {
+    // SAFETY: NUL-terminated literals and null pointers.
+    let r = unsafe {
+        libc::mount(
+            c"none".as_ptr(),
+            c"/".as_ptr(),
+            std::ptr::null(),
+            libc::MS_REC | libc::MS_PRIVATE,
+            std::ptr::null(),
+        )
+    };
+    if r < 0 { Err(sys::errno()) } else { Ok(()) }
+}
+
+/// A fresh /proc for the calling process's PID namespace at `dir`.
+pub fn mount_proc(dir: &CStr) -> Result<(), i32> {
+    mount(
+        c"proc",
+        dir,
+        c"proc",
+        libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+        c"",
+    )
 }
 
 /// `mkdir -p`, without allocating: components are cut in a stack buffer.

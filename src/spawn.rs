@@ -18,6 +18,8 @@ const GUARD: usize = 4096;
 /// A running jail, after COMMAND was exec'd.
 pub struct Running {
     pub pid: libc::pid_t,
+    /// Held open for the jail's life (see child::main).
+    pub _sync_wr: OwnedFd,
     pub status_rd: OwnedFd,
     pub wait_set: libc::sigset_t,
     pub old_mask: libc::sigset_t,
@@ -127,6 +129,9 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
     let stack = Stack::new()?;
     let mut keep = spec.keep_fds.clone();
     keep.push(fail_wr.as_raw_fd());
+    if spec.landlock_fd >= 0 {
+        keep.push(spec.landlock_fd);
+    }
     keep.sort_unstable();
     let ctx = Ctx {
         spec,
@@ -190,7 +195,8 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
         let _ = reap(pid);
         return Err(Error::usage("start the jail: the child exited early"));
     }
-    drop(sync_wr);
+    // sync_wr stays open as long as we live: the child checks for its
+    // hangup to know we are still there once PDEATHSIG is armed.
 
     let mut buf = [0u8; Failure::SIZE];
     let n = sys::read_full(fail_rd.as_raw_fd(), &mut buf).unwrap_or(0);
@@ -209,7 +215,7 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
     // SAFETY: fcntl on our own fd.
     unsafe {
         let fd = status_rd.as_raw_fd();
-        libc::fcntl(fd, libc::F_SETOWN, libc::getpid());
+        libc::fcntl(fd, libc::F_SETOWN, ctx.parent);
         libc::fcntl(fd, libc::F_SETFL, libc::O_NONBLOCK | libc::O_ASYNC);
     }
     log(spec, "set up and exec", t);
@@ -226,6 +232,7 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
     log(spec, "total before exec", t0);
     Ok(Running {
         pid,
+        _sync_wr: sync_wr,
         status_rd,
         wait_set,
         old_mask,

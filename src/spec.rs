@@ -376,7 +376,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     let landlock = if share_ipc_scope {
         None
     } else {
-        crate::landlock::scope_ruleset()
+        crate::landlock::scope_ruleset(landlock_abi)
             .map_err(|e| Error::sys("create the Landlock ruleset", e))?
     };
     let landlock_fd = landlock.as_ref().map_or(-1, |f| f.as_raw_fd());

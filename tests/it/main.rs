@@ -11,5 +11,6 @@ mod integration;
 mod namespaces;
 mod process;
 mod scripting;
+mod security;
 mod signals;
 mod subids;

@@ -1,0 +1,1249 @@
+//! Attack tests for the security floor. Each test replays a known attack on
+//! sandboxes and fails if the protection against it is removed; where it can,
+//! it first shows (a positive control) that the same attack works without
+//! jail's protection, so a pass means something.
+//!
+//! | test | attack | source |
+//! |---|---|---|
+//! | `tiocsti_cannot_push_input_into_the_terminal` | a jailed process pushes characters into the caller's terminal with `ioctl(TIOCSTI)`; they run once the jail exits | CVE-2017-5226 (bubblewrap) |
+//! | `tiocsti_with_high_request_bits_is_refused` | the same ioctl with bit 32 set in the request, which the kernel truncates away but a 64-bit seccomp compare misses | CVE-2019-10063 (flatpak) |
+//! | `tioclinux_is_refused_and_other_tty_ioctls_work` | `ioctl(TIOCLINUX)` (console paste); the filter must not break ordinary terminal use | DESIGN "Security floor"; issue 4 |
+//! | `seccomp_filter_is_on_under_every_combination` | some option combination starting COMMAND without the filter | issue 4 |
+//! | `landlock_scope_blocks_signals_to_the_callers_processes` | without `--pid`, a jailed process kills the caller's other processes (same uid) | issue 4; Landlock `LANDLOCK_SCOPE_SIGNAL` |
+//! | `landlock_scope_blocks_host_abstract_unix_sockets` | without `--net`, a jailed process connects to the host's abstract unix sockets (D-Bus, X11...) | issue 4; Landlock `LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET` |
+//! | `parent_and_init_are_not_dumpable` | reading or overwriting the runtime through `/proc/PID/{exe,environ,mem,fd}` of the jail processes beside COMMAND | CVE-2019-5736 (runc) |
+//! | `no_jail_fd_reaches_command` | a leaked internal or inherited fd reaching COMMAND, under many option combinations | CVE-2024-21626 (runc) class; issue 4 |
+//! | `inherited_dir_fd_does_not_reach_a_root_jail` | an inherited directory fd on the host `/` reachable inside a `--root` jail through `/proc/self/fd/N` | CVE-2024-21626 (runc) |
+//! | `chdir_through_an_inherited_fd_does_not_escape_the_root` | the working directory set through `/proc/self/fd/N` of a leaked fd, landing outside the new root (runc's exact bug) | CVE-2024-21626 (runc) |
+//! | `setuid_binaries_gain_nothing` | a setuid-root binary run inside gaining euid 0 on the host | issue 4; no_new_privs |
+//! | `map_root_capabilities_stay_inside` | `-r` capabilities used on host objects: hostname, mounts, sysctls | issue 4 |
+//! | `map_root_cannot_load_kernel_modules` | `-r` capabilities used to load a kernel module | issue 4 |
+//! | `parent_killed_before_pdeathsig_is_armed_runs_nothing` | the jail parent dies before the child arms PDEATHSIG, leaving an unsupervised jail running COMMAND | issue 4 (contract: JAIL_TEST_PAUSE_CHILD_MS) |
+//! | `bad_values_cannot_forge_error_lines` | a value echoed raw in an error message forges extra `jail: ` lines or sends terminal escape sequences to the caller's terminal | contract ("stderr is exactly one line") |
+//! | `random_command_lines_never_panic` | malformed command lines crash the parser or the spec builder | issue 4 (fuzzing; see also fuzz/) |
+
+use crate::common::*;
+use crate::{need, skip};
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::ffi::OsStringExt;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+// ---------------------------------------------------------------------------
+// Helpers.
+
+/// A name no other test (or test run) uses.
+fn unique(prefix: &str) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// `jail ARGS -- sh -c SCRIPT`, run to completion.
+fn jail_sh(args: &[&str], script: &str) -> std::process::Output {
+    let mut a: Vec<&str> = args.to_vec();
+    a.extend(["--", "sh", "-c", script]);
+    jail_run(&a)
+}
+
+/// A command for a program run outside any jail as the suite's test user
+/// (uid 65534 when the suite runs as root).
+fn as_user(prog: &str) -> Command {
+    let mut c = Command::new(prog);
+    c.current_dir("/tmp");
+    c.env_clear();
+    c.env("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+    c.env("LC_ALL", "C");
+    if is_root() {
+        c.uid(NOBODY).gid(NOBODY);
+    }
+    c
+}
+
+/// The kernel's Landlock ABI version (0: none).
+fn landlock_abi() -> i64 {
+    // SAFETY: the version query (flags = 1) takes no memory.
+    let v = unsafe {
+        libc::syscall(
+            libc::SYS_landlock_create_ruleset,
+            std::ptr::null::<u8>(),
+            0usize,
+            1u32,
+        )
+    };
+    v.max(0)
+}
+
+/// A child process killed and reaped when dropped.
+struct Reaped(Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Make `fd` (opened close-on-exec by the test) appear as `target` without
+/// close-on-exec in the spawned process, as an fd the caller leaked.
+fn inherit_fd(cmd: &mut Command, fd: i32, target: i32) {
+    // SAFETY: dup2 is async-signal-safe; fd stays open in the parent until
+    // the spawn returns.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::dup2(fd, target) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+/// Open `path` with `flags | O_CLOEXEC` (so that parallel tests' children do
+/// not inherit it).
+fn open_cloexec(path: &str, flags: i32) -> OwnedFd {
+    let c = std::ffi::CString::new(path).unwrap();
+    // SAFETY: c is NUL-terminated.
+    let fd = unsafe { libc::open(c.as_ptr(), flags | libc::O_CLOEXEC) };
+    assert!(fd >= 0, "open {path}: {}", std::io::Error::last_os_error());
+    // SAFETY: a fresh fd we own.
+    unsafe { OwnedFd::from_raw_fd(fd) }
+}
+
+/// The numbers `ls /proc/$$/fd` printed, sorted.
+fn fd_list(text: &str) -> Vec<i32> {
+    let mut v: Vec<i32> = text
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+/// A busybox root filesystem: DIR/bin/busybox, empty DIR/proc and DIR/dev.
+fn busybox_root(tmp: &TempDir) -> std::path::PathBuf {
+    let root = tmp.join("rootfs");
+    std::fs::create_dir_all(root.join("bin")).unwrap();
+    std::fs::create_dir_all(root.join("proc")).unwrap();
+    std::fs::create_dir_all(root.join("dev")).unwrap();
+    let bb = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .map(|d| d.join("busybox"))
+        .find(|p| p.is_file())
+        .expect("busybox");
+    std::fs::copy(&bb, root.join("bin/busybox")).unwrap();
+    std::fs::set_permissions(
+        root.join("bin/busybox"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    for d in [
+        &root,
+        &root.join("bin"),
+        &root.join("proc"),
+        &root.join("dev"),
+    ] {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    root
+}
+
+/// Option combinations the fd and seccomp checks run under.
+const COMBOS: &[&[&str]] = &[
+    &[],
+    &["--pid"],
+    &["--as-pid-1"],
+    &["--net"],
+    &["-r"],
+    &["--uid", "1000", "--gid", "1000"],
+    &["--ro"],
+    &["--dev"],
+    &["--tmpfs", "/tmp"],
+    &["--mount", "--uts", "--ipc", "--cgroup"],
+    &["--all"],
+    &["--new-session"],
+    &["--share-ipc-scope"],
+    &["-r", "--pid", "--net", "--ro", "--dev", "--tmpfs", "/tmp"],
+];
+
+// ---------------------------------------------------------------------------
+// A real pseudo-terminal, kept open across several processes, so that what
+// one process pushes into its input queue can be read by the next.
+
+struct Pty {
+    master: File,
+    /// Held open by the test so the terminal (and its input queue) outlives
+    /// every process that uses it.
+    slave: OwnedFd,
+}
+
+const ROWS: u16 = 24;
+const COLS: u16 = 200;
+
+impl Pty {
+    fn open() -> Pty {
+        let (mut m, mut s) = (-1, -1);
+        let ws = libc::winsize {
+            ws_row: ROWS,
+            ws_col: COLS,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: valid out-pointers; null name and termios are allowed.
+        let rc =
+            unsafe { libc::openpty(&mut m, &mut s, std::ptr::null_mut(), std::ptr::null(), &ws) };
+        assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+        // SAFETY: openpty returned two fresh fds that nothing else owns.
+        let (master, slave) = unsafe { (OwnedFd::from_raw_fd(m), OwnedFd::from_raw_fd(s)) };
+        for fd in [&master, &slave] {
+            // SAFETY: plain fcntl on an fd we own.
+            unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) };
+        }
+        if is_root() {
+            // The test user must be able to use the terminal.
+            // SAFETY: fchown on an fd we own.
+            let rc = unsafe { libc::fchown(slave.as_raw_fd(), NOBODY, NOBODY) };
+            assert_eq!(rc, 0, "fchown: {}", std::io::Error::last_os_error());
+        }
+        Pty {
+            master: File::from(master),
+            slave,
+        }
+    }
+
+    /// Type `bytes` on the terminal's keyboard.
+    fn type_in(&mut self, bytes: &[u8]) {
+        self.master.write_all(bytes).unwrap();
+    }
+
+    /// Run `cmd` with the terminal as stdin, stdout and stderr (and, with
+    /// `ctty`, as its controlling terminal in a new session) to the end;
+    /// returns its status and everything the terminal showed meanwhile.
+    fn run(&mut self, mut cmd: Command, ctty: bool) -> (ExitStatus, String) {
+        for fd in 0..3 {
+            let s = Stdio::from(self.slave.try_clone().unwrap());
+            match fd {
+                0 => cmd.stdin(s),
+                1 => cmd.stdout(s),
+                _ => cmd.stderr(s),
+            };
+        }
+        if ctty {
+            // SAFETY: only async-signal-safe calls between fork and exec.
+            unsafe {
+                cmd.pre_exec(|| {
+                    if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
+        let mut child = Reaped(cmd.spawn().expect("spawn on the pty"));
+        let start = Instant::now();
+        let mut out = Vec::new();
+        let mut exited: Option<ExitStatus> = None;
+        loop {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "timed out; terminal showed {:?}",
+                String::from_utf8_lossy(&out)
+            );
+            let mut pfd = libc::pollfd {
+                fd: self.master.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd.
+            let n = unsafe { libc::poll(&mut pfd, 1, 100) };
+            if n > 0 {
+                let mut buf = [0u8; 4096];
+                if let Ok(k) = self.master.read(&mut buf) {
+                    out.extend_from_slice(&buf[..k]);
+                    continue;
+                }
+            }
+            // Nothing to read for 100 ms: done once the process has exited.
+            if let Some(st) = exited {
+                return (st, String::from_utf8_lossy(&out).into_owned());
+            }
+            exited = child.0.try_wait().unwrap();
+        }
+    }
+}
+
+/// Python run on the terminal: mode `sti` pushes each character of MARK with
+/// `ioctl(0, TIOCSTI)`, mode `sti64` does the same with bit 32 of the
+/// request set (raw syscall, as in CVE-2019-10063), mode `other` tries
+/// TIOCLINUX and ordinary terminal ioctls. Prints errno names, never MARK.
+const TTY_PY: &str = r#"
+import sys, os, errno, fcntl, termios, struct, ctypes
+mode, mark = sys.argv[1], sys.argv[2]
+def en(e): return errno.errorcode.get(e, str(e))
+try:
+    os.close(os.open('/dev/tty', os.O_RDWR)); print('CTTY yes')
+except OSError as e:
+    print('CTTY', en(e.errno))
+libc = ctypes.CDLL(None, use_errno=True)
+def raw_ioctl(req, arg):
+    buf = ctypes.create_string_buffer(arg)
+    r = libc.syscall(ctypes.c_long(16), ctypes.c_long(0), ctypes.c_ulong(req), buf)
+    return 'OK' if r == 0 else en(ctypes.get_errno())
+if mode == 'sti':
+    res = 'OK'
+    for ch in mark:
+        try:
+            fcntl.ioctl(0, termios.TIOCSTI, ch.encode())
+        except OSError as e:
+            res = en(e.errno)
+    print('STI', res)
+elif mode == 'sti64':
+    res = 'OK'
+    for ch in mark:
+        r = raw_ioctl(termios.TIOCSTI | (1 << 32), ch.encode())
+        if r != 'OK':
+            res = r
+    print('STI64', res)
+else:
+    try:
+        fcntl.ioctl(0, 0x541C, b'\x07')
+        print('LINUX OK')
+    except OSError as e:
+        print('LINUX', en(e.errno))
+    print('LINUX64', raw_ioctl(0x541C | (1 << 32), b'\x07'))
+    ws = struct.unpack('HHHH', fcntl.ioctl(0, termios.TIOCGWINSZ, b'\0' * 8))
+    print('WINSZ %dx%d' % (ws[0], ws[1]))
+    a = termios.tcgetattr(0)
+    termios.tcsetattr(0, termios.TCSANOW, a)
+    print('TCSETATTR ok')
+"#;
+
+/// Python that reads whatever sits in the terminal's input queue (switching
+/// to non-canonical mode so a partial line counts) and prints it as hex.
+const READBACK_PY: &str = r#"
+import os, termios, select
+a = termios.tcgetattr(0)
+a[3] &= ~(termios.ICANON | termios.ECHO)
+a[6][termios.VMIN] = 0
+a[6][termios.VTIME] = 0
+termios.tcsetattr(0, termios.TCSANOW, a)
+got = b''
+while select.select([0], [], [], 0.5)[0]:
+    d = os.read(0, 4096)
+    if not d:
+        break
+    got += d
+print('READBACK', got.hex())
+"#;
+
+/// What READBACK_PY found in the input queue.
+fn read_back(pty: &mut Pty) -> String {
+    let mut c = as_user("python3");
+    c.args(["-c", READBACK_PY]);
+    let (st, out) = pty.run(c, false);
+    assert!(st.success(), "readback failed: {out}");
+    let hex = out
+        .split("READBACK ")
+        .nth(1)
+        .map(|s| s.split_whitespace().next().unwrap_or(""))
+        .unwrap_or_else(|| panic!("no readback line in {out:?}"))
+        .to_string();
+    let bytes: Vec<u8> = (0..hex.len() / 2)
+        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+        .collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Whether the kernel lets an unprivileged process push input into its own
+/// controlling terminal (false with dev.tty.legacy_tiocsti = 0).
+fn legacy_tiocsti() -> bool {
+    std::fs::read_to_string("/proc/sys/dev/tty/legacy_tiocsti")
+        .map(|s| s.trim() == "1")
+        .unwrap_or(true)
+}
+
+/// Run TTY_PY in MODE with MARK: once without jail (the control), once in
+/// `jail ARGS`, each on its own terminal; after each, read back the input
+/// queue. Returns (control output, control readback, jail output, jail
+/// readback).
+fn tty_attack(mode: &str, mark: &str, args: &[&str]) -> (String, String, String, String) {
+    let mut ctl_pty = Pty::open();
+    let mut c = as_user("python3");
+    c.args(["-c", TTY_PY, mode, mark]);
+    let (st, ctl_out) = ctl_pty.run(c, true);
+    assert!(st.success(), "control run failed: {ctl_out}");
+    let ctl_back = read_back(&mut ctl_pty);
+
+    let mut pty = Pty::open();
+    let mut a: Vec<&str> = args.to_vec();
+    a.extend(["--", "python3", "-c", TTY_PY, mode, mark]);
+    let (st, out) = pty.run(jail(&a), true);
+    assert!(st.success(), "jail {a:?} failed: {out}");
+    // Something typed after the jail exited, to prove the read-back works
+    // on this very terminal.
+    pty.type_in(b"typed");
+    let back = read_back(&mut pty);
+    (ctl_out, ctl_back, out, back)
+}
+
+// ---------------------------------------------------------------------------
+// 1. TIOCSTI (CVE-2017-5226).
+
+#[test]
+fn tiocsti_cannot_push_input_into_the_terminal() {
+    need!("python3");
+    for args in [&[][..], &["-r"], &["--pid"]] {
+        let mark = unique("injected").replace('-', "q");
+        let (ctl_out, ctl_back, out, back) = tty_attack("sti", &mark, args);
+        assert!(ctl_out.contains("CTTY yes"), "control: {ctl_out}");
+        if legacy_tiocsti() {
+            // Without jail the attack works: the marker lands in the queue.
+            assert!(ctl_out.contains("STI OK"), "control: {ctl_out}");
+            assert!(ctl_back.contains(&mark), "control readback {ctl_back:?}");
+        }
+        // The terminal is COMMAND's controlling terminal, so EPERM comes
+        // from the filter, not from the kernel's own ctty check.
+        assert!(out.contains("CTTY yes"), "jail {args:?}: {out}");
+        assert!(out.contains("STI EPERM"), "jail {args:?}: {out}");
+        assert!(!out.contains(&mark), "marker echoed: {out}");
+        assert!(back.contains("typed"), "readback broken: {back:?}");
+        assert!(!back.contains(&mark), "marker injected: {back:?}");
+        assert!(
+            !mark
+                .chars()
+                .any(|c| back.contains(c) && !"typed".contains(c)),
+            "some injected characters reached the terminal: {back:?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 2. TIOCSTI with high bits set (CVE-2019-10063).
+
+#[test]
+fn tiocsti_with_high_request_bits_is_refused() {
+    need!("python3");
+    let mark = unique("highbits").replace('-', "q");
+    let (ctl_out, ctl_back, out, back) = tty_attack("sti64", &mark, &[]);
+    if legacy_tiocsti() {
+        // The kernel truncates the request: without jail this is TIOCSTI.
+        assert!(ctl_out.contains("STI64 OK"), "control: {ctl_out}");
+        assert!(ctl_back.contains(&mark), "control readback {ctl_back:?}");
+    }
+    assert!(out.contains("CTTY yes"), "{out}");
+    assert!(out.contains("STI64 EPERM"), "{out}");
+    assert!(back.contains("typed"), "readback broken: {back:?}");
+    assert!(!back.contains(&mark), "marker injected: {back:?}");
+}
+
+// ---------------------------------------------------------------------------
+// TIOCLINUX refused; the filter does not break terminal programs.
+
+#[test]
+fn tioclinux_is_refused_and_other_tty_ioctls_work() {
+    need!("python3");
+    let (ctl_out, _, out, _) = tty_attack("other", "x", &[]);
+    // On a pty the kernel itself answers TIOCLINUX with ENOTTY/EINVAL; only
+    // the filter answers EPERM to the terminal's own session.
+    assert!(!ctl_out.contains("LINUX EPERM"), "control: {ctl_out}");
+    assert!(out.contains("LINUX EPERM"), "{out}");
+    assert!(out.contains("LINUX64 EPERM"), "{out}");
+    assert!(out.contains(&format!("WINSZ {ROWS}x{COLS}")), "{out}");
+    assert!(out.contains("TCSETATTR ok"), "{out}");
+}
+
+// ---------------------------------------------------------------------------
+// 3. The filter is always on.
+
+#[test]
+fn seccomp_filter_is_on_under_every_combination() {
+    for args in COMBOS {
+        let out = ok(&jail_sh(
+            args,
+            "grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status",
+        ));
+        let mode = out
+            .lines()
+            .find_map(|l| l.strip_prefix("Seccomp:"))
+            .map(str::trim);
+        assert_eq!(mode, Some("2"), "jail {args:?}: {out}");
+        let nnp = out
+            .lines()
+            .find_map(|l| l.strip_prefix("NoNewPrivs:"))
+            .map(str::trim);
+        assert_eq!(nnp, Some("1"), "jail {args:?}: {out}");
+    }
+    // The test process itself is not filtered: the check can tell.
+    let me = std::fs::read_to_string("/proc/self/status").unwrap();
+    assert!(!me.contains("Seccomp:\t2"), "the test runs under seccomp");
+}
+
+// ---------------------------------------------------------------------------
+// 4. Landlock signal scope.
+
+#[test]
+fn landlock_scope_blocks_signals_to_the_callers_processes() {
+    let abi = landlock_abi();
+    if abi < 6 {
+        skip!("Landlock ABI {abi} < 6: no signal scope on this kernel");
+    }
+    // A process of the caller's, same uid as the jail.
+    let mut c = as_user("sleep");
+    c.arg("60").stdin(Stdio::null());
+    let mut target = Reaped(c.spawn().unwrap());
+    let pid = target.0.id();
+    let script = format!(
+        "kill -0 {pid} && echo PROBE-SENT || echo PROBE-DENIED; \
+         kill -TERM {pid} && echo TERM-SENT || echo TERM-DENIED; \
+         sleep 30 & kill $! && echo OWN-SENT"
+    );
+    for args in [&[][..], &["-r"], &["--net"], &["--uid", "0"]] {
+        let out = ok(&jail_sh(args, &script));
+        assert!(out.contains("PROBE-DENIED"), "jail {args:?}: {out}");
+        assert!(out.contains("TERM-DENIED"), "jail {args:?}: {out}");
+        // Signals inside the jail still work.
+        assert!(out.contains("OWN-SENT"), "jail {args:?}: {out}");
+        assert!(
+            target.0.try_wait().unwrap().is_none(),
+            "jail {args:?} killed the caller's process"
+        );
+    }
+    // The opt-out: the same probe reaches the process.
+    let out = ok(&jail_sh(
+        &["--share-ipc-scope"],
+        &format!("kill -0 {pid} && echo PROBE-SENT || echo PROBE-DENIED"),
+    ));
+    assert!(out.contains("PROBE-SENT"), "--share-ipc-scope: {out}");
+}
+
+// ---------------------------------------------------------------------------
+// 5. Landlock abstract unix socket scope.
+
+#[test]
+fn landlock_scope_blocks_host_abstract_unix_sockets() {
+    use std::os::linux::net::SocketAddrExt;
+    use std::os::unix::net::{SocketAddr, UnixListener};
+    need!("python3");
+    let abi = landlock_abi();
+    if abi < 6 {
+        skip!("Landlock ABI {abi} < 6: no abstract socket scope on this kernel");
+    }
+    // Abstract sockets have no owner or permission bits: the listener's uid
+    // does not matter, only which Landlock domain created it (none here).
+    let name = unique("jail-test");
+    let addr = SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
+    let _listener = UnixListener::bind_addr(&addr).unwrap();
+    let inner = unique("jail-inner");
+    let py = format!(
+        r#"
+import socket, errno
+def en(e): return errno.errorcode.get(e, str(e))
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect('\0{name}'); print('HOST CONNECTED')
+except OSError as e:
+    print('HOST', en(e.errno))
+l = socket.socket(socket.AF_UNIX); l.bind('\0{inner}'); l.listen(1)
+c = socket.socket(socket.AF_UNIX); c.connect('\0{inner}'); print('INNER CONNECTED')
+"#
+    );
+    for args in [&[][..], &["-r"], &["--pid"], &["--uid", "0"]] {
+        let mut a = args.to_vec();
+        a.extend(["--", "python3", "-c", &py]);
+        let out = ok(&jail_run(&a));
+        assert!(out.contains("HOST EPERM"), "jail {args:?}: {out}");
+        // Sockets made inside the jail keep working.
+        assert!(out.contains("INNER CONNECTED"), "jail {args:?}: {out}");
+    }
+    let out = ok(&jail_run(&[
+        "--share-ipc-scope",
+        "--",
+        "python3",
+        "-c",
+        &py,
+    ]));
+    assert!(out.contains("HOST CONNECTED"), "--share-ipc-scope: {out}");
+}
+
+// ---------------------------------------------------------------------------
+// 6. The parent and the init are not dumpable (runc CVE-2019-5736 and other
+// /proc attacks on the runtime).
+
+/// Shell that probes /proc/P of each pid in $TARGETS and prints what worked.
+const PROBE_SH: &str = r#"
+probe() {
+  readlink /proc/$1/exe >/dev/null 2>&1 && echo "$2 exe-read"
+  cat /proc/$1/environ >/dev/null 2>&1 && echo "$2 environ-read"
+  ( : < /proc/$1/mem ) 2>/dev/null && echo "$2 mem-open"
+  ls /proc/$1/fd/ >/dev/null 2>&1 && echo "$2 fd-list"
+  ( : >> /proc/$1/exe ) 2>/dev/null && echo "$2 exe-write"
+  echo "$2 probed"
+}
+probe $$ self
+"#;
+
+#[test]
+fn parent_and_init_are_not_dumpable() {
+    let bin_before = std::fs::read(bin()).unwrap();
+    for args in [&["--pid"][..], &["--pid", "-r"], &[], &["-r"]] {
+        let pid_ns = args.contains(&"--pid");
+        let script = if pid_ns {
+            format!("{PROBE_SH} probe 1 init")
+        } else {
+            // The keeper is COMMAND's parent; jail's parent is the keeper's.
+            format!(
+                "{PROBE_SH} probe $PPID keeper; \
+                 jp=$(cut -d' ' -f4 /proc/$PPID/stat); echo jailpid=$jp; probe $jp parent"
+            )
+        };
+        let mut a: Vec<&str> = args.to_vec();
+        a.extend(["--", "sh", "-c", &script]);
+        let child = jail(&a)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let jail_pid = child.id();
+        let out = ok(&wait_output(child, Duration::from_secs(30)));
+        // Control: the probes work on a dumpable process of the same user.
+        for what in ["exe-read", "environ-read", "mem-open", "fd-list"] {
+            assert!(
+                out.contains(&format!("self {what}")),
+                "jail {a:?}: {what} fails on self too: {out}"
+            );
+        }
+        let targets: &[&str] = if pid_ns {
+            &["init"]
+        } else {
+            &["keeper", "parent"]
+        };
+        for t in targets {
+            assert!(out.contains(&format!("{t} probed")), "jail {a:?}: {out}");
+            for what in [
+                "exe-read",
+                "environ-read",
+                "mem-open",
+                "fd-list",
+                "exe-write",
+            ] {
+                assert!(
+                    !out.contains(&format!("{t} {what}")),
+                    "jail {a:?}: COMMAND can do {what} on the jail's {t}: {out}"
+                );
+            }
+        }
+        if !pid_ns {
+            // The probed "parent" really is the jail process we started.
+            assert!(
+                out.contains(&format!("jailpid={jail_pid}\n")),
+                "jail {a:?}: keeper's parent is not jail ({jail_pid}): {out}"
+            );
+        }
+    }
+    assert!(
+        std::fs::read(bin()).unwrap() == bin_before,
+        "the jail binary changed"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 7. No fd of jail's (or inherited) reaches COMMAND.
+
+#[test]
+fn no_jail_fd_reaches_command() {
+    let null = open_cloexec("/dev/null", libc::O_RDWR);
+    let tmp = TempDir::new();
+    let lister = "ls /proc/$$/fd; :";
+    let spawn = |args: &[&str], extra: &[&str]| {
+        let mut a: Vec<&str> = extra.to_vec();
+        a.extend_from_slice(args);
+        a.extend(["--", "sh", "-c", lister]);
+        let mut c = jail(&a);
+        // Two fds the caller leaked (not close-on-exec).
+        inherit_fd(&mut c, null.as_raw_fd(), 7);
+        inherit_fd(&mut c, null.as_raw_fd(), 8);
+        run(c)
+    };
+    for args in COMBOS {
+        let out = ok(&spawn(args, &[]));
+        assert_eq!(fd_list(&out), vec![0, 1, 2], "jail {args:?}: {out}");
+    }
+    // --stdout FILE: the listing goes to the file.
+    let file = tmp.join("fds");
+    let f = file.to_str().unwrap();
+    for args in [&[][..], &["--pid"], &["-r", "--ro"]] {
+        let out = spawn(args, &["--stdout", f]);
+        ok(&out);
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert_eq!(fd_list(&text), vec![0, 1, 2], "--stdout {args:?}: {text}");
+    }
+    // --keep-fd N: exactly N more.
+    for args in [&[][..], &["--pid"], &["--net", "--ro"]] {
+        let out = ok(&spawn(args, &["--keep-fd", "7"]));
+        assert_eq!(
+            fd_list(&out),
+            vec![0, 1, 2, 7],
+            "--keep-fd 7 {args:?}: {out}"
+        );
+    }
+    // The lister sees leaked fds when they are there (control).
+    let mut c = as_user("sh");
+    c.args(["-c", lister]);
+    inherit_fd(&mut c, null.as_raw_fd(), 7);
+    let out = ok(&run(c));
+    assert!(fd_list(&out).contains(&7), "control: {out}");
+}
+
+// ---------------------------------------------------------------------------
+// 8. runc CVE-2024-21626: a leaked directory fd on the host's / inside a
+// --root jail.
+
+#[test]
+fn inherited_dir_fd_does_not_reach_a_root_jail() {
+    need!("busybox");
+    let tmp = TempDir::new();
+    let root = busybox_root(&tmp);
+    let r = root.to_str().unwrap();
+    let hostroot = open_cloexec("/", libc::O_PATH | libc::O_DIRECTORY);
+    // (No /dev/null in this root: listings that are not checked go to
+    // stderr.)
+    let script = "echo FDS-BEGIN; /bin/busybox ls /proc/$$/fd; echo FDS-END; \
+                  /bin/busybox ls /proc/self/fd/9/ >&2 && echo SELF-9-OPEN; \
+                  /bin/busybox ls /proc/$PPID/fd/9/ >&2 && echo PARENT-9-OPEN; \
+                  /bin/busybox ls /proc/self/cwd/";
+    let go = |args: &[&str]| {
+        let mut a = vec!["--root", r];
+        a.extend_from_slice(args);
+        a.extend(["--", "/bin/busybox", "sh", "-c", script]);
+        let mut c = jail(&a);
+        inherit_fd(&mut c, hostroot.as_raw_fd(), 9);
+        ok(&run(c))
+    };
+    // Control: passed on purpose, the fd is an escape to the host's /.
+    let out = go(&["--keep-fd", "9"]);
+    assert!(out.contains("SELF-9-OPEN"), "control: {out}");
+    for args in [&[][..], &["--pid"], &["--dev"], &["-r", "--pid"]] {
+        let out = go(args);
+        let fds = fd_list(
+            out.split("FDS-BEGIN")
+                .nth(1)
+                .and_then(|s| s.split("FDS-END").next())
+                .unwrap_or_else(|| panic!("no fd listing: {out}")),
+        );
+        assert!(fds.starts_with(&[0, 1, 2]), "jail --root {args:?}: {out}");
+        assert!(
+            !fds.contains(&9),
+            "jail --root {args:?}: fd 9 inside: {out}"
+        );
+        assert!(!out.contains("SELF-9-OPEN"), "jail --root {args:?}: {out}");
+        assert!(
+            !out.contains("PARENT-9-OPEN"),
+            "jail --root {args:?}: {out}"
+        );
+        // The working directory is inside the new root (just bin, proc).
+        assert!(
+            !out.lines().any(|l| l == "usr" || l == "etc"),
+            "jail --root {args:?}: cwd outside the root: {out}"
+        );
+    }
+}
+
+#[test]
+fn chdir_through_an_inherited_fd_does_not_escape_the_root() {
+    need!("busybox");
+    let tmp = TempDir::new();
+    let root = busybox_root(&tmp);
+    let r = root.to_str().unwrap();
+    let hostroot = open_cloexec("/", libc::O_PATH | libc::O_DIRECTORY);
+    for args in [&[][..], &["--pid"]] {
+        // runc's bug: the working directory named through /proc/self/fd/N
+        // of a leaked fd resolves outside the container's root.
+        let mut a = vec!["--root", r, "--chdir", "/proc/self/fd/9"];
+        a.extend_from_slice(args);
+        a.extend(["--", "/bin/busybox", "ls", "-a"]);
+        let mut c = jail(&a);
+        inherit_fd(&mut c, hostroot.as_raw_fd(), 9);
+        let out = run(c);
+        let listing = stdout(&out);
+        assert!(
+            !listing.lines().any(|l| l == "usr" || l == "etc"),
+            "jail {a:?}: COMMAND's cwd is the host's /: {listing}"
+        );
+        // Either refused (the fd is not there) or somewhere inside the root.
+        if !out.status.success() {
+            fails(&out, 125, "--chdir");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 9. Setuid binaries gain nothing (no_new_privs, user namespace).
+
+/// The effective uid of PID as the host sees it.
+fn host_euid(pid: u32) -> Option<u32> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let l = s.lines().find(|l| l.starts_with("Uid:"))?;
+    l.split_whitespace().nth(2)?.parse().ok()
+}
+
+#[test]
+fn setuid_binaries_gain_nothing() {
+    if !is_root() {
+        skip!("making a setuid-root binary needs root");
+    }
+    let (uid, _) = user_ids();
+    let tmp = TempDir::new();
+    // A setuid-root copy of sleep: it runs long enough to be looked at.
+    let suid = tmp.join("suid-sleep");
+    let sleep = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .map(|d| d.join("sleep"))
+        .find(|p| p.is_file())
+        .unwrap();
+    std::fs::copy(sleep, &suid).unwrap();
+    std::fs::set_permissions(&suid, std::fs::Permissions::from_mode(0o4755)).unwrap();
+    let s = suid.to_str().unwrap();
+
+    // Control: outside a jail the test user gets euid 0 from it.
+    let mut c = as_user(s);
+    c.arg("20").stdin(Stdio::null());
+    let ctl = Reaped(c.spawn().unwrap());
+    let mut e = None;
+    wait_until(Duration::from_secs(5), || {
+        e = host_euid(ctl.0.id());
+        e == Some(0)
+    });
+    assert_eq!(e, Some(0), "control: the setuid bit does not work here");
+    drop(ctl);
+
+    for args in [&[][..], &["-r"], &["--uid", "0", "--gid", "0"]] {
+        let mut a: Vec<&str> = args.to_vec();
+        let script =
+            format!("grep NoNewPrivs /proc/self/status; {s} 20 & echo pid=$!; read x; kill $!");
+        a.extend(["--", "sh", "-c", &script]);
+        let mut c = jail(&a);
+        c.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = Reaped(c.spawn().unwrap());
+        let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+        let nnp = lines.next().and_then(Result::ok).unwrap_or_default();
+        assert_eq!(nnp.split_whitespace().nth(1), Some("1"), "{a:?}: {nnp}");
+        let l = lines.next().and_then(Result::ok).unwrap_or_default();
+        let pid: u32 = l
+            .strip_prefix("pid=")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("jail {a:?}: no pid line: {l:?}"));
+        // The pid is in the host's pid namespace (no --pid): look from here.
+        let mut e = None;
+        let seen = wait_until(Duration::from_secs(5), || {
+            let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok();
+            e = host_euid(pid);
+            exe.as_deref() == Some(suid.as_path()) && e.is_some()
+        });
+        assert!(seen, "jail {a:?}: setuid binary not running as {pid}");
+        assert_eq!(e, Some(uid), "jail {a:?}: setuid binary got euid {e:?}");
+        child.0.stdin.take().unwrap().write_all(b"\n").unwrap();
+        let st = child.0.wait().unwrap();
+        assert!(st.code().is_some(), "jail {a:?}: {st:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 10. -r capabilities stay inside the jail's namespaces.
+
+fn host_hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap()
+}
+
+#[test]
+fn map_root_capabilities_stay_inside() {
+    let evil = unique("evil").replace('-', "");
+    let before_host = host_hostname();
+    let before_mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    let tmp = TempDir::new();
+    let mnt = tmp.join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    std::fs::set_permissions(&mnt, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let m = mnt.to_str().unwrap();
+
+    // Control: -r holds real capabilities over the jail's own namespaces.
+    let out = ok(&jail_sh(
+        &["-r", "--uts"],
+        &format!("hostname {evil} && hostname"),
+    ));
+    assert!(out.contains(&evil), "control: {out}");
+    let out = ok(&jail_sh(
+        &["-r", "--mount"],
+        &format!("mount -t tmpfs none {m} && grep -c ' {m} ' /proc/self/mountinfo"),
+    ));
+    assert_eq!(out.trim(), "1", "control: {out}");
+
+    // The host's UTS and mount namespaces are not the jail's.
+    let out = jail_sh(&["-r"], &format!("hostname {evil}"));
+    assert!(!out.status.success(), "hostname changed: {}", stdout(&out));
+    let out = jail_sh(&["-r"], &format!("mount -t tmpfs none {m}"));
+    assert!(
+        !out.status.success(),
+        "mounted on the host: {}",
+        stdout(&out)
+    );
+    let out = jail_sh(&["-r"], "mount -o remount,ro /");
+    assert!(!out.status.success(), "remounted the host's /");
+    // Host sysctls: write the current value back (a no-op if it worked).
+    if std::path::Path::new("/proc/sys/kernel/sysrq").exists() {
+        let out = jail_sh(
+            &["-r"],
+            "v=$(cat /proc/sys/kernel/sysrq); echo $v > /proc/sys/kernel/sysrq && echo WROTE",
+        );
+        assert!(!stdout(&out).contains("WROTE"), "wrote a host sysctl");
+    }
+
+    assert_eq!(host_hostname(), before_host, "host hostname changed");
+    let after_mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert_eq!(after_mounts, before_mounts, "host mount table changed");
+}
+
+#[test]
+fn map_root_cannot_load_kernel_modules() {
+    need!("python3");
+    // finit_module(2) on /dev/null: the capability check comes first, so a
+    // kernel that honoured the jail's CAP_SYS_MODULE would say EINVAL or
+    // ENOEXEC; ENOSYS means no module support at all.
+    let py = r#"
+import ctypes, os, errno
+libc = ctypes.CDLL(None, use_errno=True)
+fd = os.open('/dev/null', os.O_RDONLY)
+r = libc.syscall(ctypes.c_long(313), ctypes.c_long(fd), ctypes.c_char_p(b''), ctypes.c_long(0))
+print('FINIT', 'OK' if r == 0 else errno.errorcode.get(ctypes.get_errno()))
+r = libc.syscall(ctypes.c_long(175), ctypes.c_char_p(b'\0' * 64), ctypes.c_long(64), ctypes.c_char_p(b''))
+print('INIT', 'OK' if r == 0 else errno.errorcode.get(ctypes.get_errno()))
+"#;
+    for args in [&["-r"][..], &["-r", "--all"]] {
+        let mut a = args.to_vec();
+        a.extend(["--", "python3", "-c", py]);
+        let out = ok(&jail_run(&a));
+        for call in ["FINIT", "INIT"] {
+            let got = out
+                .lines()
+                .find_map(|l| l.strip_prefix(call).map(str::trim))
+                .unwrap_or("");
+            assert!(
+                got == "EPERM" || got == "ENOSYS",
+                "jail {args:?}: {call} -> {got}: {out}"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 11. The parent dies before the child arms PDEATHSIG.
+
+/// Whether any live process has `needle` in its command line.
+fn cmdline_alive(needle: &str) -> bool {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    dir.flatten().any(|e| {
+        e.file_name().to_string_lossy().parse::<u32>().is_ok()
+            && std::fs::read(e.path().join("cmdline"))
+                .map(|c| String::from_utf8_lossy(&c).contains(needle))
+                .unwrap_or(false)
+    })
+}
+
+#[test]
+fn parent_killed_before_pdeathsig_is_armed_runs_nothing() {
+    if !cfg!(debug_assertions) {
+        skip!("JAIL_TEST_PAUSE_CHILD_MS exists in debug builds only");
+    }
+    let tmp = TempDir::new();
+    let mut failed = Vec::new();
+    for args in [&[][..], &["--pid"]] {
+        // Control: with the pause but no kill, COMMAND runs.
+        let marker = tmp.join(&unique("ran"));
+        let m = marker.to_str().unwrap();
+        let mut c = jail(
+            args.iter()
+                .copied()
+                .chain(["--", "sh", "-c", &format!("touch {m}")]),
+        );
+        c.env("JAIL_TEST_PAUSE_CHILD_MS", "1500");
+        ok(&run(c));
+        assert!(marker.exists(), "control {args:?}: COMMAND did not run");
+
+        let marker = tmp.join(&unique("ran"));
+        let m = marker.to_str().unwrap();
+        let mut c = jail(
+            args.iter()
+                .copied()
+                .chain(["--", "sh", "-c", &format!("touch {m}")]),
+        );
+        c.env("JAIL_TEST_PAUSE_CHILD_MS", "1500")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let mut child = c.spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "jail {args:?} ended during the pause"
+        );
+        child.kill().unwrap();
+        child.wait().unwrap();
+        // Well past the pause: the orphaned child must have given up.
+        std::thread::sleep(Duration::from_secs(3));
+        if !wait_until(Duration::from_secs(5), || !cmdline_alive(m)) {
+            failed.push(format!(
+                "jail {args:?}: a process of the killed jail is alive"
+            ));
+        }
+        if marker.exists() {
+            failed.push(format!(
+                "jail {args:?}: COMMAND ran after its parent was killed"
+            ));
+        }
+    }
+    assert!(failed.is_empty(), "{failed:#?}");
+}
+
+// ---------------------------------------------------------------------------
+// Error messages echo what was typed: a value must not forge more lines (a
+// fake `jail: hint:` passes for jail's own) or reach the terminal as an
+// escape sequence.
+
+#[test]
+fn bad_values_cannot_forge_error_lines() {
+    for (flag, value) in [
+        ("--uid", "1\njail: hint: run as root"),
+        ("--rlimit", "nofile=1\njail: hint: x"),
+        ("--stdin", "/nonexistent\rjail: forged"),
+        ("--uid", "\u{1b}]0;title\u{7}\u{1b}[2J"),
+    ] {
+        let out = jail_run(&[flag, value, "--", "true"]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(125), "{flag} {value:?}: {err:?}");
+        assert_eq!(err.lines().count(), 1, "{flag} {value:?}: {err:?}");
+        assert!(
+            !err.bytes().any(|b| b < 0x20 && b != b'\n' || b == 0x7f),
+            "{flag} {value:?}: control characters on stderr: {err:?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Random command lines never panic the parser or the spec builder (the
+// deterministic sibling of fuzz/fuzz_targets/parse_args.rs).
+
+/// xorshift64*: small, deterministic, good enough to pick words.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[self.below(v.len())]
+    }
+}
+
+const VALUES: &[&str] = &[
+    "",
+    "0",
+    "1",
+    "2",
+    "7",
+    "-1",
+    "-0",
+    "+1",
+    " 1",
+    "1 ",
+    "0x10",
+    "1e3",
+    "1.5",
+    "65534",
+    "4294967294",
+    "4294967295",
+    "4294967296",
+    "2147483648",
+    "-2147483649",
+    "9223372036854775807",
+    "18446744073709551616",
+    "999999999999999999999999999999",
+    "1099511627776",
+    "-1099511627776",
+    "=",
+    ":",
+    "::",
+    "a:b",
+    "/a:/b:/c",
+    "/a\\:b:/c",
+    "\\",
+    "\\:",
+    "/",
+    "/tmp",
+    "/tmp:/mnt",
+    "/nonexistent",
+    "/proc/self/fd/0",
+    ".",
+    "..",
+    "relative/path",
+    "nofile=100:200",
+    "nofile=200:100",
+    "nofile=unlimited",
+    "core=unlimited:1",
+    "fsize=1M",
+    "as=1G:2G",
+    "stack=8T",
+    "cpu=-1",
+    "nice=1K",
+    "rtprio=99999999999999999999",
+    "bogus=1",
+    "nofile",
+    "nofile=",
+    "nofile=1:",
+    "nofile=:1",
+    "=1",
+    "A=1",
+    "A==",
+    "=x",
+    "PATH=",
+    "PATH=/nonexistent",
+    "HOME",
+    "h\u{e9}llo",
+    "\u{65e5}\u{672c}",
+    "\u{1F600}",
+    "\u{202E}rtl",
+    "\n",
+    "a\nb",
+    "\t",
+    "\x1b[31m",
+    "\x7f",
+    "30",
+    "2.5s",
+    "5m",
+    "1h",
+    "0s",
+    "-5s",
+    "nan",
+    "inf",
+    "--",
+    "-",
+    "-n",
+    "--net",
+    "--uid=1",
+    "echo",
+    "true",
+];
+
+/// A random word of random bytes (often not UTF-8).
+fn random_bytes(rng: &mut Rng) -> OsString {
+    const ALPHABET: &[u8] = b"=:-/\\.,0123456789aZ \n\x00\x1b\x7f\x80\xc3\xa9\xff";
+    let n = rng.below(12);
+    let mut v: Vec<u8> = (0..n).map(|_| *rng.pick(ALPHABET)).collect();
+    // argv words cannot hold a NUL byte.
+    v.retain(|b| *b != 0);
+    OsString::from_vec(v)
+}
+
+fn random_value(rng: &mut Rng) -> OsString {
+    match rng.below(10) {
+        0..=5 => OsString::from(*rng.pick(VALUES)),
+        6 => OsString::from("x".repeat(rng.below(5000))),
+        7 => OsString::from((rng.next() as i64).to_string()),
+        _ => random_bytes(rng),
+    }
+}
+
+fn random_argv(rng: &mut Rng) -> Vec<OsString> {
+    use jail::cli::defs::FLAGS;
+    let mut argv = Vec::new();
+    for _ in 0..rng.below(10) {
+        let f = rng.pick(FLAGS);
+        let word = match rng.below(12) {
+            0..=4 => OsString::from(format!("--{}", f.long)),
+            5 => {
+                let mut w = OsString::from(format!("--{}=", f.long));
+                w.push(random_value(rng));
+                w
+            }
+            6 => match f.short {
+                Some(c) => {
+                    let mut w = OsString::from(format!("-{c}"));
+                    if rng.below(2) == 0 {
+                        w.push(random_value(rng));
+                    }
+                    w
+                }
+                None => OsString::from(format!("--{}", &f.long[..rng.below(f.long.len() + 1)])),
+            },
+            7 => {
+                // A cluster of short flags.
+                let mut w = String::from("-");
+                for _ in 0..rng.below(5) {
+                    if let Some(c) = rng.pick(FLAGS).short {
+                        w.push(c);
+                    }
+                }
+                OsString::from(w)
+            }
+            _ => random_value(rng),
+        };
+        argv.push(word);
+        // Flags that take a value usually get one.
+        if f.value.is_some() && rng.below(4) != 0 {
+            argv.push(random_value(rng));
+        }
+    }
+    argv
+}
+
+#[test]
+fn random_command_lines_never_panic() {
+    use jail::cli::defs::FlagId;
+    use jail::cli::parse::{Parsed, parse};
+    let tmp = TempDir::new();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for i in 0..20_000 {
+        let argv = random_argv(&mut rng);
+        let result = std::panic::catch_unwind(|| match parse(argv.clone()) {
+            Ok(Parsed::Run(mut low)) => {
+                // --stdin/--stdout/--stderr open files: keep them inside
+                // the scratch directory (flat names, a few of them).
+                for (id, v) in low.flags.iter_mut() {
+                    if matches!(id, FlagId::Stdin | FlagId::Stdout | FlagId::Stderr)
+                        && let Some(v) = v
+                        && !v.is_empty()
+                    {
+                        *v = tmp.join(&format!("f{}", v.len() % 4)).into();
+                    }
+                }
+                if let Err(e) = jail::spec::build(low) {
+                    assert_eq!(e.code, 125, "{e}");
+                    assert!(!e.msg.is_empty());
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                assert_eq!(e.code, 125, "{e}");
+                assert!(!e.msg.is_empty());
+            }
+        });
+        assert!(result.is_ok(), "case {i} panicked: argv {argv:?}");
+    }
+}
