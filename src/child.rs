@@ -92,6 +92,10 @@ pub extern "C" fn main(arg: *mut libc::c_void) -> libc::c_int {
             libc::close(fd);
         }
     }
+    // What needs only the namespace's capabilities, not the id maps, runs
+    // while the parent writes them.
+    early_setup(ctx);
+
     // Wait until the parent has written the id maps. EOF: the parent died
     // (maybe before PDEATHSIG was set), so there is nobody to report to.
     let mut go = [0u8; 1];
@@ -127,60 +131,20 @@ pub extern "C" fn main(arg: *mut libc::c_void) -> libc::c_int {
 }
 
 /// Steps that shape the namespaces, run once by the first process inside.
-fn setup_namespaces(ctx: &Ctx) {
+/// Steps that need only the capabilities the child holds in its new user
+/// namespace from the start: they overlap with the parent writing the id
+/// maps. (Anything that creates files or checks ids waits for the maps.)
+fn early_setup(ctx: &Ctx) {
     let spec = ctx.spec;
-    if let Some(offsets) = &spec.time {
-        let t = sys::now_ns();
-        // SAFETY: unshare takes no pointers.
-        check(ctx, Step::UnshareTime, 0, unsafe {
-            libc::unshare(libc::CLONE_NEWTIME)
-        });
-        log(ctx, Step::UnshareTime, t);
-        let bytes = offsets.as_bytes();
-        if !bytes.is_empty() {
-            let t = sys::now_ns();
-            write_file(ctx, Step::TimeOffsets, c"/proc/self/timens_offsets", bytes);
-            log(ctx, Step::TimeOffsets, t);
-        }
-    }
     if spec.mount_ns {
         let t = sys::now_ns();
         if let Err(e) = mounts::make_root_private() {
             fail(ctx, Step::MountPrivate, 0, e);
         }
         log(ctx, Step::MountPrivate, t);
-        let fs = &spec.fs;
-        if fs.changes_view() {
-            let t = sys::now_ns();
-            let r = mounts::bind_root(fs)
-                .and_then(|_| mounts::prepare(fs))
-                .and_then(|_| mounts::apply(fs));
-            fs_check(ctx, r);
-            log(ctx, Step::FsMount, t);
-        }
     }
-    if spec.pid_ns {
-        let t = sys::now_ns();
-        let proc_dir = spec.fs.proc_dir.as_deref().unwrap_or(c"/proc");
-        if spec.fs.root.is_some() {
-            let _ = mounts::mkdir_p(proc_dir);
-        }
-        if let Err(e) = mounts::mount_proc(proc_dir) {
-            fail(ctx, Step::MountProc, 0, e);
-        }
-        log(ctx, Step::MountProc, t);
-    }
-    if spec.fs.ro {
-        let t = sys::now_ns();
-        fs_check(ctx, mounts::apply_readonly(&spec.fs));
-        log(ctx, Step::FsAttr, t);
-    }
-    if spec.fs.root.is_some() {
-        let t = sys::now_ns();
-        if let Err(e) = mounts::pivot(&spec.fs) {
-            fail(ctx, Step::PivotRoot, 0, e);
-        }
-        log(ctx, Step::PivotRoot, t);
+    if spec.pid_ns && !spec.fs.changes_view() {
+        mount_proc(ctx);
     }
     if spec.net {
         let t = sys::now_ns();
@@ -197,6 +161,65 @@ fn setup_namespaces(ctx: &Ctx) {
             libc::sethostname(b.as_ptr().cast(), b.len())
         });
         log(ctx, Step::Hostname, t);
+    }
+}
+
+/// A fresh /proc for the new PID namespace (inside the new root, if any).
+fn mount_proc(ctx: &Ctx) {
+    let spec = ctx.spec;
+    let t = sys::now_ns();
+    let proc_dir = spec.fs.proc_dir.as_deref().unwrap_or(c"/proc");
+    if spec.fs.root.is_some() {
+        let _ = mounts::mkdir_p(proc_dir);
+    }
+    if let Err(e) = mounts::mount_proc(proc_dir) {
+        fail(ctx, Step::MountProc, 0, e);
+    }
+    log(ctx, Step::MountProc, t);
+}
+
+/// Steps that need the id maps: the time namespace's offsets and the
+/// filesystem view (mount points are created as the caller's ids).
+fn setup_namespaces(ctx: &Ctx) {
+    let spec = ctx.spec;
+    if let Some(offsets) = &spec.time {
+        let t = sys::now_ns();
+        // SAFETY: unshare takes no pointers.
+        check(ctx, Step::UnshareTime, 0, unsafe {
+            libc::unshare(libc::CLONE_NEWTIME)
+        });
+        log(ctx, Step::UnshareTime, t);
+        let bytes = offsets.as_bytes();
+        if !bytes.is_empty() {
+            let t = sys::now_ns();
+            write_file(ctx, Step::TimeOffsets, c"/proc/self/timens_offsets", bytes);
+            log(ctx, Step::TimeOffsets, t);
+        }
+    }
+    let fs = &spec.fs;
+    if !fs.changes_view() {
+        return;
+    }
+    let t = sys::now_ns();
+    let r = mounts::bind_root(fs)
+        .and_then(|_| mounts::prepare(fs))
+        .and_then(|_| mounts::apply(fs));
+    fs_check(ctx, r);
+    log(ctx, Step::FsMount, t);
+    if spec.pid_ns {
+        mount_proc(ctx);
+    }
+    if fs.ro {
+        let t = sys::now_ns();
+        fs_check(ctx, mounts::apply_readonly(fs));
+        log(ctx, Step::FsAttr, t);
+    }
+    if fs.root.is_some() {
+        let t = sys::now_ns();
+        if let Err(e) = mounts::pivot(fs) {
+            fail(ctx, Step::PivotRoot, 0, e);
+        }
+        log(ctx, Step::PivotRoot, t);
     }
 }
 

@@ -172,6 +172,12 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
     let t = sys::now_ns();
     if let Err(e) = crate::idmap::write_maps(pid, spec) {
         kill_and_reap(pid);
+        // The child may have failed first, in a step that runs while we
+        // write the maps: its report is the real cause.
+        let mut buf = [0u8; Failure::SIZE];
+        if sys::read_full(fail_rd.as_raw_fd(), &mut buf) == Ok(Failure::SIZE) {
+            return Err(describe(spec, Failure::from_bytes(&buf)));
+        }
         return Err(e);
     }
     log(spec, "write id maps", t);
