@@ -60,6 +60,13 @@ pub struct Op {
     pub tree: Cell<i32>,
 }
 
+impl Op {
+    /// The /dev layout of a `--dev` op (built with it by the parent).
+    fn dev_paths(&self) -> Result<&DevPaths, i32> {
+        self.dev.as_deref().ok_or(libc::EINVAL)
+    }
+}
+
 pub struct DevPaths {
     pub nodes: [CString; 6],
     pub host: [CString; 6],
@@ -551,7 +558,7 @@ pub fn prepare(fs: &Fs) -> Result<(), Failed> {
                     .set(open_tree(c"/dev/null").map_err(|e| fail(i, Part::Source, e))?);
             }
             Kind::Dev => {
-                let d = op.dev.as_deref().expect("dev paths");
+                let d = op.dev_paths().map_err(|e| fail(i, Part::Source, e))?;
                 for (k, host) in d.host.iter().enumerate() {
                     d.trees[k].set(open_tree(host).map_err(|e| fail(i, Part::Source, e))?);
                 }
@@ -622,8 +629,8 @@ pub fn apply(fs: &Fs) -> Result<(), Failed> {
 }
 
 fn apply_dev(op: &Op) -> Result<(), (Part, i32)> {
-    let d = op.dev.as_deref().expect("dev paths");
     let e = |part| move |e| (part, e);
+    let d = op.dev_paths().map_err(e(Part::Mount))?;
     mkdir_p(&op.dst).map_err(e(Part::Create))?;
     mount(
         c"tmpfs",
@@ -675,10 +682,9 @@ pub fn apply_readonly(fs: &Fs) -> Result<(), Failed> {
         let r = match op.kind {
             Kind::Bind { ro: false, .. } | Kind::Rw | Kind::Tmpfs => make_writable(&op.dst),
             Kind::Bind { ro: true, .. } => set_readonly(&op.dst, true, true),
-            Kind::Dev => {
-                let d = op.dev.as_deref().expect("dev paths");
-                make_writable(&d.shm).and_then(|_| make_writable(&d.pts))
-            }
+            Kind::Dev => op
+                .dev_paths()
+                .and_then(|d| make_writable(&d.shm).and_then(|_| make_writable(&d.pts))),
             _ => Ok(()),
         };
         r.map_err(|e| fail(i, Part::Attr, e))?;
