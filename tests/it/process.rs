@@ -412,6 +412,34 @@ fn default_cwd_kept_with_namespaces() {
 }
 
 #[test]
+fn default_cwd_falls_back_to_root_when_not_visible() {
+    // The caller's cwd is under a directory the jail covers with a tmpfs.
+    let dir = TempDir::new();
+    let sub = dir.join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let mut c = jail(["--tmpfs", dir.path().to_str().unwrap(), "--", "pwd"]);
+    c.current_dir(&sub);
+    assert_eq!(
+        ok(&run(c)),
+        "/\n",
+        "cwd not visible in the jail: COMMAND should start in /"
+    );
+}
+
+#[test]
+fn default_cwd_kept_when_visible_with_filesystem_options() {
+    let dir = TempDir::new();
+    let mut c = jail(["--ro", "--", "pwd"]);
+    c.current_dir(dir.path());
+    assert_eq!(
+        ok(&run(c)).trim_end(),
+        dir.path().to_str().unwrap(),
+        "--ro keeps the caller's cwd visible, so it should stay the cwd"
+    );
+}
+
+#[test]
 fn chdir_missing_rejected() {
     let dir = TempDir::new();
     let p = dir.join("missing");
