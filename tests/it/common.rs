@@ -128,22 +128,26 @@ pub fn jail_run(args: &[&str]) -> Output {
     run(jail(args))
 }
 
-pub fn wait_output(mut child: std::process::Child, limit: Duration) -> Output {
-    let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return child.wait_with_output().unwrap();
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let out = child.wait_with_output().unwrap();
+/// Collect the child's output (in a thread, so a full pipe cannot block
+/// it), killing it and failing after `limit`.
+pub fn wait_output(child: std::process::Child, limit: Duration) -> Output {
+    let pid = child.id() as libc::pid_t;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            // SAFETY: kill takes no pointers; the child is not reaped yet.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            let out = rx.recv().unwrap().unwrap();
             panic!(
                 "timed out after {limit:?}; stdout: {:?} stderr: {:?}",
                 String::from_utf8_lossy(&out.stdout),
                 String::from_utf8_lossy(&out.stderr)
             );
         }
-        std::thread::sleep(Duration::from_millis(5));
     }
 }
 
