@@ -28,9 +28,29 @@ impl Outcome {
     }
 }
 
-fn stop_self() {
-    // SAFETY: kill takes no pointers.
-    unsafe { libc::kill(libc::getpid(), libc::SIGSTOP) };
+/// Stop like COMMAND stopped, so the caller's shell reports the same
+/// ("Stopped" for Ctrl-Z, not "Stopped (signal)"): with `sig` itself when
+/// it is a terminal stop signal whose action is the default, else SIGSTOP.
+fn stop_self(sig: i32) {
+    let tty_stop = matches!(sig, libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU);
+    // SAFETY: plain system calls on valid, local arguments.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        let default = libc::sigaction(sig, std::ptr::null(), &mut old) == 0
+            && old.sa_sigaction == libc::SIG_DFL;
+        if !(tty_stop && default) {
+            libc::kill(libc::getpid(), libc::SIGSTOP);
+            return;
+        }
+        // `sig` is blocked (we wait for it with sigwaitinfo): let this one
+        // through, stop on it, and block it again once continued.
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, sig);
+        libc::kill(libc::getpid(), sig);
+        libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
 }
 
 /// What the init has reported so far.
@@ -47,7 +67,7 @@ impl Reports {
             let mut buf = [0u8; Report::SIZE];
             match sys::read_full(run.status_rd.as_raw_fd(), &mut buf) {
                 Ok(Report::SIZE) => match Report::from_bytes(&buf) {
-                    Some(Report::Stopped(_)) => stop_self(),
+                    Some(Report::Stopped(sig)) => stop_self(sig),
                     Some(Report::Done { status, timed_out }) => {
                         self.done = Some((status, timed_out))
                     }
@@ -105,7 +125,7 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
                 }
                 if libc::WIFSTOPPED(status) {
                     // --as-pid-1: COMMAND is our child and was stopped.
-                    stop_self();
+                    stop_self(libc::WSTOPSIG(status));
                     continue;
                 }
                 if timer.expired {
@@ -131,7 +151,7 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
                 } else if spec.new_session || !has_init {
                     // The terminal stops jail's group, and COMMAND is not
                     // in it (or cannot be stopped, as PID 1): stop with it.
-                    stop_self();
+                    stop_self(sig);
                 }
                 // Else COMMAND got it from the terminal too; we stop when
                 // (and only if) it stops.

@@ -585,6 +585,13 @@ fn ctrl_z_and_fg(pid_ns: bool) {
         "{what}: no prompt after the stop; terminal: {:?}",
         t.transcript()
     );
+    // Plain sh reports a Ctrl-Z'd job as "Stopped"; "Stopped (signal)"
+    // would mean jail stopped with SIGSTOP instead of the terminal's SIGTSTP.
+    assert!(
+        !t.transcript().contains("Stopped (signal)"),
+        "{what}: the job stopped by another signal than Ctrl-Z's; terminal: {:?}",
+        t.transcript()
+    );
     t.line("fg");
     assert!(
         t.expect("done-42", Duration::from_secs(10)),
