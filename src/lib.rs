@@ -73,10 +73,12 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
+    let foreground = supervise::terminal_foreground();
     match spawn::start(&spec) {
         Ok(run) => {
             let old_mask = run.old_mask;
             let outcome = supervise::wait(run, &spec);
+            supervise::restore_foreground(foreground);
             supervise::exit_like(outcome, &old_mask)
         }
         Err(e) => fail(e),

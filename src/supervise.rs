@@ -168,6 +168,30 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
     }
 }
 
+/// Our process group, if it is the foreground group of the terminal on
+/// stdin (jail runs as a foreground job).
+pub fn terminal_foreground() -> Option<libc::pid_t> {
+    // SAFETY: tcgetpgrp and getpgrp only query.
+    unsafe {
+        let fg = libc::tcgetpgrp(0);
+        (fg > 0 && fg == libc::getpgrp()).then_some(fg)
+    }
+}
+
+/// A job-control shell inside the jail (`jail -- sh -i`) moves the
+/// terminal's foreground to its own jobs; when it could not give it back
+/// (it cannot see our process group from a PID namespace), do it for it.
+pub fn restore_foreground(group: Option<libc::pid_t>) {
+    let Some(group) = group else { return };
+    // SAFETY: tcgetpgrp/tcsetpgrp on fd 0 with a valid group; SIGTTOU is
+    // blocked, so a background tcsetpgrp is allowed.
+    unsafe {
+        if libc::tcgetpgrp(0) != group {
+            libc::tcsetpgrp(0, group);
+        }
+    }
+}
+
 /// End this process the way COMMAND ended: the same exit status, or death
 /// by the same signal (without a core dump); 128+N if that fails.
 pub fn exit_like(o: Outcome, old_mask: &libc::sigset_t) -> ! {
