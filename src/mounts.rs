@@ -293,6 +293,7 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
             }
         }
     }
+    check_destinations(&fs.ops)?;
     if let Some(r) = &root {
         let proc_dir = r.join("proc");
         if !pid_ns && proc_dir.is_dir() {
@@ -310,6 +311,50 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
         fs.cwd = cwd.as_deref().map(cstr);
     }
     Ok(fs)
+}
+
+/// Refuse, before anything starts, a destination the child would fail to
+/// create: its nearest existing directory is not writable for the caller
+/// (or not a directory), and no earlier option mounts something there that
+/// the jail could write to. Without this, destinations made for earlier
+/// options would stay behind on the host after the failure.
+fn check_destinations(ops: &[Op]) -> Result<(), Error> {
+    use std::os::unix::ffi::OsStrExt;
+    for (i, op) in ops.iter().enumerate() {
+        if !matches!(op.kind, Kind::Bind { .. } | Kind::Tmpfs | Kind::Dev) {
+            continue;
+        }
+        let dst = Path::new(OsStr::from_bytes(op.dst.to_bytes()));
+        if dst.exists() {
+            continue;
+        }
+        // An earlier tmpfs or bind covers it: the jail's view decides.
+        let covered = ops[..i].iter().any(|o| {
+            matches!(o.kind, Kind::Tmpfs | Kind::Bind { .. } | Kind::Dev)
+                && dst.starts_with(OsStr::from_bytes(o.dst.to_bytes()))
+        });
+        if covered {
+            continue;
+        }
+        let Some(base) = dst.ancestors().skip(1).find(|a| a.exists()) else {
+            continue;
+        };
+        let errno = if !base.is_dir() {
+            libc::ENOTDIR
+        } else {
+            let c = cstr(base);
+            // SAFETY: c is NUL-terminated; access only checks.
+            if unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0 {
+                continue;
+            }
+            sys::errno()
+        };
+        return Err(Error::sys(
+            format!("{}: cannot create {}", op.shown, dst.display()),
+            errno,
+        ));
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------

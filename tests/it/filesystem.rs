@@ -1241,6 +1241,18 @@ fn destination_that_cannot_be_created_is_refused() {
         &[&format!("--tmpfs {under_root}"), "cannot create"],
     );
     assert!(!Path::new(&under_root).exists());
+    // An earlier option's destination is not left behind on the host.
+    let earlier = dir.join("earlier/new");
+    let arg = format!("{}:{under_root}", s(&src));
+    refused(
+        dir.path(),
+        &["--tmpfs", s(&earlier), "--bind", &arg],
+        &[&format!("--bind {arg}"), "cannot create"],
+    );
+    assert!(
+        !dir.join("earlier").exists(),
+        "the --tmpfs destination of an earlier option stayed on the host"
+    );
 }
 
 #[test]
