@@ -191,29 +191,8 @@ const COLS: u16 = 200;
 
 impl Pty {
     fn open() -> Pty {
-        let (mut m, mut s) = (-1, -1);
-        let ws = libc::winsize {
-            ws_row: ROWS,
-            ws_col: COLS,
-            ws_xpixel: 0,
-            ws_ypixel: 0,
-        };
-        // SAFETY: valid out-pointers; null name and termios are allowed.
-        let rc =
-            unsafe { libc::openpty(&mut m, &mut s, std::ptr::null_mut(), std::ptr::null(), &ws) };
-        assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
-        // SAFETY: openpty returned two fresh fds that nothing else owns.
-        let (master, slave) = unsafe { (OwnedFd::from_raw_fd(m), OwnedFd::from_raw_fd(s)) };
-        for fd in [&master, &slave] {
-            // SAFETY: plain fcntl on an fd we own.
-            unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) };
-        }
-        if is_root() {
-            // The test user must be able to use the terminal.
-            // SAFETY: fchown on an fd we own.
-            let rc = unsafe { libc::fchown(slave.as_raw_fd(), NOBODY, NOBODY) };
-            assert_eq!(rc, 0, "fchown: {}", std::io::Error::last_os_error());
-        }
+        // The test user must be able to use the terminal (open_pty sees to it).
+        let (master, slave) = open_pty(ROWS, COLS);
         Pty {
             master: File::from(master),
             slave,

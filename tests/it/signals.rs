@@ -5,7 +5,7 @@ use crate::common::*;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::AsRawFd;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -287,28 +287,7 @@ impl Term {
     /// has already made `cmd` run as the test user; the slave is given to
     /// that user so it can open /dev/tty.
     fn spawn(mut cmd: Command) -> Term {
-        let (mut m, mut s) = (-1, -1);
-        let ws = libc::winsize {
-            ws_row: 24,
-            ws_col: 200,
-            ws_xpixel: 0,
-            ws_ypixel: 0,
-        };
-        // SAFETY: valid out-pointers; null name and termios are allowed.
-        let rc =
-            unsafe { libc::openpty(&mut m, &mut s, std::ptr::null_mut(), std::ptr::null(), &ws) };
-        assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
-        // SAFETY: openpty returned two fresh fds that nothing else owns.
-        let (master, slave) = unsafe { (OwnedFd::from_raw_fd(m), OwnedFd::from_raw_fd(s)) };
-        for fd in [&master, &slave] {
-            // SAFETY: plain fcntl on an fd we own.
-            unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) };
-        }
-        if is_root() {
-            // SAFETY: fchown on an fd we own.
-            let rc = unsafe { libc::fchown(slave.as_raw_fd(), NOBODY, NOBODY) };
-            assert_eq!(rc, 0, "fchown: {}", std::io::Error::last_os_error());
-        }
+        let (master, slave) = open_pty(24, 200);
         cmd.stdin(Stdio::from(slave.try_clone().unwrap()))
             .stdout(Stdio::from(slave.try_clone().unwrap()))
             .stderr(Stdio::from(slave.try_clone().unwrap()));
