@@ -212,27 +212,15 @@ fn finish(ctx: &Ctx, status: i32, timed_out: bool) -> ! {
 /// SIGKILL every descendant. Orphans reparent to us (we are their
 /// subreaper), so kill our children, reap, and repeat until none are left.
 fn kill_descendants() {
+    // SAFETY: getpid cannot fail.
+    let me = unsafe { libc::getpid() };
     loop {
-        let mut buf = [0u8; 4096];
-        let Some(n) = read_children(&mut buf) else {
+        // SAFETY: kill takes no pointers.
+        let listed = crate::timeout::for_each_child(me, |pid| unsafe {
+            libc::kill(pid, libc::SIGKILL);
+        });
+        if !listed {
             return;
-        };
-        let mut pid: i32 = 0;
-        let mut in_num = false;
-        for &b in &buf[..n] {
-            if b.is_ascii_digit() {
-                pid = pid * 10 + (b - b'0') as i32;
-                in_num = true;
-            } else if in_num {
-                // SAFETY: kill takes no pointers.
-                unsafe { libc::kill(pid, libc::SIGKILL) };
-                pid = 0;
-                in_num = false;
-            }
-        }
-        if in_num {
-            // SAFETY: kill takes no pointers.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
         }
         let mut status = 0;
         // SAFETY: status is writable.
@@ -241,24 +229,6 @@ fn kill_descendants() {
             return;
         }
     }
-}
-
-/// Our children's pids as the kernel lists them, space-separated.
-fn read_children(buf: &mut [u8]) -> Option<usize> {
-    // SAFETY: the path is NUL-terminated.
-    let fd = unsafe {
-        libc::open(
-            c"/proc/thread-self/children".as_ptr(),
-            libc::O_RDONLY | libc::O_CLOEXEC,
-        )
-    };
-    if fd < 0 {
-        return None;
-    }
-    let n = sys::read_full(fd, buf).ok();
-    // SAFETY: fd is ours.
-    unsafe { libc::close(fd) };
-    n
 }
 
 #[cfg(test)]

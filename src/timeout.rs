@@ -148,8 +148,8 @@ pub fn signal_tree(root: libc::pid_t, sig: i32, skip_root: bool) {
 }
 
 /// Call `f` with each child of every thread of `pid`, from
-/// /proc/PID/task/TID/children.
-fn for_each_child(pid: libc::pid_t, mut f: impl FnMut(libc::pid_t)) {
+/// /proc/PID/task/TID/children. False when /proc cannot tell.
+pub fn for_each_child(pid: libc::pid_t, mut f: impl FnMut(libc::pid_t)) -> bool {
     let mut path = sys::Line::new();
     path.str("/proc/").num(pid as u64).str("/task\0");
     // SAFETY: path is NUL-terminated.
@@ -160,7 +160,7 @@ fn for_each_child(pid: libc::pid_t, mut f: impl FnMut(libc::pid_t)) {
         )
     };
     if dir < 0 {
-        return;
+        return false;
     }
     let mut buf = [0u8; 1024];
     loop {
@@ -189,6 +189,7 @@ fn for_each_child(pid: libc::pid_t, mut f: impl FnMut(libc::pid_t)) {
     }
     // SAFETY: dir is ours.
     unsafe { libc::close(dir) };
+    true
 }
 
 /// Read a space-separated list of pids from `path` (relative to `dir`).
