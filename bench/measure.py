@@ -24,12 +24,17 @@ ROUNDS = int(os.environ.get("ROUNDS", 1 if quick else 3))
 LAUNCHES = int(os.environ.get("LAUNCHES", 300 if quick else 1000))
 ONLY = os.environ.get("ONLY", "")
 J = f"{work}/jail"
+JS = f"{work}/jail-small"
 F = f"{work}/floor"
 T = "/bin/true"
 
 
 def works(cmd):
-    return subprocess.run(cmd.split(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+    try:
+        return subprocess.run(cmd.split(), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL).returncode == 0
+    except OSError:
+        return False
 
 
 SCENARIOS = [
@@ -44,6 +49,7 @@ SCENARIOS = [
         "floor": f"{F} -U -n -p -m {T}",
         "unshare": f"unshare -U -r -n -p -f {T}",
         "unshare+proc": f"unshare -U -r -n -p -f -m --mount-proc {T}",
+        "jail-small": f"{JS} --net --pid -- {T}",
         "bwrap": f"bwrap --unshare-user --unshare-net --unshare-pid --bind / / {T}",
     }),
     ("--all", {
@@ -144,7 +150,11 @@ def main():
         c = dict(SCENARIOS[1][1])[k]
         print(f"| `{c.replace(work + '/', '')}` | {peak_rss_kib(c):.0f} |")
     print(f"| `/bin/true` | {peak_rss_kib(T):.0f} |")
-    print(f"\nstatic binary: {int(os.environ.get('BIN_SIZE', 0)) / 1024:.0f} KiB\n")
+    print(f"\nstatic binary: {int(os.environ.get('BIN_SIZE', 0)) / 1024:.0f} KiB (stable)")
+    if os.environ.get("SMALL_SIZE"):
+        print(f"small static binary: {int(os.environ['SMALL_SIZE']) / 1024:.0f} KiB "
+              "(nightly, build-std, panic=immediate-abort)")
+    print()
     s = summary.get("user+net+pid", {})
     print("## targets (user+net+pid)\n")
     checks = [
