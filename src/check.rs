@@ -102,16 +102,9 @@ fn probe(flags: libc::c_int, task: Task) -> Result<(), (i32, &'static str)> {
     if flags & libc::CLONE_NEWUSER != 0 {
         // SAFETY: these calls cannot fail.
         let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
-        for (file, data) in [
-            ("setgroups", "deny".to_string()),
-            ("uid_map", format!("{uid} {uid} 1\n")),
-            ("gid_map", format!("{gid} {gid} 1\n")),
-        ] {
-            if let Err(e) = std::fs::write(format!("/proc/{pid}/{file}"), data) {
-                result = Err((e.raw_os_error().unwrap_or(libc::EIO), "write id maps"));
-                break;
-            }
-        }
+        let (uid_map, gid_map) = (format!("{uid} {uid} 1\n"), format!("{gid} {gid} 1\n"));
+        result = crate::idmap::write_single(pid, uid_map.as_bytes(), gid_map.as_bytes())
+            .map_err(|(_, errno)| (errno, "write id maps"));
     }
     if result.is_ok() {
         let _ = sys::write_all(go_wr.as_raw_fd(), b"g");
@@ -126,12 +119,6 @@ fn probe(flags: libc::c_int, task: Task) -> Result<(), (i32, &'static str)> {
         (4, e) => Err((e, "set up")),
         _ => Err((libc::EIO, "the probe ended early")),
     }
-}
-
-fn sysctl(path: &str) -> Option<String> {
-    std::fs::read_to_string(path)
-        .ok()
-        .map(|s| s.trim().to_string())
 }
 
 /// The user namespace knobs that exist here, as `name = value`.
@@ -151,7 +138,7 @@ fn userns_knobs() -> String {
         ),
     ]
     .iter()
-    .filter_map(|(name, path)| Some(format!("{name} = {}", sysctl(path)?)))
+    .filter_map(|(name, path)| Some(format!("{name} = {}", crate::idmap::read_sysctl(path)?)))
     .collect::<Vec<_>>()
     .join(", ")
 }
@@ -310,7 +297,7 @@ pub fn run() -> i32 {
              abstract unix sockets",
         );
     }
-    match sysctl("/proc/sys/dev/tty/legacy_tiocsti").as_deref() {
+    match crate::idmap::read_sysctl("/proc/sys/dev/tty/legacy_tiocsti").as_deref() {
         Some("0") => r.line(
             "ok",
             "legacy_tiocsti = 0",

@@ -14,9 +14,8 @@ pub fn write_maps(pid: libc::pid_t, spec: &Spec) -> Result<(), Error> {
     let helper_uid = sub.and_then(|s| s.uid_map.as_ref());
     let helper_gid = sub.and_then(|s| s.gid_map.as_ref());
     if helper_uid.is_none() && helper_gid.is_none() {
-        write_proc(pid, "setgroups", b"deny")?;
-        write_proc(pid, "uid_map", spec.uid_map().as_bytes())?;
-        return write_proc(pid, "gid_map", spec.gid_map().as_bytes());
+        return write_single(pid, spec.uid_map().as_bytes(), spec.gid_map().as_bytes())
+            .map_err(|(file, errno)| proc_error(pid, file, errno));
     }
     let t = crate::sys::now_ns();
     let helpers: Vec<_> = [helper_uid, helper_gid]
@@ -46,7 +45,32 @@ pub fn write_maps(pid: libc::pid_t, spec: &Spec) -> Result<(), Error> {
     result
 }
 
+/// What any unprivileged process may write for its child: setgroups
+/// "deny", then a one-line uid map and gid map. Err: the file and errno.
+pub fn write_single(
+    pid: libc::pid_t,
+    uid_map: &[u8],
+    gid_map: &[u8],
+) -> Result<(), (&'static str, i32)> {
+    for (file, data) in [
+        ("setgroups", &b"deny"[..]),
+        ("uid_map", uid_map),
+        ("gid_map", gid_map),
+    ] {
+        write_raw(pid, file, data).map_err(|errno| (file, errno))?;
+    }
+    Ok(())
+}
+
 fn write_proc(pid: libc::pid_t, file: &str, data: &[u8]) -> Result<(), Error> {
+    write_raw(pid, file, data).map_err(|errno| proc_error(pid, file, errno))
+}
+
+fn proc_error(pid: libc::pid_t, file: &str, errno: i32) -> Error {
+    Error::sys(format!("write /proc/{pid}/{file}"), errno).with_hint(Some(userns_hint(errno)))
+}
+
+fn write_raw(pid: libc::pid_t, file: &str, data: &[u8]) -> Result<(), i32> {
     let mut path = crate::sys::Line::new();
     path.str("/proc/")
         .num(pid as u64)
@@ -64,20 +88,17 @@ fn write_proc(pid: libc::pid_t, file: &str, data: &[u8]) -> Result<(), Error> {
             libc::O_WRONLY | libc::O_CLOEXEC,
         )
     } as i32;
-    let res = if fd < 0 {
-        Err(crate::sys::errno())
-    } else {
-        let r = crate::sys::write_all(fd, data);
-        // SAFETY: fd is ours.
-        unsafe { libc::close(fd) };
-        r
-    };
-    res.map_err(|errno| {
-        Error::sys(format!("write /proc/{pid}/{file}"), errno).with_hint(Some(userns_hint(errno)))
-    })
+    if fd < 0 {
+        return Err(crate::sys::errno());
+    }
+    let r = crate::sys::write_all(fd, data);
+    // SAFETY: fd is ours.
+    unsafe { libc::close(fd) };
+    r
 }
 
-fn read_sysctl(path: &str) -> Option<String> {
+/// A sysctl's value under /proc/sys, trimmed.
+pub fn read_sysctl(path: &str) -> Option<String> {
     std::fs::read_to_string(path)
         .ok()
         .map(|s| s.trim().to_string())

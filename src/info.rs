@@ -5,16 +5,6 @@ use std::os::unix::fs::MetadataExt;
 
 use crate::error::Error;
 
-/// The namespaces clone(2) creates, by flag and /proc/PID/ns name.
-const CLONED: [(libc::c_int, &str); 6] = [
-    (libc::CLONE_NEWNS, "mnt"),
-    (libc::CLONE_NEWPID, "pid"),
-    (libc::CLONE_NEWNET, "net"),
-    (libc::CLONE_NEWUTS, "uts"),
-    (libc::CLONE_NEWIPC, "ipc"),
-    (libc::CLONE_NEWCGROUP, "cgroup"),
-];
-
 /// What the line says.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Info {
@@ -42,7 +32,7 @@ impl Info {
     /// itself non-dumpable later.)
     pub fn after_clone(pid: libc::pid_t, clone_flags: libc::c_int) -> Result<Info, Error> {
         let mut namespaces = vec![("user", ns_inode(pid, "user")?)];
-        for (flag, name) in CLONED {
+        for (flag, name, _) in crate::spawn::NAMESPACES {
             if clone_flags & flag != 0 {
                 namespaces.push((name, ns_inode(pid, name)?));
             }

@@ -15,6 +15,17 @@ use crate::sys;
 const STACK_SIZE: usize = 64 * 1024;
 const GUARD: usize = 4096;
 
+/// The namespaces clone(2) creates besides the user namespace: flag, name
+/// under /proc/PID/ns, and name in messages.
+pub const NAMESPACES: [(libc::c_int, &str, &str); 6] = [
+    (libc::CLONE_NEWNS, "mnt", "mount namespace"),
+    (libc::CLONE_NEWPID, "pid", "PID namespace"),
+    (libc::CLONE_NEWNET, "net", "network namespace"),
+    (libc::CLONE_NEWUTS, "uts", "UTS namespace"),
+    (libc::CLONE_NEWIPC, "ipc", "IPC namespace"),
+    (libc::CLONE_NEWCGROUP, "cgroup", "cgroup namespace"),
+];
+
 /// A running jail, after COMMAND was exec'd.
 pub struct Running {
     pub pid: libc::pid_t,
@@ -291,19 +302,11 @@ fn clone_error(flags: libc::c_int, errno: i32, stack: &Stack) -> Error {
         }
         pid > 0
     };
-    const NAMES: [(libc::c_int, &str); 6] = [
-        (libc::CLONE_NEWNS, "mount namespace"),
-        (libc::CLONE_NEWPID, "PID namespace"),
-        (libc::CLONE_NEWNET, "network namespace"),
-        (libc::CLONE_NEWUTS, "UTS namespace"),
-        (libc::CLONE_NEWIPC, "IPC namespace"),
-        (libc::CLONE_NEWCGROUP, "cgroup namespace"),
-    ];
     if !try_flags(libc::CLONE_NEWUSER) {
         return Error::sys("create user namespace", errno)
             .with_hint(Some(crate::idmap::userns_hint(errno)));
     }
-    for (f, name) in NAMES {
+    for (f, _, name) in NAMESPACES {
         if flags & f != 0 && !try_flags(libc::CLONE_NEWUSER | f) {
             return Error::sys(format!("create {name}"), errno);
         }
