@@ -62,11 +62,27 @@ impl Drop for TempDir {
     }
 }
 
+/// The binary under test: the one cargo built for this run, or the one
+/// `JAIL_TEST_BIN` names (`.ci/run` also tests the release build this way).
+pub fn built() -> PathBuf {
+    match std::env::var_os("JAIL_TEST_BIN") {
+        Some(p) => std::fs::canonicalize(&p)
+            .unwrap_or_else(|e| panic!("JAIL_TEST_BIN={}: {e}", Path::new(&p).display())),
+        None => PathBuf::from(env!("CARGO_BIN_EXE_jail")),
+    }
+}
+
+/// Whether the binary under test is this run's debug build, which has
+/// the test-only hooks.
+pub fn debug_binary() -> bool {
+    cfg!(debug_assertions) && std::env::var_os("JAIL_TEST_BIN").is_none()
+}
+
 /// The binary under test, as the jail user can run it.
 pub fn bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
-        let built = PathBuf::from(env!("CARGO_BIN_EXE_jail"));
+        let built = built();
         if !is_root() {
             return built;
         }
@@ -108,7 +124,7 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_jail"));
+    let mut c = Command::new(built());
     c.args(args);
     c.current_dir("/tmp");
     c
