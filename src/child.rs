@@ -47,9 +47,10 @@ pub fn fail(ctx: &Ctx, step: Step, index: u32, errno: i32) -> ! {
     unsafe { libc::_exit(EXIT_FAILURE as i32) }
 }
 
-fn check(ctx: &Ctx, step: Step, index: u32, r: libc::c_int) {
-    if r < 0 {
-        fail(ctx, step, index, sys::errno());
+fn check(ctx: &Ctx, step: Step, index: u32, r: Result<usize, i32>) -> usize {
+    match r {
+        Ok(v) => v,
+        Err(e) => fail(ctx, step, index, e),
     }
 }
 
@@ -60,10 +61,10 @@ fn log(ctx: &Ctx, step: Step, since: u64) {
 }
 
 /// The function clone(2) runs. `arg` points to a `Ctx` in the parent's
-/// (now copied) memory.
+/// memory (shared, or copied where `sys::SHARED_MEMORY` is false).
 pub extern "C" fn main(arg: *mut libc::c_void) -> libc::c_int {
-    // SAFETY: the parent passed a pointer to a Ctx that lives in this
-    // process's copy of its memory for as long as we run.
+    // SAFETY: the parent passed a pointer to a Ctx that it keeps alive and
+    // unchanged for as long as any of the jail's processes runs.
     let ctx: &Ctx = unsafe { &*(arg as *const Ctx) };
     let spec = ctx.spec;
     let t = sys::now_ns();
@@ -74,23 +75,21 @@ pub extern "C" fn main(arg: *mut libc::c_void) -> libc::c_int {
             tv_nsec: (spec.test_pause_ms % 1000) as libc::c_long * 1_000_000,
         };
         // SAFETY: ts is a valid timespec.
-        unsafe { libc::nanosleep(&ts, std::ptr::null_mut()) };
+        let _ = unsafe { sc!(libc::SYS_nanosleep, &ts as *const libc::timespec, 0) };
     }
     let pdeath = if spec.pid_ns {
         libc::SIGKILL
     } else {
         ctx.parent_death_signal
     };
-    // SAFETY: prctl and close take no pointers here.
-    unsafe {
-        libc::prctl(libc::PR_SET_PDEATHSIG, pdeath as libc::c_ulong, 0, 0, 0);
-        libc::close(ctx.sync_wr);
-        libc::close(ctx.fail_rd);
-        libc::close(ctx.status_rd);
-        // --info-fd is the parent's: neither the init nor COMMAND keeps it.
-        if let Some(fd) = spec.info_fd {
-            libc::close(fd);
-        }
+    // SAFETY: prctl takes no pointers here.
+    let _ = unsafe { sc!(libc::SYS_prctl, libc::PR_SET_PDEATHSIG, pdeath) };
+    sys::close(ctx.sync_wr);
+    sys::close(ctx.fail_rd);
+    sys::close(ctx.status_rd);
+    // --info-fd is the parent's: neither the init nor COMMAND keeps it.
+    if let Some(fd) = spec.info_fd {
+        sys::close(fd);
     }
     // What needs only the namespace's capabilities, not the id maps, runs
     // while the parent writes them.
@@ -112,17 +111,38 @@ pub extern "C" fn main(arg: *mut libc::c_void) -> libc::c_int {
         events: libc::POLLIN,
         revents: 0,
     };
-    // SAFETY: pfd is one valid pollfd; the timeout is 0.
-    if unsafe { libc::poll(&mut pfd, 1, 0) } != 0 && pfd.revents & libc::POLLHUP != 0 {
+    let zero = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: pfd is one valid pollfd; the timeout is 0; no signal mask.
+    let polled = unsafe {
+        sc!(
+            libc::SYS_ppoll,
+            &mut pfd as *mut libc::pollfd,
+            1,
+            &zero as *const libc::timespec,
+            0,
+            0
+        )
+    };
+    if polled != Ok(0) && pfd.revents & libc::POLLHUP != 0 {
         // SAFETY: _exit does not return.
         unsafe { libc::_exit(EXIT_FAILURE as i32) };
     }
-    // SAFETY: closing our own fd.
-    unsafe { libc::close(ctx.sync_rd) };
+    sys::close(ctx.sync_rd);
     log(ctx, Step::WaitForMaps, t);
 
     setup_namespaces(ctx);
 
+    // COMMAND must not read our memory, nor the parent's, which we share
+    // where sys::SHARED_MEMORY holds (the flag belongs to the memory), or
+    // the environment, through /proc or ptrace. Not earlier: writing the
+    // time namespace's offsets needs a dumpable /proc/self.
+    // SAFETY: prctl with integer arguments only.
+    if let Err(e) = unsafe { sc!(libc::SYS_prctl, libc::PR_SET_DUMPABLE, 0) } {
+        fail(ctx, Step::Dumpable, 0, e);
+    }
     if spec.init {
         crate::init::run(ctx)
     } else {
@@ -158,7 +178,7 @@ fn early_setup(ctx: &Ctx) {
         let b = name.as_bytes();
         // SAFETY: b is valid for b.len() bytes.
         check(ctx, Step::Hostname, 0, unsafe {
-            libc::sethostname(b.as_ptr().cast(), b.len())
+            sc!(libc::SYS_sethostname, b.as_ptr(), b.len())
         });
         log(ctx, Step::Hostname, t);
     }
@@ -186,7 +206,7 @@ fn setup_namespaces(ctx: &Ctx) {
         let t = sys::now_ns();
         // SAFETY: unshare takes no pointers.
         check(ctx, Step::UnshareTime, 0, unsafe {
-            libc::unshare(libc::CLONE_NEWTIME)
+            sc!(libc::SYS_unshare, libc::CLONE_NEWTIME)
         });
         log(ctx, Step::UnshareTime, t);
         let bytes = offsets.as_bytes();
@@ -237,11 +257,17 @@ fn fs_check(ctx: &Ctx, r: Result<(), mounts::Failed>) {
 
 fn write_file(ctx: &Ctx, step: Step, path: &std::ffi::CStr, data: &[u8]) {
     // SAFETY: path is NUL-terminated.
-    let fd = unsafe { libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC) };
-    check(ctx, step, 0, fd);
+    let fd = unsafe {
+        sc!(
+            libc::SYS_openat,
+            libc::AT_FDCWD,
+            path.as_ptr(),
+            libc::O_WRONLY | libc::O_CLOEXEC
+        )
+    };
+    let fd = check(ctx, step, 0, fd) as i32;
     let r = sys::write_all(fd, data);
-    // SAFETY: fd is ours.
-    unsafe { libc::close(fd) };
+    sys::close(fd);
     if let Err(e) = r {
         fail(ctx, step, 0, e);
     }
@@ -258,20 +284,20 @@ fn switch_ids(ctx: &Ctx, sub: &crate::subid::SubIds) {
     if sub.set_groups {
         // SAFETY: one gid, read from a valid local.
         check(ctx, Step::SetGroups, 0, unsafe {
-            libc::syscall(libc::SYS_setgroups, 1, &gid as *const libc::gid_t) as libc::c_int
+            sc!(libc::SYS_setgroups, 1, &gid as *const libc::gid_t)
         });
     }
     if sub.run_gid != 0 {
         // SAFETY: integer arguments only.
         check(ctx, Step::SetGid, 0, unsafe {
-            libc::syscall(libc::SYS_setresgid, gid, gid, gid) as libc::c_int
+            sc!(libc::SYS_setresgid, gid, gid, gid)
         });
     }
     if sub.run_uid != 0 {
         let uid = sub.run_uid as libc::uid_t;
         // SAFETY: integer arguments only.
         check(ctx, Step::SetUid, 0, unsafe {
-            libc::syscall(libc::SYS_setresuid, uid, uid, uid) as libc::c_int
+            sc!(libc::SYS_setresuid, uid, uid, uid)
         });
     }
 }
@@ -282,7 +308,7 @@ pub fn exec_command(ctx: &Ctx) -> ! {
     let spec = ctx.spec;
     if spec.new_session {
         // SAFETY: setsid takes no arguments.
-        check(ctx, Step::NewSession, 0, unsafe { libc::setsid() });
+        check(ctx, Step::NewSession, 0, unsafe { sc!(libc::SYS_setsid) });
     }
     for (i, l) in spec.rlimits.iter().enumerate() {
         if let Err(e) = crate::rlimit::apply(l) {
@@ -291,16 +317,17 @@ pub fn exec_command(ctx: &Ctx) -> ! {
     }
     for (target, &fd) in spec.stdio_fds.iter().enumerate() {
         if fd >= 0 {
-            // SAFETY: dup2 on fds the parent opened.
+            // SAFETY: dup3 on fds the parent opened (never equal: the
+            // parent opened them above 2).
             check(ctx, Step::Stdio, target as u32, unsafe {
-                libc::dup2(fd, target as i32)
+                sc!(libc::SYS_dup3, fd, target, 0)
             });
         }
     }
     for &fd in &spec.keep_fds {
         // SAFETY: clearing FD_CLOEXEC on an fd checked open by the parent.
         check(ctx, Step::KeepFd, fd as u32, unsafe {
-            libc::fcntl(fd, libc::F_SETFD, 0)
+            sc!(libc::SYS_fcntl, fd, libc::F_SETFD, 0)
         });
     }
     if let Some(sub) = &spec.subids {
@@ -315,7 +342,9 @@ pub fn exec_command(ctx: &Ctx) -> ! {
     }
     if let Some(dir) = &spec.chdir {
         // SAFETY: dir is NUL-terminated.
-        check(ctx, Step::Chdir, 0, unsafe { libc::chdir(dir.as_ptr()) });
+        check(ctx, Step::Chdir, 0, unsafe {
+            sc!(libc::SYS_chdir, dir.as_ptr())
+        });
     } else {
         mounts::enter_cwd(&spec.fs);
     }
@@ -328,12 +357,12 @@ pub fn exec_command(ctx: &Ctx) -> ! {
         let data = [0u32; 6];
         // SAFETY: hdr and data match capset's v3 layout.
         check(ctx, Step::DropCaps, 0, unsafe {
-            libc::syscall(libc::SYS_capset, hdr.as_ptr(), data.as_ptr()) as libc::c_int
+            sc!(libc::SYS_capset, hdr.as_ptr(), data.as_ptr())
         });
     }
     // SAFETY: prctl with integer arguments only.
     check(ctx, Step::NoNewPrivs, 0, unsafe {
-        libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        sc!(libc::SYS_prctl, libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     });
     if spec.landlock_fd >= 0
         && let Err(e) = crate::landlock::restrict_self(spec.landlock_fd)
@@ -343,8 +372,17 @@ pub fn exec_command(ctx: &Ctx) -> ! {
     if let Err(e) = crate::seccomp::install() {
         fail(ctx, Step::Seccomp, 0, e);
     }
-    // SAFETY: old_mask is a valid sigset saved by the parent.
-    unsafe { libc::sigprocmask(libc::SIG_SETMASK, &ctx.old_mask, std::ptr::null_mut()) };
+    // SAFETY: old_mask is a valid sigset saved by the parent; the kernel
+    // reads its first 8 bytes.
+    let _ = unsafe {
+        sc!(
+            libc::SYS_rt_sigprocmask,
+            libc::SIG_SETMASK,
+            &ctx.old_mask as *const libc::sigset_t,
+            0,
+            8
+        )
+    };
 
     let exec = &spec.exec;
     let mut errno = libc::ENOENT;
@@ -352,14 +390,15 @@ pub fn exec_command(ctx: &Ctx) -> ! {
     for cand in &exec.candidates {
         // SAFETY: cand, argv_ptrs and envp_ptrs are NUL-terminated C strings
         // and null-terminated pointer arrays built by the parent.
-        unsafe {
-            libc::execve(
+        let r = unsafe {
+            sc!(
+                libc::SYS_execve,
                 cand.as_ptr(),
                 exec.argv_ptrs.as_ptr(),
-                exec.envp_ptrs.as_ptr(),
+                exec.envp_ptrs.as_ptr()
             )
         };
-        match sys::errno() {
+        match r.err().unwrap_or(libc::ENOENT) {
             libc::ENOENT | libc::ENOTDIR | libc::ENAMETOOLONG | libc::ELOOP => {}
             libc::EACCES => denied = true,
             e => {

@@ -182,7 +182,7 @@ impl Step {
             Step::PivotRoot => "pivot into the new root",
             Step::Loopback => "bring lo up",
             Step::Hostname => "set hostname",
-            Step::Dumpable => "make init non-dumpable",
+            Step::Dumpable => "make the jail non-dumpable",
             Step::Fork => "fork COMMAND",
             Step::NewSession => "start a new session",
             Step::Rlimit => "set resource limit",

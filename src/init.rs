@@ -8,6 +8,23 @@ use crate::error::Step;
 use crate::sys;
 use crate::timeout::{Action, Timer};
 
+/// COMMAND's process: shares our memory until it execs (CLONE_VM|CLONE_VFORK).
+#[cfg(target_arch = "x86_64")]
+use crate::sys::clone_vfork;
+
+#[cfg(not(target_arch = "x86_64"))]
+unsafe fn clone_vfork(
+    flags: libc::c_int,
+    stack: *mut libc::c_void,
+    f: extern "C" fn(*mut libc::c_void) -> libc::c_int,
+    arg: *mut libc::c_void,
+) -> Result<libc::pid_t, i32> {
+    // SAFETY: forwarded from the caller; this process's memory is its own
+    // copy here (sys::SHARED_MEMORY is false), so errno is too.
+    let pid = unsafe { libc::clone(f, stack, flags | libc::CLONE_VM | libc::CLONE_VFORK, arg) };
+    if pid < 0 { Err(sys::errno()) } else { Ok(pid) }
+}
+
 /// What the init tells the parent on the status pipe, one write each:
 /// COMMAND stopped (job control), or COMMAND is done, with its wait status
 /// and whether `--timeout` expired.
@@ -57,17 +74,11 @@ impl Report {
 
 pub fn run(ctx: &Ctx) -> ! {
     let spec = ctx.spec;
-    // SAFETY: prctl with integer arguments only.
-    unsafe {
-        if !spec.pid_ns {
-            // Orphans of COMMAND's tree come to us, so we can reap them and
-            // take them down with the jail.
-            libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-        }
-        // COMMAND must not read our memory or environment through /proc.
-        if libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 {
-            fail(ctx, Step::Dumpable, 0, sys::errno());
-        }
+    if !spec.pid_ns {
+        // Orphans of COMMAND's tree come to us, so we can reap them and
+        // take them down with the jail.
+        // SAFETY: prctl with integer arguments only.
+        let _ = unsafe { sc!(libc::SYS_prctl, libc::PR_SET_CHILD_SUBREAPER, 1) };
     }
     let t = sys::now_ns();
     // vfork-like: COMMAND's process shares our memory (on its own stack)
@@ -75,22 +86,22 @@ pub fn run(ctx: &Ctx) -> ! {
     // SAFETY: command_main runs only async-signal-safe code on the stack
     // the parent reserved for it, and leaves through execve or _exit.
     let pid = unsafe {
-        libc::clone(
-            command_main,
+        clone_vfork(
+            libc::SIGCHLD,
             ctx.command_stack,
-            libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+            command_main,
             ctx as *const Ctx as *mut libc::c_void,
         )
     };
-    if pid < 0 {
-        fail(ctx, Step::Fork, 0, sys::errno());
-    }
+    let pid = match pid {
+        Ok(pid) => pid,
+        Err(e) => fail(ctx, Step::Fork, 0, e),
+    };
     if spec.verbose {
         sys::log_step(2, Step::Fork.name(), t);
     }
     // The parent sees EOF on the failure pipe once COMMAND has exec'd.
-    // SAFETY: closing our own fd.
-    unsafe { libc::close(ctx.fail_wr) };
+    sys::close(ctx.fail_wr);
     supervise(ctx, pid)
 }
 
@@ -98,17 +109,9 @@ extern "C" fn command_main(arg: *mut libc::c_void) -> libc::c_int {
     // SAFETY: `arg` is the init's Ctx, alive while we run (the init waits
     // for our execve or exit).
     let ctx: &Ctx = unsafe { &*(arg as *const Ctx) };
-    // SAFETY: prctl with integer arguments; closing our copy of a pipe.
-    unsafe {
-        libc::prctl(
-            libc::PR_SET_PDEATHSIG,
-            libc::SIGKILL as libc::c_ulong,
-            0,
-            0,
-            0,
-        );
-        libc::close(ctx.status_wr);
-    }
+    // SAFETY: prctl with integer arguments.
+    let _ = unsafe { sc!(libc::SYS_prctl, libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+    sys::close(ctx.status_wr);
     exec_command(ctx)
 }
 
@@ -147,7 +150,7 @@ fn supervise(ctx: &Ctx, command: libc::pid_t) -> ! {
         // group; only signals sent to the jail are passed on.
         if info.si_code != libc::SI_KERNEL {
             // SAFETY: kill takes no pointers.
-            unsafe { libc::kill(command, sig) };
+            let _ = unsafe { sc!(libc::SYS_kill, command, sig) };
         }
     }
 }
@@ -162,15 +165,18 @@ fn reap(ctx: &Ctx, command: libc::pid_t) -> Option<i32> {
         let mut status = 0;
         // SAFETY: status is writable.
         let pid = unsafe {
-            libc::waitpid(
-                -1,
-                &mut status,
+            sc!(
+                libc::SYS_wait4,
+                -1i32,
+                &mut status as *mut i32,
                 libc::WNOHANG | libc::WUNTRACED | libc::__WALL,
+                0
             )
         };
-        if pid <= 0 {
-            return result;
-        }
+        let pid = match pid {
+            Ok(pid) if pid > 0 => pid as libc::pid_t,
+            _ => return result,
+        };
         if pid == command {
             if libc::WIFSTOPPED(status) {
                 let report = Report::Stopped(libc::WSTOPSIG(status));
@@ -188,7 +194,7 @@ fn reap(ctx: &Ctx, command: libc::pid_t) -> Option<i32> {
 fn signal_all(ctx: &Ctx, sig: i32) {
     if ctx.spec.pid_ns {
         // SAFETY: kill takes no pointers.
-        unsafe { libc::kill(-1, sig) };
+        let _ = unsafe { sc!(libc::SYS_kill, -1i32, sig) };
     } else {
         // SAFETY: getpid cannot fail.
         crate::timeout::signal_tree(unsafe { libc::getpid() }, sig, true);
@@ -216,16 +222,24 @@ fn kill_descendants() {
     let me = unsafe { libc::getpid() };
     loop {
         // SAFETY: kill takes no pointers.
-        let listed = crate::timeout::for_each_child(me, |pid| unsafe {
-            libc::kill(pid, libc::SIGKILL);
+        let listed = crate::timeout::for_each_child(me, |pid| {
+            let _ = unsafe { sc!(libc::SYS_kill, pid, libc::SIGKILL) };
         });
         if !listed {
             return;
         }
         let mut status = 0;
         // SAFETY: status is writable.
-        let r = unsafe { libc::waitpid(-1, &mut status, libc::__WALL) };
-        if r < 0 && sys::errno() == libc::ECHILD {
+        let r = unsafe {
+            sc!(
+                libc::SYS_wait4,
+                -1i32,
+                &mut status as *mut i32,
+                libc::__WALL,
+                0
+            )
+        };
+        if r == Err(libc::ECHILD) {
             return;
         }
     }

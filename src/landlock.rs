@@ -63,10 +63,5 @@ pub fn scope_ruleset(abi: i32) -> Result<Option<OwnedFd>, i32> {
 /// Enter the ruleset's domain. Needs no_new_privs. Async-signal-safe.
 pub fn restrict_self(ruleset: i32) -> Result<(), i32> {
     // SAFETY: landlock_restrict_self takes an fd and flags.
-    let r = unsafe { libc::syscall(libc::SYS_landlock_restrict_self, ruleset, 0u32) };
-    if r == 0 {
-        Ok(())
-    } else {
-        Err(crate::sys::errno())
-    }
+    unsafe { sc!(libc::SYS_landlock_restrict_self, ruleset, 0) }.map(drop)
 }

@@ -6,6 +6,9 @@
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
+// First: its `sc!` macro is used by the modules below.
+#[macro_use]
+pub mod sys;
 pub mod check;
 pub mod child;
 pub mod cli;
@@ -22,7 +25,6 @@ pub mod spawn;
 pub mod spec;
 pub mod subid;
 pub mod supervise;
-pub mod sys;
 pub mod timeout;
 
 use std::ffi::OsString;

@@ -393,37 +393,33 @@ fn fail(op: usize, part: Part, errno: i32) -> Failed {
 }
 
 fn open_tree(path: &CStr) -> Result<i32, i32> {
-    // SAFETY: path is NUL-terminated; open_tree returns a new fd or -1.
+    // SAFETY: path is NUL-terminated; open_tree returns a new fd.
     let fd = unsafe {
-        libc::syscall(
+        sc!(
             libc::SYS_open_tree,
             libc::AT_FDCWD,
             path.as_ptr(),
-            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE,
+            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE
         )
     };
-    if fd < 0 {
-        Err(sys::errno())
-    } else {
-        Ok(fd as i32)
-    }
+    fd.map(|fd| fd as i32)
 }
 
 fn move_mount(tree: i32, dst: &CStr) -> Result<(), i32> {
     // SAFETY: the empty path and dst are NUL-terminated.
     let r = unsafe {
-        libc::syscall(
+        sc!(
             libc::SYS_move_mount,
             tree,
             c"".as_ptr(),
             libc::AT_FDCWD,
             dst.as_ptr(),
-            MOVE_MOUNT_F_EMPTY_PATH,
+            MOVE_MOUNT_F_EMPTY_PATH
         )
     };
-    // SAFETY: the tree fd is ours and no longer needed.
-    unsafe { libc::close(tree) };
-    if r < 0 { Err(sys::errno()) } else { Ok(()) }
+    // The tree fd is ours and no longer needed.
+    sys::close(tree);
+    r.map(drop)
 }
 
 /// struct mount_attr for mount_setattr(2).
@@ -449,16 +445,16 @@ fn set_readonly(path: &CStr, ro: bool, recursive: bool) -> Result<(), i32> {
     // SAFETY: path is NUL-terminated and attr is a valid mount_attr of the
     // size we pass.
     let r = unsafe {
-        libc::syscall(
+        sc!(
             libc::SYS_mount_setattr,
             libc::AT_FDCWD,
             path.as_ptr(),
             flags,
             &attr as *const MountAttr,
-            std::mem::size_of::<MountAttr>(),
+            std::mem::size_of::<MountAttr>()
         )
     };
-    if r < 0 { Err(sys::errno()) } else { Ok(()) }
+    r.map(drop)
 }
 
 /// Writable again: the whole subtree if the kernel allows it, else the
@@ -479,15 +475,16 @@ fn mount(
 ) -> Result<(), i32> {
     // SAFETY: all pointers are NUL-terminated strings.
     let r = unsafe {
-        libc::mount(
+        sc!(
+            libc::SYS_mount,
             src.as_ptr(),
             dst.as_ptr(),
             fstype.as_ptr(),
             flags,
-            data.as_ptr().cast(),
+            data.as_ptr()
         )
     };
-    if r < 0 { Err(sys::errno()) } else { Ok(()) }
+    r.map(drop)
 }
 
 /// Make `/` and every mount below it private, so nothing done in this
@@ -495,15 +492,16 @@ fn mount(
 pub fn make_root_private() -> Result<(), i32> {
     // SAFETY: NUL-terminated literals and null pointers.
     let r = unsafe {
-        libc::mount(
+        sc!(
+            libc::SYS_mount,
             c"none".as_ptr(),
             c"/".as_ptr(),
-            std::ptr::null(),
+            0,
             libc::MS_REC | libc::MS_PRIVATE,
-            std::ptr::null(),
+            0
         )
     };
-    if r < 0 { Err(sys::errno()) } else { Ok(()) }
+    r.map(drop)
 }
 
 /// A fresh /proc for the calling process's PID namespace at `dir`.
@@ -531,12 +529,9 @@ pub fn mkdir_p(path: &CStr) -> Result<(), i32> {
             let saved = buf[i];
             buf[i] = 0;
             // SAFETY: buf holds a NUL-terminated prefix of path.
-            let r = unsafe { libc::mkdir(buf.as_ptr().cast(), 0o755) };
-            if r < 0 {
-                let e = sys::errno();
-                if e != libc::EEXIST {
-                    return Err(e);
-                }
+            match unsafe { sc!(libc::SYS_mkdirat, libc::AT_FDCWD, buf.as_ptr(), 0o755) } {
+                Ok(_) | Err(libc::EEXIST) => {}
+                Err(e) => return Err(e),
             }
             buf[i] = saved;
         }
@@ -561,32 +556,43 @@ fn touch(path: &CStr) -> Result<(), i32> {
     }
     // SAFETY: path is NUL-terminated.
     let fd = unsafe {
-        libc::open(
+        sc!(
+            libc::SYS_openat,
+            libc::AT_FDCWD,
             path.as_ptr(),
             libc::O_WRONLY | libc::O_CREAT | libc::O_CLOEXEC | libc::O_NOCTTY,
-            0o644,
+            0o644
         )
     };
-    if fd < 0 {
-        let e = sys::errno();
+    match fd {
+        Ok(fd) => sys::close(fd as i32),
         // Already there (maybe a read-only file, or a device): fine.
-        // SAFETY: path is NUL-terminated; access only checks existence.
-        if unsafe { libc::access(path.as_ptr(), libc::F_OK) } == 0 {
-            return Ok(());
+        // SAFETY: path is NUL-terminated; faccessat only checks existence.
+        Err(e) => unsafe {
+            sc!(
+                libc::SYS_faccessat,
+                libc::AT_FDCWD,
+                path.as_ptr(),
+                libc::F_OK
+            )
         }
-        return Err(e);
+        .map_err(|_| e)
+        .map(drop)?,
     }
-    // SAFETY: fd is ours.
-    unsafe { libc::close(fd) };
     Ok(())
 }
 
 fn is_dir(path: &CStr) -> bool {
-    // SAFETY: stat is plain data; path is NUL-terminated.
-    unsafe {
-        let mut st: libc::stat = std::mem::zeroed();
-        libc::stat(path.as_ptr(), &mut st) == 0 && st.st_mode & libc::S_IFMT == libc::S_IFDIR
-    }
+    // SAFETY: path is NUL-terminated; an O_PATH open touches nothing.
+    let fd = unsafe {
+        sc!(
+            libc::SYS_openat,
+            libc::AT_FDCWD,
+            path.as_ptr(),
+            libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC
+        )
+    };
+    fd.map(|fd| sys::close(fd as i32)).is_ok()
 }
 
 /// First pass: clone every source's mount tree while the view is still the
@@ -709,9 +715,15 @@ fn apply_dev(op: &Op) -> Result<(), (Part, i32)> {
     .map_err(e(Part::Mount))?;
     for (target, link) in &d.links {
         // SAFETY: both are NUL-terminated.
-        if unsafe { libc::symlink(target.as_ptr(), link.as_ptr()) } < 0 {
-            return Err((Part::Create, sys::errno()));
+        unsafe {
+            sc!(
+                libc::SYS_symlinkat,
+                target.as_ptr(),
+                libc::AT_FDCWD,
+                link.as_ptr()
+            )
         }
+        .map_err(|e| (Part::Create, e))?;
     }
     Ok(())
 }
@@ -745,13 +757,10 @@ pub fn pivot(fs: &Fs) -> Result<(), i32> {
     // SAFETY: root is NUL-terminated; pivot_root(".", ".") stacks the old
     // root under the new one, and the lazy unmount detaches it.
     unsafe {
-        if libc::chdir(root.as_ptr()) < 0
-            || libc::syscall(libc::SYS_pivot_root, c".".as_ptr(), c".".as_ptr()) < 0
-            || libc::umount2(c".".as_ptr(), libc::MNT_DETACH) < 0
-            || libc::chdir(c"/".as_ptr()) < 0
-        {
-            return Err(sys::errno());
-        }
+        sc!(libc::SYS_chdir, root.as_ptr())?;
+        sc!(libc::SYS_pivot_root, c".".as_ptr(), c".".as_ptr())?;
+        sc!(libc::SYS_umount2, c".".as_ptr(), libc::MNT_DETACH)?;
+        sc!(libc::SYS_chdir, c"/".as_ptr())?;
     }
     Ok(())
 }
@@ -762,8 +771,8 @@ pub fn enter_cwd(fs: &Fs) {
     if let Some(cwd) = &fs.cwd {
         // SAFETY: both paths are NUL-terminated.
         unsafe {
-            if !is_dir(cwd) || libc::chdir(cwd.as_ptr()) < 0 {
-                libc::chdir(c"/".as_ptr());
+            if !is_dir(cwd) || sc!(libc::SYS_chdir, cwd.as_ptr()).is_err() {
+                let _ = sc!(libc::SYS_chdir, c"/".as_ptr());
             }
         }
     }

@@ -3,10 +3,14 @@
 /// Bring `lo` up. Async-signal-safe; returns the errno on failure.
 pub fn loopback_up() -> Result<(), i32> {
     // SAFETY: plain socket(2); the fd is closed below.
-    let s = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
-    if s < 0 {
-        return Err(crate::sys::errno());
-    }
+    let s = unsafe {
+        sc!(
+            libc::SYS_socket,
+            libc::AF_INET,
+            libc::SOCK_DGRAM | libc::SOCK_CLOEXEC,
+            0
+        )
+    }? as i32;
     // SAFETY: ifreq is plain data; all-zero is a valid value.
     let mut ifr: libc::ifreq = unsafe { std::mem::zeroed() };
     for (d, s) in ifr.ifr_name.iter_mut().zip(b"lo\0") {
@@ -15,9 +19,14 @@ pub fn loopback_up() -> Result<(), i32> {
     ifr.ifr_ifru.ifru_flags =
         (libc::IFF_UP | libc::IFF_LOOPBACK | libc::IFF_RUNNING) as libc::c_short;
     // SAFETY: SIOCSIFFLAGS reads a valid ifreq that outlives the call.
-    let r = unsafe { libc::ioctl(s, libc::SIOCSIFFLAGS as _, &ifr) };
-    let e = crate::sys::errno();
-    // SAFETY: s is our own socket.
-    unsafe { libc::close(s) };
-    if r == 0 { Ok(()) } else { Err(e) }
+    let r = unsafe {
+        sc!(
+            libc::SYS_ioctl,
+            s,
+            libc::SIOCSIFFLAGS,
+            &ifr as *const libc::ifreq
+        )
+    };
+    crate::sys::close(s);
+    r.map(drop)
 }

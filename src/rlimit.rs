@@ -216,12 +216,18 @@ pub fn apply(l: &Rlimit) -> Result<(), i32> {
         rlim_cur: l.soft,
         rlim_max: l.hard,
     };
-    // SAFETY: r is a valid rlimit; setrlimit only reads it.
-    if unsafe { libc::setrlimit(l.resource, &r) } == 0 {
-        Ok(())
-    } else {
-        Err(crate::sys::errno())
+    // SAFETY: r is a valid rlimit that prlimit64 only reads; pid 0 is
+    // the calling process.
+    unsafe {
+        sc!(
+            libc::SYS_prlimit64,
+            0,
+            l.resource,
+            &r as *const libc::rlimit,
+            0
+        )
     }
+    .map(drop)
 }
 
 #[cfg(test)]

@@ -114,19 +114,16 @@ pub fn install() -> Result<(), i32> {
     };
     // SAFETY: prog points to a valid, 'static BPF program.
     let r = unsafe {
-        libc::prctl(
+        sc!(
+            libc::SYS_prctl,
             libc::PR_SET_SECCOMP,
-            libc::SECCOMP_MODE_FILTER as libc::c_ulong,
+            libc::SECCOMP_MODE_FILTER,
             &prog as *const libc::sock_fprog,
             0,
-            0,
+            0
         )
     };
-    if r == 0 {
-        Ok(())
-    } else {
-        Err(crate::sys::errno())
-    }
+    r.map(drop)
 }
 
 #[cfg(all(test, not(target_arch = "aarch64")))]

@@ -118,7 +118,8 @@ impl Stack {
 
 impl Drop for Stack {
     fn drop(&mut self) {
-        // SAFETY: unmapping our own mapping (the child has its own copy).
+        // SAFETY: unmapping our own mapping; dropped only when no child
+        // runs on it (spawn::start forgets the stack once the jail runs).
         unsafe { libc::munmap(self.base, self.len) };
     }
 }
@@ -160,21 +161,35 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
         parent_death_signal: libc::SIGRTMAX(),
         command_stack: stack.command_top(),
     };
-    let flags = spec.clone_flags | libc::SIGCHLD;
+    // With CLONE_VM the child runs in our memory, as posix_spawn's child
+    // does: no page tables to copy, no copy-on-write faults, nothing to
+    // tear down when the init exits. It only reads ctx and spec, on its
+    // own stack, and never touches errno (see sys.rs); we keep all three
+    // alive and unchanged for as long as we live (never freed: we exit
+    // when the jail is done).
+    let shared = if sys::SHARED_MEMORY {
+        libc::CLONE_VM
+    } else {
+        0
+    };
+    let flags = spec.clone_flags | libc::SIGCHLD | shared;
+    let ctx = Box::new(ctx);
     let t = sys::now_ns();
     // SAFETY: child::main only runs async-signal-safe code on its own stack
-    // and reads ctx from its copy of our memory (no CLONE_VM).
+    // and reads ctx, which outlives it (leaked below once it runs).
     let pid = unsafe {
         libc::clone(
             child::main,
             stack.top(),
             flags,
-            &ctx as *const Ctx as *mut libc::c_void,
+            &*ctx as *const Ctx as *mut libc::c_void,
         )
     };
     if pid < 0 {
         return Err(clone_error(spec.clone_flags, sys::errno(), &stack));
     }
+    let ctx = Box::leak(ctx);
+    std::mem::forget(stack);
     log(spec, "clone", t);
     drop(sync_rd);
     drop(fail_wr);
@@ -203,9 +218,13 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
             }
         }
     }
-    // From here on, COMMAND must not be able to read our memory.
-    // SAFETY: prctl with integer arguments.
-    unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
+    // From here on, COMMAND must not be able to read our memory. Where
+    // the child shares it, the child marks it so once it is done with
+    // /proc/self (the flag belongs to the memory).
+    if !sys::SHARED_MEMORY {
+        // SAFETY: prctl with integer arguments.
+        unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
+    }
     let t = sys::now_ns();
     if sys::write_all(sync_wr.as_raw_fd(), b"g").is_err() {
         // The child is gone; its status tells the rest.

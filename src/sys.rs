@@ -1,7 +1,123 @@
 //! Small async-signal-safe helpers used on both sides of clone(2): no
 //! allocation, no locks, only raw system calls.
+//!
+//! On x86_64 the clone child shares the parent's memory (CLONE_VM, no page
+//! tables copied), and so would share its errno: everything the child, the
+//! init and COMMAND's process run before execve uses `sc!`, which returns
+//! the error instead of storing it anywhere. Other architectures copy the
+//! memory as fork does, and `sc!` goes through libc.
 
-/// errno of the last failed call.
+/// Whether the clone child shares the parent's memory (see above).
+pub const SHARED_MEMORY: bool = cfg!(target_arch = "x86_64");
+
+/// A raw system call: `Ok(return value)` or `Err(errno)`, errno untouched.
+/// Arguments are converted with `as usize` (pointers, ints, fds).
+macro_rules! sc {
+    ($nr:expr $(, $a:expr)* $(,)?) => {
+        $crate::sys::syscall($nr as libc::c_long, &[$(($a) as usize),*])
+    };
+}
+
+/// See `sc!`.
+///
+/// # Safety
+/// The arguments must be valid for system call `nr`.
+#[inline(always)]
+pub unsafe fn syscall(nr: libc::c_long, args: &[usize]) -> Result<usize, i32> {
+    let mut a = [0usize; 6];
+    a[..args.len()].copy_from_slice(args);
+    // SAFETY: forwarded from the caller.
+    let r = unsafe { syscall6(nr, a) };
+    if (-4095..0).contains(&r) {
+        Err(-r as i32)
+    } else {
+        Ok(r as usize)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn syscall6(nr: libc::c_long, a: [usize; 6]) -> isize {
+    let r: isize;
+    // SAFETY: the x86_64 system call convention; the kernel clobbers only
+    // rax, rcx and r11. The caller vouches for the arguments.
+    unsafe {
+        core::arch::asm!(
+            "syscall",
+            inlateout("rax") nr as isize => r,
+            in("rdi") a[0], in("rsi") a[1], in("rdx") a[2],
+            in("r10") a[3], in("r8") a[4], in("r9") a[5],
+            lateout("rcx") _, lateout("r11") _,
+            options(nostack, preserves_flags),
+        );
+    }
+    r
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+unsafe fn syscall6(nr: libc::c_long, a: [usize; 6]) -> isize {
+    // SAFETY: forwarded from the caller. Here the child has its own copy
+    // of memory (SHARED_MEMORY is false), so errno is its own.
+    let r = unsafe { libc::syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]) };
+    if r == -1 {
+        -(errno() as isize)
+    } else {
+        r as isize
+    }
+}
+
+/// clone(2) with CLONE_VM|CLONE_VFORK (plus `flags`) onto `stack`, the
+/// child running `f(arg)` there and exiting with its return value; the
+/// caller sleeps until the child execs or exits. Returns the child's pid.
+///
+/// # Safety
+/// `stack` must be the top of a stack only the child uses; `f` must be
+/// async-signal-safe and must not return into shared state.
+#[cfg(target_arch = "x86_64")]
+pub unsafe fn clone_vfork(
+    flags: libc::c_int,
+    stack: *mut libc::c_void,
+    f: extern "C" fn(*mut libc::c_void) -> libc::c_int,
+    arg: *mut libc::c_void,
+) -> Result<libc::pid_t, i32> {
+    let flags = (flags | libc::CLONE_VM | libc::CLONE_VFORK) as usize;
+    // The ABI wants a 16-byte aligned stack at the call.
+    let top = stack as usize & !15;
+    let r: isize;
+    // SAFETY: clone(flags, stack, NULL, NULL, 0). The child starts on
+    // `top` with the registers it inherited: r12 and r13 carry arg and f
+    // (the kernel keeps all but rax, rcx and r11). It calls f(arg) and
+    // exits; it never reaches the code after the asm block.
+    unsafe {
+        core::arch::asm!(
+            "syscall",
+            "test rax, rax",
+            "jnz 2f",
+            "xor ebp, ebp",
+            "mov rdi, r12",
+            "call r13",
+            "mov edi, eax",
+            "mov eax, {exit}",
+            "syscall",
+            "ud2",
+            "2:",
+            exit = const libc::SYS_exit,
+            inlateout("rax") libc::SYS_clone as isize => r,
+            in("rdi") flags, in("rsi") top, in("rdx") 0usize,
+            in("r10") 0usize, in("r8") 0usize,
+            in("r12") arg, in("r13") f,
+            lateout("rcx") _, lateout("r11") _,
+        );
+    }
+    if r < 0 {
+        Err(-r as i32)
+    } else {
+        Ok(r as libc::pid_t)
+    }
+}
+
+/// errno of the last failed libc call (never in code that uses `sc!`).
 pub fn errno() -> i32 {
     // SAFETY: __errno_location returns this thread's errno slot.
     unsafe { *libc::__errno_location() }
@@ -22,15 +138,11 @@ pub fn now_ns() -> u64 {
 pub fn write_all(fd: i32, mut buf: &[u8]) -> Result<(), i32> {
     while !buf.is_empty() {
         // SAFETY: buf is valid for buf.len() bytes.
-        let n = unsafe { libc::write(fd, buf.as_ptr().cast(), buf.len()) };
-        if n < 0 {
-            let e = errno();
-            if e == libc::EINTR {
-                continue;
-            }
-            return Err(e);
+        match unsafe { sc!(libc::SYS_write, fd, buf.as_ptr(), buf.len()) } {
+            Ok(n) => buf = &buf[n..],
+            Err(libc::EINTR) => {}
+            Err(e) => return Err(e),
         }
-        buf = &buf[n as usize..];
     }
     Ok(())
 }
@@ -39,19 +151,14 @@ pub fn write_all(fd: i32, mut buf: &[u8]) -> Result<(), i32> {
 pub fn read_full(fd: i32, buf: &mut [u8]) -> Result<usize, i32> {
     let mut got = 0;
     while got < buf.len() {
+        let tail = &mut buf[got..];
         // SAFETY: the tail of buf is valid and writable.
-        let n = unsafe { libc::read(fd, buf[got..].as_mut_ptr().cast(), buf.len() - got) };
-        if n < 0 {
-            let e = errno();
-            if e == libc::EINTR {
-                continue;
-            }
-            return Err(e);
+        match unsafe { sc!(libc::SYS_read, fd, tail.as_mut_ptr(), tail.len()) } {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(libc::EINTR) => {}
+            Err(e) => return Err(e),
         }
-        if n == 0 {
-            break;
-        }
-        got += n as usize;
     }
     Ok(got)
 }
@@ -146,13 +253,10 @@ pub fn close_fds_except(keep: &[i32]) -> Result<(), i32> {
 
 fn close_range(first: u32, last: u32) -> Result<(), i32> {
     // SAFETY: close_range only closes descriptors; no memory is passed.
-    let r = unsafe { libc::syscall(libc::SYS_close_range, first, last, 0u32) };
-    if r == 0 {
-        return Ok(());
-    }
-    let e = errno();
-    if e != libc::ENOSYS {
-        return Err(e);
+    match unsafe { sc!(libc::SYS_close_range, first, last, 0) } {
+        Ok(_) => return Ok(()),
+        Err(libc::ENOSYS) => {}
+        Err(e) => return Err(e),
     }
     // Kernels before 5.9: close one by one up to the fd limit.
     let mut lim = libc::rlimit {
@@ -160,13 +264,26 @@ fn close_range(first: u32, last: u32) -> Result<(), i32> {
         rlim_max: 0,
     };
     // SAFETY: lim is a valid, writable rlimit.
-    unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) };
+    let _ = unsafe {
+        sc!(
+            libc::SYS_prlimit64,
+            0,
+            libc::RLIMIT_NOFILE,
+            0,
+            &mut lim as *mut libc::rlimit
+        )
+    };
     let top = (lim.rlim_cur.min(1 << 20) as u32).min(last.saturating_add(1));
     for fd in first..top {
-        // SAFETY: closing an fd number; EBADF is harmless.
-        unsafe { libc::close(fd as i32) };
+        close(fd as i32);
     }
     Ok(())
+}
+
+/// close(2), errno untouched; EBADF is the caller's concern only.
+pub fn close(fd: i32) {
+    // SAFETY: closing a descriptor number passes no memory.
+    let _ = unsafe { sc!(libc::SYS_close, fd) };
 }
 
 #[cfg(test)]

@@ -85,19 +85,28 @@ impl Timer {
     /// the signal, or None when a deadline passed (call `fire`) or the wait
     /// was interrupted.
     pub fn wait(&self, set: &libc::sigset_t, info: &mut libc::siginfo_t) -> Option<i32> {
-        let sig = if self.due == 0 {
-            // SAFETY: set is a valid sigset, info is writable.
-            unsafe { libc::sigwaitinfo(set, info) }
-        } else {
-            let left = self.due.saturating_sub(sys::now_ns());
-            let ts = libc::timespec {
-                tv_sec: (left / NS_PER_SEC) as _,
-                tv_nsec: (left % NS_PER_SEC) as _,
-            };
-            // SAFETY: set, info and ts are valid.
-            unsafe { libc::sigtimedwait(set, info, &ts) }
+        let left = self.due.saturating_sub(sys::now_ns());
+        let ts = libc::timespec {
+            tv_sec: (left / NS_PER_SEC) as _,
+            tv_nsec: (left % NS_PER_SEC) as _,
         };
-        (sig > 0).then_some(sig)
+        let timeout = if self.due == 0 {
+            std::ptr::null()
+        } else {
+            &ts as *const libc::timespec
+        };
+        // SAFETY: set is a valid sigset (the kernel reads 8 bytes), info is
+        // writable, timeout is null or a valid timespec.
+        let sig = unsafe {
+            sc!(
+                libc::SYS_rt_sigtimedwait,
+                set as *const libc::sigset_t,
+                info as *mut libc::siginfo_t,
+                timeout,
+                8
+            )
+        };
+        sig.ok().map(|s| s as i32)
     }
 
     /// The action due now, if any, and arm the next one.
@@ -143,7 +152,7 @@ pub fn signal_tree(root: libc::pid_t, sig: i32, skip_root: bool) {
     let first = usize::from(skip_root);
     for &pid in &pids[first..n] {
         // SAFETY: kill takes no pointers.
-        unsafe { libc::kill(pid, sig) };
+        let _ = unsafe { sc!(libc::SYS_kill, pid, sig) };
     }
 }
 
@@ -154,23 +163,25 @@ pub fn for_each_child(pid: libc::pid_t, mut f: impl FnMut(libc::pid_t)) -> bool 
     path.str("/proc/").num(pid as u64).str("/task\0");
     // SAFETY: path is NUL-terminated.
     let dir = unsafe {
-        libc::open(
-            path.as_bytes().as_ptr().cast(),
-            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC,
+        sc!(
+            libc::SYS_openat,
+            libc::AT_FDCWD,
+            path.as_bytes().as_ptr(),
+            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC
         )
     };
-    if dir < 0 {
+    let Ok(dir) = dir.map(|d| d as i32) else {
         return false;
-    }
+    };
     let mut buf = [0u8; 1024];
     loop {
         // SAFETY: buf is writable for its length.
-        let n = unsafe { libc::syscall(libc::SYS_getdents64, dir, buf.as_mut_ptr(), buf.len()) };
-        if n <= 0 {
-            break;
-        }
+        let n = match unsafe { sc!(libc::SYS_getdents64, dir, buf.as_mut_ptr(), buf.len()) } {
+            Ok(n) if n > 0 => n,
+            _ => break,
+        };
         let mut off = 0;
-        while off + 19 < n as usize {
+        while off + 19 < n {
             // struct linux_dirent64 { u64 d_ino; i64 d_off; u16 d_reclen;
             // u8 d_type; char d_name[]; }
             let reclen = u16::from_ne_bytes([buf[off + 16], buf[off + 17]]) as usize;
@@ -187,8 +198,7 @@ pub fn for_each_child(pid: libc::pid_t, mut f: impl FnMut(libc::pid_t)) -> bool 
             off += reclen;
         }
     }
-    // SAFETY: dir is ours.
-    unsafe { libc::close(dir) };
+    sys::close(dir);
     true
 }
 
@@ -196,25 +206,26 @@ pub fn for_each_child(pid: libc::pid_t, mut f: impl FnMut(libc::pid_t)) -> bool 
 fn read_pids(dir: i32, path: &sys::Line, f: &mut impl FnMut(libc::pid_t)) {
     // SAFETY: path is NUL-terminated.
     let fd = unsafe {
-        libc::openat(
+        sc!(
+            libc::SYS_openat,
             dir,
-            path.as_bytes().as_ptr().cast(),
-            libc::O_RDONLY | libc::O_CLOEXEC,
+            path.as_bytes().as_ptr(),
+            libc::O_RDONLY | libc::O_CLOEXEC
         )
     };
-    if fd < 0 {
+    let Ok(fd) = fd.map(|f| f as i32) else {
         return;
-    }
+    };
     let mut buf = [0u8; 512];
     let mut pid: libc::pid_t = 0;
     let mut in_num = false;
     loop {
         // SAFETY: buf is writable for its length.
-        let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-        if n <= 0 {
-            break;
-        }
-        for &b in &buf[..n as usize] {
+        let n = match unsafe { sc!(libc::SYS_read, fd, buf.as_mut_ptr(), buf.len()) } {
+            Ok(n) if n > 0 => n,
+            _ => break,
+        };
+        for &b in &buf[..n] {
             if b.is_ascii_digit() {
                 pid = pid
                     .saturating_mul(10)
@@ -230,8 +241,7 @@ fn read_pids(dir: i32, path: &sys::Line, f: &mut impl FnMut(libc::pid_t)) {
     if in_num {
         f(pid);
     }
-    // SAFETY: fd is ours.
-    unsafe { libc::close(fd) };
+    sys::close(fd);
 }
 
 #[cfg(test)]
