@@ -293,6 +293,7 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
             }
         }
     }
+    order_rw(&mut fs.ops);
     check_destinations(&fs.ops)?;
     if let Some(r) = &root {
         let proc_dir = r.join("proc");
@@ -311,6 +312,26 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
         fs.cwd = cwd.as_deref().map(cstr);
     }
     Ok(fs)
+}
+
+/// `--rw PATH` changes nothing that shows, it only keeps PATH writable: it
+/// must not cover what earlier options mounted beneath PATH (a `--hide`
+/// under the project dir stays hidden). Each one moves back to just after
+/// the last earlier option that mounts PATH itself or a parent of it.
+fn order_rw(ops: &mut [Op]) {
+    use std::os::unix::ffi::OsStrExt;
+    let dst = |o: &Op| PathBuf::from(OsStr::from_bytes(o.dst.to_bytes()));
+    for i in 0..ops.len() {
+        if ops[i].kind != Kind::Rw {
+            continue;
+        }
+        let path = dst(&ops[i]);
+        let mut j = i;
+        while j > 0 && !path.starts_with(dst(&ops[j - 1])) {
+            j -= 1;
+        }
+        ops[j..=i].rotate_right(1);
+    }
 }
 
 /// Refuse, before anything starts, a destination the child would fail to
@@ -735,10 +756,17 @@ pub fn apply_readonly(fs: &Fs) -> Result<(), Failed> {
         return Ok(());
     }
     set_readonly(&fs.top, true, true).map_err(|e| fail(WHOLE as usize, Part::Attr, e))?;
+    // /proc is the kernel's interface, not files: /proc/self and the id
+    // maps a nested jail writes stay writable (when /proc is a mount).
+    if let Some(proc_dir) = &fs.proc_dir {
+        let _ = make_writable(proc_dir);
+    }
     for (i, op) in fs.ops.iter().enumerate() {
         let r = match op.kind {
             Kind::Bind { ro: false, .. } | Kind::Rw | Kind::Tmpfs => make_writable(&op.dst),
             Kind::Bind { ro: true, .. } => set_readonly(&op.dst, true, true),
+            // Read-only again if a `--rw` of a parent made them writable.
+            Kind::HideDir | Kind::HideFile => set_readonly(&op.dst, true, false),
             Kind::Dev => op
                 .dev_paths()
                 .and_then(|d| make_writable(&d.shm).and_then(|_| make_writable(&d.pts))),

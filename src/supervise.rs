@@ -111,7 +111,11 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
             }
             continue;
         };
-        let from_tty = info.si_code == libc::SI_KERNEL;
+        // A signal from the terminal also reached COMMAND, unless COMMAND
+        // runs in a session of its own (--new-session): then jail passes
+        // it on like any other.
+        let from_kernel = info.si_code == libc::SI_KERNEL;
+        let from_tty = from_kernel && !spec.new_session;
         match sig {
             libc::SIGCHLD => {
                 let mut status = 0;
@@ -141,17 +145,18 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
                 };
             }
             // The init has something to say (COMMAND stopped).
-            libc::SIGIO if from_tty && has_init => reports.read(&run),
+            libc::SIGIO if from_kernel && has_init => reports.read(&run),
             libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU => {
-                if !from_tty {
-                    // Sent to jail: pass it on; if COMMAND stops, the init
-                    // reports it and we stop too.
+                if from_kernel && !has_init {
+                    // The terminal stops jail's group, and COMMAND, PID 1,
+                    // cannot be stopped by it: stop with it.
+                    stop_self(sig);
+                } else if !from_tty {
+                    // Sent to jail, or COMMAND has a session of its own:
+                    // pass it on; if COMMAND stops, the init reports it and
+                    // we stop too.
                     // SAFETY: kill takes no pointers.
                     unsafe { libc::kill(run.pid, sig) };
-                } else if spec.new_session || !has_init {
-                    // The terminal stops jail's group, and COMMAND is not
-                    // in it (or cannot be stopped, as PID 1): stop with it.
-                    stop_self(sig);
                 }
                 // Else COMMAND got it from the terminal too; we stop when
                 // (and only if) it stops.

@@ -672,6 +672,98 @@ fn hide_directory_looks_empty() {
     same_mounts(&before, "jail --hide DIR");
 }
 
+/// `--rw PARENT` only keeps PARENT writable: what earlier options did
+/// beneath it (hide, tmpfs, read-only bind) still shows, in either order.
+#[test]
+fn rw_of_a_parent_keeps_earlier_options_beneath_it() {
+    let dir = TempDir::new();
+    let before = mounts();
+    let proj = user_dir(&dir.join("proj"));
+    let secret = user_dir(&proj.join("secret"));
+    user_file(&secret.join("key"), "private\n");
+    let tmp = user_dir(&proj.join("tmp"));
+    user_file(&tmp.join("old"), "old\n");
+    let lib = user_dir(&proj.join("lib"));
+    user_file(&lib.join("a"), "a\n");
+    let src = user_dir(&dir.join("src"));
+    user_file(&src.join("b"), "b\n");
+    let bind = format!("{}:{}", s(&src), s(&lib));
+    let opts = ["--hide", s(&secret), "--tmpfs", s(&tmp), "--ro-bind", &bind];
+    let list = r#"echo "[$(ls -A "$1")] [$(ls -A "$2")] [$(ls -A "$3")]""#;
+    for rw_first in [false, true] {
+        for ro in [false, true] {
+            let mut args: Vec<&str> = Vec::new();
+            if rw_first {
+                args.extend(["--rw", s(&proj)]);
+            }
+            args.extend(opts);
+            if !rw_first {
+                args.extend(["--rw", s(&proj)]);
+            }
+            if ro {
+                args.push("--ro");
+            }
+            let what = format!("jail {args:?}");
+            let mut c = jail(&args);
+            c.args(["--", "sh", "-c", list, "sh", s(&secret), s(&tmp), s(&lib)]);
+            assert_eq!(ok(&run(c)), "[] [] [b]\n", "{what}: the view under --rw");
+            let m = probe(
+                jail(&args),
+                &[
+                    &secret.join("w"),
+                    &lib.join("w"),
+                    &tmp.join("w"),
+                    &proj.join("w"),
+                ],
+            );
+            read_only(&m, &secret.join("w"), &what);
+            read_only(&m, &lib.join("w"), &what);
+            writable(&m, &tmp.join("w"), &what);
+            writable(&m, &proj.join("w"), &what);
+            let _ = std::fs::remove_file(proj.join("w"));
+        }
+    }
+    assert_eq!(
+        names(&secret),
+        words("key"),
+        "the hidden dir changed on the host"
+    );
+    assert_eq!(names(&tmp), words("old"), "the tmpfs reached the host");
+    same_mounts(
+        &before,
+        "jail --hide/--tmpfs/--ro-bind with --rw of the parent",
+    );
+}
+
+/// /proc is the kernel's interface: --ro leaves it writable, so that a
+/// jail inside a --ro jail can write its id maps.
+#[test]
+fn ro_leaves_proc_writable_for_a_nested_jail() {
+    let inner = bin().to_str().unwrap();
+    for pid in [false, true] {
+        let mut args = vec!["--ro"];
+        if pid {
+            args.push("--pid");
+        }
+        let what = format!("jail {args:?}");
+        let mut c = jail(&args);
+        c.args([
+            "--",
+            "sh",
+            "-c",
+            "echo 500 > /proc/self/oom_score_adj && cat /proc/self/oom_score_adj",
+        ]);
+        assert_eq!(ok(&run(c)), "500\n", "{what}: /proc/self is not writable");
+        let mut c = jail(&args);
+        c.args(["--", inner, "--net", "--", "cat", "/proc/self/uid_map"]);
+        let o = ok(&run(c));
+        assert!(
+            o.split_whitespace().count() == 3,
+            "{what}: nested jail's uid_map: {o:?}"
+        );
+    }
+}
+
 #[test]
 fn hide_file_reads_empty() {
     let dir = TempDir::new();

@@ -451,12 +451,13 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 // command of a non-interactive sh ignores SIGINT, and the trap runs as soon
 // as the signal arrives.)
 fn ctrl_c_once(pid_ns: bool) {
+    ctrl_c_once_with(if pid_ns { &["--pid"] } else { &[] });
+}
+
+fn ctrl_c_once_with(opts: &[&str]) {
     let script = "trap 'n=$((n+1)); echo INT-$n' INT; n=0; echo ready; \
                   i=0; while [ $i -lt 30 ]; do sleep 0.1 & wait $!; i=$((i+1)); done; echo total-$n";
-    let mut args: Vec<&str> = Vec::new();
-    if pid_ns {
-        args.push("--pid");
-    }
+    let mut args: Vec<&str> = opts.to_vec();
     args.extend(["--", "sh", "-c", script]);
     let mut t = Term::spawn(jail(&args));
     assert!(
@@ -491,6 +492,14 @@ fn ctrl_c_reaches_command_once() {
 #[test]
 fn ctrl_c_reaches_command_once_with_pid() {
     ctrl_c_once(true);
+}
+
+/// With --new-session COMMAND is not in the terminal's process group:
+/// only jail gets the terminal's SIGINT, and passes it on.
+#[test]
+fn ctrl_c_reaches_a_new_session_command_once() {
+    ctrl_c_once_with(&["--new-session"]);
+    ctrl_c_once_with(&["--new-session", "--pid"]);
 }
 
 /// An interactive dash (`sh -i`) on a new pty, as the test user, with jail
