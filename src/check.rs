@@ -325,21 +325,18 @@ pub fn run() -> i32 {
     match user {
         Ok(()) => {
             r.out.push_str("A rootless jail works here.\n");
-            print!("{}", r.out);
-            0
+            crate::print_out(&r.out)
         }
         Err(e) => {
             r.out.push_str("A rootless jail does not work here.\n");
-            print!("{}", r.out);
-            use std::io::Write;
-            let _ = std::io::stdout().flush();
+            crate::print_out(&r.out);
             let what = if e.1 == "create" {
                 "create user namespace"
             } else {
                 e.1
             };
             let err = Error::sys(what, e.0).with_hint(Some(crate::idmap::userns_hint(e.0)));
-            eprint!("{}", err.report());
+            crate::print_err(&err.report());
             EXIT_FAILURE as i32
         }
     }

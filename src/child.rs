@@ -400,7 +400,20 @@ pub fn exec_command(ctx: &Ctx) -> ! {
         };
         match r.err().unwrap_or(libc::ENOENT) {
             libc::ENOENT | libc::ENOTDIR | libc::ENAMETOOLONG | libc::ELOOP => {}
-            libc::EACCES => denied = true,
+            // A file that is there but may not be run. A PATH directory we
+            // cannot search hides nothing (as for a shell): not found.
+            libc::EACCES => {
+                // SAFETY: cand is NUL-terminated; F_OK only checks.
+                let there = unsafe {
+                    sc!(
+                        libc::SYS_faccessat,
+                        libc::AT_FDCWD,
+                        cand.as_ptr(),
+                        libc::F_OK
+                    )
+                };
+                denied |= there.is_ok();
+            }
             e => {
                 errno = e;
                 break;

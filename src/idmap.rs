@@ -67,7 +67,15 @@ fn write_proc(pid: libc::pid_t, file: &str, data: &[u8]) -> Result<(), Error> {
 }
 
 fn proc_error(pid: libc::pid_t, file: &str, errno: i32) -> Error {
-    Error::sys(format!("write /proc/{pid}/{file}"), errno).with_hint(Some(userns_hint(errno)))
+    let e = Error::sys(format!("write /proc/{pid}/{file}"), errno);
+    match errno {
+        // A /proc mounted read-only (a container's, say) has a cause
+        // of its own.
+        libc::EROFS => e.with_hint(Some(
+            "/proc is read-only here; a jail needs it writable to set up the id maps".into(),
+        )),
+        _ => e.with_hint(Some(userns_hint(errno))),
+    }
 }
 
 fn write_raw(pid: libc::pid_t, file: &str, data: &[u8]) -> Result<(), i32> {

@@ -48,20 +48,13 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
     ensure_stdio();
     let low = match cli::parse::parse(args) {
         Ok(Parsed::Run(low)) => low,
-        Ok(Parsed::Help) => {
-            print!("{}", cli::help::render());
-            return 0;
-        }
+        Ok(Parsed::Help) => return print_out(&cli::help::render()),
         Ok(Parsed::Version) => {
-            println!("jail {}", env!("CARGO_PKG_VERSION"));
-            return 0;
+            return print_out(&format!("jail {}\n", env!("CARGO_PKG_VERSION")));
         }
         Ok(Parsed::Completions(shell)) => {
             return match cli::complete::render(&shell.to_string_lossy()) {
-                Some(script) => {
-                    print!("{script}");
-                    0
-                }
+                Some(script) => print_out(&script),
                 None => fail(error::Error::usage(format!(
                     "--completions: invalid value '{}': expected bash, zsh or fish",
                     shell.to_string_lossy()
@@ -88,6 +81,20 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
 }
 
 fn fail(e: error::Error) -> i32 {
-    eprint!("{}", e.report());
+    print_err(&e.report());
     e.code as i32
+}
+
+/// Write `text` to standard output: 0, or 125 with one line on stderr if
+/// it cannot be written (a full disk, a closed pipe).
+pub(crate) fn print_out(text: &str) -> i32 {
+    match sys::write_all(1, text.as_bytes()) {
+        Ok(()) => 0,
+        Err(e) => fail(error::Error::sys("write standard output", e)),
+    }
+}
+
+/// Write `text` to standard error; if that fails there is nobody to tell.
+pub(crate) fn print_err(text: &str) {
+    let _ = sys::write_all(2, text.as_bytes());
 }

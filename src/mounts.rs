@@ -264,10 +264,16 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
             }
             Typed::Tmpfs(p) => {
                 let p = absolute(shown, p)?;
+                if is_root_dir(&p) {
+                    return Err(bad(shown, "not over / (for a new root, use --root)".into()));
+                }
                 fs.ops.push(op(Kind::Tmpfs, &p, &inside(&p), shown));
             }
             Typed::Hide(p) => {
                 let (p, dir) = existing(shown, p)?;
+                if is_root_dir(&p) || root.as_deref().is_some_and(|r| same_file(r, &p)) {
+                    return Err(bad(shown, "cannot hide the root directory".into()));
+                }
                 let kind = if dir { Kind::HideDir } else { Kind::HideFile };
                 fs.ops.push(op(kind, &p, &p, shown));
             }
@@ -312,6 +318,19 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
         fs.cwd = cwd.as_deref().map(cstr);
     }
     Ok(fs)
+}
+
+/// Whether `p` names `/` (`/`, `/tmp/..`, a symlink to it).
+fn is_root_dir(p: &Path) -> bool {
+    p.parent().is_none() || same_file(p, Path::new("/"))
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
 }
 
 /// `--rw PATH` changes nothing that shows, it only keeps PATH writable: it

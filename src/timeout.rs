@@ -45,6 +45,10 @@ pub fn parse_duration(s: &str) -> Result<u64, &'static str> {
             .checked_add(u64::from(b - b'0') * scale)
             .ok_or(TOO_LONG)?;
     }
+    // Not zero, but under a nanosecond: 1 ns, never 0 ("no limit").
+    if ns == 0 && frac.bytes().any(|b| b != b'0') {
+        ns = 1;
+    }
     Ok(ns)
 }
 
@@ -263,6 +267,8 @@ mod tests {
         assert_eq!(parse_duration("0.25m"), Ok(15 * S));
         assert_eq!(parse_duration("0.000000001"), Ok(1));
         assert_eq!(parse_duration("0.0000000019"), Ok(1));
+        assert_eq!(parse_duration("0.0000000001"), Ok(1));
+        assert_eq!(parse_duration("0.0000000000"), Ok(0));
     }
 
     #[test]

@@ -239,7 +239,8 @@ pub const FLAGS: &[FlagDef] = &[
         "make every mount read-only, except the writable paths below",
         "Resolved last, with one recursive mount_setattr(2), so submounts (/dev/shm, a home on \
          another filesystem) are read-only too. --rw paths, --tmpfs mounts and --bind \
-         destinations stay writable. Flags the host locked (nosuid, nodev, noexec, read-only) \
+         destinations stay writable, and so does /proc (the kernel's interface, which a \
+         jail inside needs). Flags the host locked (nosuid, nodev, noexec, read-only) \
          are kept.",
     ),
     flag(
@@ -250,7 +251,8 @@ pub const FLAGS: &[FlagDef] = &[
         S::Filesystem,
         "keep PATH writable under --ro; writes reach the host (repeatable)",
         "PATH may be relative to the working directory: jail --ro --rw . --tmpfs /tmp --net -- \
-         make protects the machine from a build script.",
+         make protects the machine from a build script. It changes nothing that shows: a \
+         --hide, --tmpfs or --bind beneath PATH stays, wherever it is on the command line.",
     ),
     flag(
         F::Bind,
@@ -476,7 +478,8 @@ pub const FLAGS: &[FlagDef] = &[
         None,
         S::Process,
         "start COMMAND in a new session, detached from the terminal",
-        "",
+        "COMMAND cannot reach the terminal's input (or push into it); jail passes Ctrl-C, \
+         Ctrl-\\ and Ctrl-Z on to it.",
     ),
     flag(
         F::Timeout,

@@ -402,3 +402,44 @@ fn version_prints_version() {
         );
     }
 }
+
+/// Output that cannot be written (a full disk): one error line and 125,
+/// not a crash. An error that cannot be written still ends in 125.
+#[test]
+fn unwritable_output_is_an_error_not_a_crash() {
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    for args in [&["--help"][..], &["--version"], &["--completions", "bash"]] {
+        let mut c = jail(args);
+        c.stdin(Stdio::null()).stdout(full()).stderr(Stdio::piped());
+        let o = wait_output(c.spawn().unwrap(), Duration::from_secs(30));
+        let err = fails(&o, 125, "write standard output");
+        assert!(
+            err.contains("No space left on device"),
+            "jail {args:?}: {err:?}"
+        );
+    }
+    let mut c = jail(["--bogus"]);
+    c.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(full());
+    let o = wait_output(c.spawn().unwrap(), Duration::from_secs(30));
+    assert_eq!(
+        o.status.code(),
+        Some(125),
+        "jail --bogus 2>/dev/full: {o:?}"
+    );
+}
+
+/// `--hide /` and `--tmpfs /` would do nothing (or everything): refused.
+#[test]
+fn hide_or_tmpfs_over_root_is_refused() {
+    rejects(&["--hide", "/"], &["--hide /", "root directory"]);
+    rejects(
+        &["--hide", "/tmp/.."],
+        &["--hide /tmp/..", "root directory"],
+    );
+    rejects(&["--tmpfs", "/"], &["--tmpfs /", "--root"]);
+}

@@ -149,6 +149,43 @@ fn command_not_found() {
     assert_eq!(stdout(&out), "");
 }
 
+/// A PATH directory the user cannot search hides nothing: still "not
+/// found" (127), as in a shell; a file that is there but not executable
+/// in a later directory is "Permission denied" (126).
+#[test]
+fn unsearchable_path_directory_is_not_permission_denied() {
+    let dir = TempDir::new();
+    let closed = dir.join("closed");
+    std::fs::create_dir(&closed).unwrap();
+    std::fs::set_permissions(&closed, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let open = dir.join("open");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let plain = open.join("jail-plain-file");
+    std::fs::write(&plain, "#!/bin/sh\n").unwrap();
+    std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let path = format!("{}:{}:/usr/bin:/bin", closed.display(), open.display());
+    if !is_root() {
+        // The caller owns `closed`; take away its own search permission.
+        std::fs::set_permissions(&closed, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let mut c = jail(["--", "jail-no-such-command-xyz"]);
+    c.env("PATH", &path);
+    fails(
+        &run(c),
+        127,
+        "jail: exec jail-no-such-command-xyz: command not found",
+    );
+    let mut c = jail(["--", "jail-plain-file"]);
+    c.env("PATH", &path);
+    fails(
+        &run(c),
+        126,
+        "jail: exec jail-plain-file: Permission denied",
+    );
+    std::fs::set_permissions(&closed, std::fs::Permissions::from_mode(0o700)).unwrap();
+}
+
 #[test]
 fn command_path_not_found() {
     let dir = TempDir::new();

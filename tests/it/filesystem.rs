@@ -214,12 +214,17 @@ fn ro_makes_every_mount_read_only() {
         std::fs::remove_file(p).unwrap();
     }
 
-    let mut all = refs.clone();
+    // Every filesystem is read-only, but /proc (the kernel's interface)
+    // stays as it was.
+    let mut all = refs[..4].to_vec();
     all.push(Path::new("/etc/jail-fs-ro-test"));
-    let m = probe(jail(["--ro"]), &all);
+    let mut probed = all.clone();
+    probed.push(refs[4]);
+    let m = probe(jail(["--ro"]), &probed);
     for p in &all {
         read_only(&m, p, "--ro");
     }
+    writable(&m, refs[4], "--ro: /proc");
     for p in &all[..4] {
         assert!(!p.exists(), "--ro: {p:?} was created on the host");
     }
