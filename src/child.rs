@@ -221,14 +221,14 @@ fn setup_namespaces(ctx: &Ctx) {
         return;
     }
     let t = sys::now_ns();
-    let r = mounts::bind_root(fs)
-        .and_then(|_| mounts::prepare(fs))
-        .and_then(|_| mounts::apply(fs));
-    fs_check(ctx, r);
-    log(ctx, Step::FsMount, t);
+    fs_check(ctx, mounts::bind_root(fs).and_then(|_| mounts::prepare(fs)));
+    // The fresh /proc goes first, so that --hide, --tmpfs and --bind can
+    // cover parts of it (--hide /proc/kallsyms).
     if spec.pid_ns {
         mount_proc(ctx);
     }
+    fs_check(ctx, mounts::apply(fs));
+    log(ctx, Step::FsMount, t);
     if fs.ro {
         let t = sys::now_ns();
         fs_check(ctx, mounts::apply_readonly(fs));
@@ -384,10 +384,18 @@ pub fn exec_command(ctx: &Ctx) -> ! {
         )
     };
 
+    // --stdout/--stderr files start empty, as with `>`; a pipe or a
+    // device cannot be truncated and needs not be.
+    for target in 1..3 {
+        if spec.stdio_fds[target] >= 0 {
+            // SAFETY: ftruncate on our own descriptor.
+            let _ = unsafe { sc!(libc::SYS_ftruncate, target, 0) };
+        }
+    }
     let exec = &spec.exec;
     let mut errno = libc::ENOENT;
     let mut denied = false;
-    for cand in &exec.candidates {
+    for (cand, sh_argv) in exec.candidates.iter().zip(&exec.sh_argv_ptrs) {
         // SAFETY: cand, argv_ptrs and envp_ptrs are NUL-terminated C strings
         // and null-terminated pointer arrays built by the parent.
         let r = unsafe {
@@ -399,6 +407,19 @@ pub fn exec_command(ctx: &Ctx) -> ! {
             )
         };
         match r.err().unwrap_or(libc::ENOENT) {
+            libc::ENOEXEC => {
+                // SAFETY: as above; sh_argv is null-terminated.
+                let _ = unsafe {
+                    sc!(
+                        libc::SYS_execve,
+                        crate::spec::SHELL.as_ptr(),
+                        sh_argv.as_ptr(),
+                        exec.envp_ptrs.as_ptr()
+                    )
+                };
+                errno = libc::ENOEXEC;
+                break;
+            }
             libc::ENOENT | libc::ENOTDIR | libc::ENAMETOOLONG | libc::ELOOP => {}
             // A file that is there but may not be run. A PATH directory we
             // cannot search hides nothing (as for a shell): not found.

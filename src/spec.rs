@@ -26,7 +26,13 @@ pub struct Exec {
     pub envp: Vec<CString>,
     pub argv_ptrs: Vec<*const libc::c_char>,
     pub envp_ptrs: Vec<*const libc::c_char>,
+    /// Per candidate, `/bin/sh CANDIDATE ARG...`: a file the kernel cannot
+    /// run (a script without `#!`) is run by the shell, as execvp(3) does.
+    pub sh_argv_ptrs: Vec<Vec<*const libc::c_char>>,
 }
+
+/// The shell that runs a script without `#!` (inside the jail's view).
+pub const SHELL: &std::ffi::CStr = c"/bin/sh";
 
 /// Everything the jail will do, validated.
 pub struct Spec {
@@ -434,7 +440,9 @@ fn open_stdio(paths: &[Option<OsString>; 3]) -> Result<[Option<File>; 3], Error>
         if i == 0 {
             o.read(true);
         } else {
-            o.write(true).create(true).truncate(true);
+            // Truncated by COMMAND's process right before execve, so that
+            // a jail that fails to start leaves the file as it was.
+            o.write(true).create(true);
         }
         let f = o.open(p).map_err(|e| {
             Error::sys(
@@ -505,6 +513,14 @@ fn build_exec(command: Vec<OsString>, env_ops: Vec<EnvOp>) -> Result<Exec, Error
     };
     let argv_ptrs = null_terminated(&argv);
     let envp_ptrs = null_terminated(&envp);
+    let sh_argv_ptrs = candidates
+        .iter()
+        .map(|c| {
+            let mut v = vec![SHELL.as_ptr(), c.as_ptr()];
+            v.extend_from_slice(&argv_ptrs[1..]);
+            v
+        })
+        .collect();
     Ok(Exec {
         name,
         searched,
@@ -513,6 +529,7 @@ fn build_exec(command: Vec<OsString>, env_ops: Vec<EnvOp>) -> Result<Exec, Error
         envp,
         argv_ptrs,
         envp_ptrs,
+        sh_argv_ptrs,
     })
 }
 

@@ -656,7 +656,8 @@ pub const USAGE: &str = "jail [OPTION]... [--] [COMMAND [ARG]...]";
 pub const ABOUT: &str = "Run COMMAND in new Linux namespaces as the calling user: no daemon, \
 no setuid bit, no config file, no output on success. Without COMMAND, run $SHELL (else /bin/sh). \
 Options end at the first word that is not an option, so everything after COMMAND is passed on \
-untouched.";
+untouched. When COMMAND exits, whatever it left running in the jail is killed, and jail returns \
+once all of it is gone.";
 
 /// Exit statuses, shared by `--help` and the man page.
 pub const EXIT_STATUS: &[(&str, &str)] = &[

@@ -186,6 +186,20 @@ fn unsearchable_path_directory_is_not_permission_denied() {
     std::fs::set_permissions(&closed, std::fs::Permissions::from_mode(0o700)).unwrap();
 }
 
+/// A script without `#!` runs with /bin/sh, as execvp(3) (and so env,
+/// unshare and a shell) would run it.
+#[test]
+fn script_without_shebang_runs_with_sh() {
+    let dir = TempDir::new();
+    let script = dir.join("plain-script");
+    std::fs::write(&script, "echo \"ran as $0 with $1\"\nexit 7\n").unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let p = script.to_str().unwrap();
+    let out = jail_run(&["--", p, "arg1"]);
+    assert_eq!(out.status.code(), Some(7), "{out:?}");
+    assert_eq!(stdout(&out), format!("ran as {p} with arg1\n"));
+}
+
 #[test]
 fn command_path_not_found() {
     let dir = TempDir::new();

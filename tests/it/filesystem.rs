@@ -740,6 +740,27 @@ fn rw_of_a_parent_keeps_earlier_options_beneath_it() {
     );
 }
 
+/// With --pid the fresh /proc comes first, so options can cover parts of it.
+#[test]
+fn options_under_proc_apply_to_the_fresh_proc() {
+    let out = jail_run(&[
+        "--pid",
+        "--hide",
+        "/proc/kallsyms",
+        "--tmpfs",
+        "/proc/sys",
+        "--",
+        "sh",
+        "-c",
+        "echo \"[$(cat /proc/kallsyms)] [$(ls -A /proc/sys)] $$ $(cat /proc/1/comm)\"",
+    ]);
+    assert_eq!(
+        ok(&out),
+        "[] [] 2 jail\n",
+        "--pid --hide/--tmpfs under /proc"
+    );
+}
+
 /// /proc is the kernel's interface: --ro leaves it writable, so that a
 /// jail inside a --ro jail can write its id maps.
 #[test]

@@ -492,6 +492,36 @@ fn user_file(dir: &TempDir, name: &str, content: &str) -> std::path::PathBuf {
     p
 }
 
+/// A jail that fails to start leaves the --stdout/--stderr file as it was.
+#[test]
+fn failed_start_does_not_truncate_stdout() {
+    let dir = TempDir::new();
+    let p = user_file(&dir, "log", "precious\n");
+    let e = user_file(&dir, "err", "also precious\n");
+    let o = jail_run(&[
+        "--stdout",
+        p.to_str().unwrap(),
+        "--stderr",
+        e.to_str().unwrap(),
+        "--chdir",
+        "/jail-no-such-dir",
+        "--",
+        "echo",
+        "new",
+    ]);
+    assert_eq!(o.status.code(), Some(125), "{o:?}");
+    assert_eq!(
+        std::fs::read_to_string(&p).unwrap(),
+        "precious\n",
+        "--stdout file"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&e).unwrap(),
+        "also precious\n",
+        "--stderr file"
+    );
+}
+
 #[test]
 fn stdout_truncates() {
     let dir = TempDir::new();
