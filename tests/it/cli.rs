@@ -7,7 +7,6 @@ use crate::common::*;
 use std::ffi::{OsStr, OsString};
 use std::io::Write;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::os::unix::fs::PermissionsExt;
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
@@ -23,8 +22,11 @@ fn attempt(args: &[&str], cmd: bool) -> (Output, bool) {
     let dir = TempDir::new();
     let mark = dir.join("ran");
     let shell = dir.join("shell");
-    std::fs::write(&shell, format!("#!/bin/sh\ntouch '{}'\n", mark.display())).unwrap();
-    std::fs::set_permissions(&shell, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_mode(
+        &shell,
+        format!("#!/bin/sh\ntouch '{}'\n", mark.display()),
+        0o755,
+    );
     let mut full: Vec<OsString> = args.iter().map(OsString::from).collect();
     if cmd {
         full.push("--".into());
@@ -166,8 +168,7 @@ fn stdin_nonexistent() {
 fn stdin_unreadable() {
     let dir = TempDir::new();
     let p = dir.join("secret");
-    std::fs::write(&p, "secret\n").unwrap();
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
+    write_mode(&p, "secret\n", 0o000);
     let p = p.to_str().unwrap();
     rejects(
         &["--stdin", p],
@@ -323,8 +324,7 @@ fn no_command_runs_shell_from_env() {
 fn no_command_uses_the_shell_named_by_shell() {
     let dir = TempDir::new();
     let shell = dir.join("myshell");
-    std::fs::write(&shell, "#!/bin/sh\necho custom-shell-ran\n").unwrap();
-    std::fs::set_permissions(&shell, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_mode(&shell, "#!/bin/sh\necho custom-shell-ran\n", 0o755);
     let mut c = jail(["--net"]);
     c.env("SHELL", &shell);
     let out = run(c);

@@ -62,6 +62,18 @@ impl Drop for TempDir {
     }
 }
 
+/// Create directory `p` with exactly `mode` (no umask).
+pub fn mkdir_mode(p: &Path, mode: u32) {
+    std::fs::create_dir(p).unwrap();
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Write `content` to `p`, with exactly `mode` (no umask).
+pub fn write_mode(p: &Path, content: impl AsRef<[u8]>, mode: u32) {
+    std::fs::write(p, content).unwrap();
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
 /// The binary under test: the one cargo built for this run, or the one
 /// `JAIL_TEST_BIN` names (`.ci/run` also tests the release build this way).
 pub fn built() -> PathBuf {

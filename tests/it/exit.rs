@@ -156,14 +156,11 @@ fn command_not_found() {
 fn unsearchable_path_directory_is_not_permission_denied() {
     let dir = TempDir::new();
     let closed = dir.join("closed");
-    std::fs::create_dir(&closed).unwrap();
-    std::fs::set_permissions(&closed, std::fs::Permissions::from_mode(0o700)).unwrap();
+    mkdir_mode(&closed, 0o700);
     let open = dir.join("open");
-    std::fs::create_dir(&open).unwrap();
-    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o755)).unwrap();
+    mkdir_mode(&open, 0o755);
     let plain = open.join("jail-plain-file");
-    std::fs::write(&plain, "#!/bin/sh\n").unwrap();
-    std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o644)).unwrap();
+    write_mode(&plain, "#!/bin/sh\n", 0o644);
     let path = format!("{}:{}:/usr/bin:/bin", closed.display(), open.display());
     if !is_root() {
         // The caller owns `closed`; take away its own search permission.
@@ -192,8 +189,7 @@ fn unsearchable_path_directory_is_not_permission_denied() {
 fn script_without_shebang_runs_with_sh() {
     let dir = TempDir::new();
     let script = dir.join("plain-script");
-    std::fs::write(&script, "echo \"ran as $0 with $1\"\nexit 7\n").unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_mode(&script, "echo \"ran as $0 with $1\"\nexit 7\n", 0o755);
     let p = script.to_str().unwrap();
     let out = jail_run(&["--", p, "arg1"]);
     assert_eq!(out.status.code(), Some(7), "{out:?}");
@@ -226,8 +222,7 @@ fn relative_path_not_found() {
 fn not_executable_file() {
     let dir = TempDir::new();
     let p = dir.join("script");
-    std::fs::write(&p, "#!/bin/sh\necho should-not-run\n").unwrap();
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+    write_mode(&p, "#!/bin/sh\necho should-not-run\n", 0o644);
     let p = p.to_str().unwrap();
     let out = jail_run(&["--", p]);
     fails(&out, 126, &format!("jail: exec {p}"));
@@ -238,8 +233,7 @@ fn not_executable_file() {
 fn not_executable_file_found_in_path() {
     let dir = TempDir::new();
     let p = dir.join("jail-test-noexec");
-    std::fs::write(&p, "#!/bin/sh\necho should-not-run\n").unwrap();
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+    write_mode(&p, "#!/bin/sh\necho should-not-run\n", 0o644);
     let path = format!("PATH={}", dir.path().display());
     let out = jail_run(&["--env", &path, "--", "jail-test-noexec"]);
     fails(&out, 126, "jail: exec jail-test-noexec");
@@ -270,8 +264,7 @@ fn exit_status_passes_through_as_pid_1() {
 fn exec_failures_with_pid_ns() {
     let dir = TempDir::new();
     let p = dir.join("script");
-    std::fs::write(&p, "#!/bin/sh\necho should-not-run\n").unwrap();
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+    write_mode(&p, "#!/bin/sh\necho should-not-run\n", 0o644);
     let p = p.to_str().unwrap();
     for flag in ["--pid", "--as-pid-1"] {
         let out = jail_run(&[flag, "--", "jail-no-such-command-xyz"]);

@@ -157,8 +157,7 @@ fn busybox_root(dir: &TempDir) -> Option<PathBuf> {
     let root = user_dir(&dir.join("root"));
     let bin = user_dir(&root.join("bin"));
     let dst = bin.join("busybox");
-    std::fs::write(&dst, &bytes).unwrap();
-    std::fs::set_permissions(&dst, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_mode(&dst, &bytes, 0o755);
     own(&dst);
     Some(root)
 }

@@ -5,7 +5,6 @@ use crate::common::*;
 use crate::{need, skip};
 
 use std::collections::{BTreeSet, HashMap};
-use std::os::unix::fs::PermissionsExt;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -606,8 +605,7 @@ fn time_offsets_together() {
 fn mount_inside_is_invisible_outside() {
     let dir = TempDir::new();
     let mnt = dir.join("mnt");
-    std::fs::create_dir(&mnt).unwrap();
-    std::fs::set_permissions(&mnt, std::fs::Permissions::from_mode(0o777)).unwrap();
+    mkdir_mode(&mnt, 0o777);
     let mounted = dir.join("mounted");
     let go = dir.join("go");
     let tag = format!(

@@ -6,7 +6,7 @@ use crate::skip;
 
 use std::collections::{BTreeSet, HashMap};
 use std::os::fd::AsRawFd;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
 
 // --- --rlimit ----------------------------------------------------------------
@@ -366,8 +366,7 @@ fn path_lookup_uses_resulting_path() {
 
     let dir = TempDir::new();
     let tool = dir.join("jail-test-tool");
-    std::fs::write(&tool, "#!/bin/sh\necho tool-ran\n").unwrap();
-    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_mode(&tool, "#!/bin/sh\necho tool-ran\n", 0o755);
     let path = format!("PATH={}", dir.path().display());
     let out = jail_run(&["--env", &path, "--", "jail-test-tool"]);
     assert_eq!(ok(&out), "tool-ran\n", "COMMAND not found in --env PATH");
@@ -416,8 +415,7 @@ fn default_cwd_falls_back_to_root_when_not_visible() {
     // The caller's cwd is under a directory the jail covers with a tmpfs.
     let dir = TempDir::new();
     let sub = dir.join("sub");
-    std::fs::create_dir(&sub).unwrap();
-    std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o777)).unwrap();
+    mkdir_mode(&sub, 0o777);
     let mut c = jail(["--tmpfs", dir.path().to_str().unwrap(), "--", "pwd"]);
     c.current_dir(&sub);
     assert_eq!(
@@ -586,8 +584,7 @@ fn stdio_files_opened_relative_to_callers_cwd() {
 fn stdout_unwritable_rejected() {
     let dir = TempDir::new();
     let ro = dir.join("ro");
-    std::fs::create_dir(&ro).unwrap();
-    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+    mkdir_mode(&ro, 0o555);
     let p = ro.join("out");
     let mark = dir.join("ran");
     let out = jail_run(&[

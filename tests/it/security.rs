@@ -851,8 +851,7 @@ fn map_root_capabilities_stay_inside() {
     let before_mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
     let tmp = TempDir::new();
     let mnt = tmp.join("mnt");
-    std::fs::create_dir(&mnt).unwrap();
-    std::fs::set_permissions(&mnt, std::fs::Permissions::from_mode(0o777)).unwrap();
+    mkdir_mode(&mnt, 0o777);
     let m = mnt.to_str().unwrap();
 
     // Control: -r holds real capabilities over the jail's own namespaces.
