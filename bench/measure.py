@@ -103,9 +103,11 @@ def launches_per_sec(cmd, n=LAUNCHES):
     return n / (time.perf_counter() - start)
 
 
-def peak_rss_kib(cmd, n=21):
-    out = subprocess.run([f"{work}/rss", str(n)] + cmd.split(), check=True, capture_output=True, text=True)
-    return int(out.stdout)
+def rusage(cmds, runs):
+    """Interleaved runs: [(median CPU ms, median peak RSS KiB)] per command."""
+    out = subprocess.run([f"{work}/rusage", str(runs)] + cmds, check=True,
+                         capture_output=True, text=True).stdout.splitlines()
+    return [(float(c), float(r)) for c, r in (line.split() for line in out)]
 
 
 def main():
@@ -151,22 +153,19 @@ def main():
     for k in names:
         print(f"| `{cmds[k].replace(work + '/', '')}` | {par[k]:.0f} |")
     print()
-    # bwrap is left out: it returns before its PID 1 is reaped, so wait4
-    # does not see all of its tree.
+    names = ["jail", "floor", "unshare", "bwrap"]
+    cmds = [dict(SCENARIOS[1][1])[k] for k in names] + [T]
+    use = rusage(cmds, RUNS * 2)
+    # bwrap is left out of the CPU table: it returns before its PID 1 is
+    # reaped, so wait4 does not see all of its tree.
     print("## CPU per launch (the launched tree: user + system, wait4; interleaved)\n\n"
           "| command | CPU ms |\n|---|---:|")
-    names = ["jail", "floor", "unshare"]
-    cmds = [dict(SCENARIOS[1][1])[k] for k in names]
-    out = subprocess.run([f"{work}/cpu", str(RUNS * 2)] + cmds, check=True,
-                         capture_output=True, text=True).stdout.split()
-    for c, ms in zip(cmds, out):
-        print(f"| `{c.replace(work + '/', '')}` | {float(ms):.3f} |")
+    for c, (ms, _) in list(zip(cmds, use))[:3]:
+        print(f"| `{c.replace(work + '/', '')}` | {ms:.3f} |")
     print()
     print("## peak RSS (largest process of the tree, KiB)\n\n| command | KiB |\n|---|---:|")
-    for k in ["jail", "floor", "unshare", "bwrap"]:
-        c = dict(SCENARIOS[1][1])[k]
-        print(f"| `{c.replace(work + '/', '')}` | {peak_rss_kib(c):.0f} |")
-    print(f"| `/bin/true` | {peak_rss_kib(T):.0f} |")
+    for c, (_, kib) in zip(cmds, use):
+        print(f"| `{c.replace(work + '/', '')}` | {kib:.0f} |")
     size = int(os.environ.get("BIN_SIZE", 0))
     print(f"\nstatic binary (as measured above): {size / 1024:.0f} KiB")
     if os.environ.get("STABLE_SIZE"):
