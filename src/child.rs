@@ -332,6 +332,12 @@ pub fn exec_command(ctx: &Ctx) -> ! {
     }
     if let Some(sub) = &spec.subids {
         switch_ids(ctx, sub);
+        // Changing ids resets the memory's dumpable flag (to
+        // fs.suid_dumpable), and this memory is still the parent's.
+        // SAFETY: prctl with integer arguments only.
+        check(ctx, Step::Dumpable, 0, unsafe {
+            sc!(libc::SYS_prctl, libc::PR_SET_DUMPABLE, 0)
+        });
     }
     // Close every inherited fd first, so that neither --chdir nor COMMAND
     // can reach outside the jail's view through one (runc CVE-2024-21626).

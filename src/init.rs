@@ -80,6 +80,13 @@ pub fn run(ctx: &Ctx) -> ! {
         // SAFETY: prctl with integer arguments only.
         let _ = unsafe { sc!(libc::SYS_prctl, libc::PR_SET_CHILD_SUBREAPER, 1) };
     }
+    // Without a PID namespace the tree is found through /proc: opened now,
+    // before COMMAND could mount anything over it.
+    let proc = if spec.pid_ns {
+        -1
+    } else {
+        crate::timeout::open_proc()
+    };
     let t = sys::now_ns();
     // vfork-like: COMMAND's process shares our memory (on its own stack)
     // until it execs, so no page tables are copied; we sleep meanwhile.
@@ -102,7 +109,7 @@ pub fn run(ctx: &Ctx) -> ! {
     }
     // The parent sees EOF on the failure pipe once COMMAND has exec'd.
     sys::close(ctx.fail_wr);
-    supervise(ctx, pid)
+    supervise(ctx, pid, proc)
 }
 
 extern "C" fn command_main(arg: *mut libc::c_void) -> libc::c_int {
@@ -115,17 +122,17 @@ extern "C" fn command_main(arg: *mut libc::c_void) -> libc::c_int {
     exec_command(ctx)
 }
 
-fn supervise(ctx: &Ctx, command: libc::pid_t) -> ! {
+fn supervise(ctx: &Ctx, command: libc::pid_t, proc: i32) -> ! {
     let mut timer = Timer::start(ctx.spec.timeout_ns, ctx.spec.kill_after_ns);
     loop {
         // SAFETY: siginfo_t is plain data; all-zero is valid.
         let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
         let Some(sig) = timer.wait(&ctx.wait_set, &mut info) else {
             match timer.fire() {
-                Some(Action::Terminate) => signal_all(ctx, libc::SIGTERM),
+                Some(Action::Terminate) => signal_all(ctx, proc, libc::SIGTERM),
                 Some(Action::Kill) => {
-                    signal_all(ctx, libc::SIGKILL);
-                    finish(ctx, libc::SIGKILL, true);
+                    signal_all(ctx, proc, libc::SIGKILL);
+                    finish(ctx, proc, libc::SIGKILL, true);
                 }
                 None => {}
             }
@@ -133,7 +140,7 @@ fn supervise(ctx: &Ctx, command: libc::pid_t) -> ! {
         };
         if sig == libc::SIGCHLD {
             if let Some(status) = reap(ctx, command) {
-                finish(ctx, status, timer.expired);
+                finish(ctx, proc, status, timer.expired);
             }
             continue;
         }
@@ -141,7 +148,7 @@ fn supervise(ctx: &Ctx, command: libc::pid_t) -> ! {
             // SAFETY: getppid cannot fail.
             if unsafe { libc::getppid() } != ctx.parent {
                 // The parent is gone (SIGKILL): take the whole tree down.
-                kill_descendants();
+                kill_descendants(proc);
                 // SAFETY: _exit does not return.
                 unsafe { libc::_exit(crate::error::EXIT_FAILURE as i32) };
             }
@@ -191,23 +198,23 @@ fn reap(ctx: &Ctx, command: libc::pid_t) -> Option<i32> {
 /// Send `sig` to every process of the jail but us: with a PID namespace
 /// that is everything kill(-1) reaches from PID 1; without, our subtree
 /// (orphans of COMMAND's tree are our children, as we are their subreaper).
-fn signal_all(ctx: &Ctx, sig: i32) {
+fn signal_all(ctx: &Ctx, proc: i32, sig: i32) {
     if ctx.spec.pid_ns {
         // SAFETY: kill takes no pointers.
         let _ = unsafe { sc!(libc::SYS_kill, -1i32, sig) };
     } else {
         // SAFETY: getpid cannot fail.
-        crate::timeout::signal_tree(unsafe { libc::getpid() }, sig, true);
+        crate::timeout::signal_tree(proc, unsafe { libc::getpid() }, sig, true);
     }
 }
 
 /// COMMAND is done (or the timeout's SIGKILL is due): make sure nothing it
 /// started lives on, then hand its status to the parent.
-fn finish(ctx: &Ctx, status: i32, timed_out: bool) -> ! {
+fn finish(ctx: &Ctx, proc: i32, status: i32, timed_out: bool) -> ! {
     if !ctx.spec.pid_ns {
         // With a PID namespace the kernel kills the rest when we exit, and
         // the parent sees us exit only once they are gone.
-        kill_descendants();
+        kill_descendants(proc);
     }
     let report = Report::Done { status, timed_out };
     let _ = sys::write_all(ctx.status_wr, &report.to_bytes());
@@ -217,12 +224,12 @@ fn finish(ctx: &Ctx, status: i32, timed_out: bool) -> ! {
 
 /// SIGKILL every descendant. Orphans reparent to us (we are their
 /// subreaper), so kill our children, reap, and repeat until none are left.
-fn kill_descendants() {
+fn kill_descendants(proc: i32) {
     // SAFETY: getpid cannot fail.
     let me = unsafe { libc::getpid() };
     loop {
         // SAFETY: kill takes no pointers.
-        let listed = crate::timeout::for_each_child(me, |pid| {
+        let listed = crate::timeout::for_each_child(proc, me, |pid| {
             let _ = unsafe { sc!(libc::SYS_kill, pid, libc::SIGKILL) };
         });
         if !listed {

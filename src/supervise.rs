@@ -100,7 +100,9 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
                 // PID 1 gets SIGTERM only if it handles it; the rest of
                 // its namespace does get it.
                 Some(Action::Terminate) => {
-                    crate::timeout::signal_tree(run.pid, libc::SIGTERM, false)
+                    let proc = crate::timeout::open_proc();
+                    crate::timeout::signal_tree(proc, run.pid, libc::SIGTERM, false);
+                    crate::sys::close(proc);
                 }
                 // SIGKILL to a namespace's PID 1 ends every process in it.
                 // SAFETY: kill takes no pointers.

@@ -13,9 +13,13 @@ pub const SHARED_MEMORY: bool = cfg!(target_arch = "x86_64");
 /// A raw system call: `Ok(return value)` or `Err(errno)`, errno untouched.
 /// Arguments are converted with `as usize` (pointers, ints, fds).
 macro_rules! sc {
-    ($nr:expr $(, $a:expr)* $(,)?) => {
+    ($nr:expr $(, $a:expr)* $(,)?) => {{
+        const {
+            let args: &[&str] = &[$(stringify!($a)),*];
+            assert!(args.len() <= 6, "a system call takes 6 arguments at most");
+        };
         $crate::sys::syscall($nr as libc::c_long, &[$(($a) as usize),*])
-    };
+    }};
 }
 
 /// See `sc!`.
@@ -25,7 +29,9 @@ macro_rules! sc {
 #[inline(always)]
 pub unsafe fn syscall(nr: libc::c_long, args: &[usize]) -> Result<usize, i32> {
     let mut a = [0usize; 6];
-    a[..args.len()].copy_from_slice(args);
+    for (d, s) in a.iter_mut().zip(args) {
+        *d = *s;
+    }
     // SAFETY: forwarded from the caller.
     let r = unsafe { syscall6(nr, a) };
     if (-4095..0).contains(&r) {

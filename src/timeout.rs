@@ -138,7 +138,7 @@ const MAX_TREE: usize = 2048;
 /// `skip_root`. The tree is listed first and signalled after, so that a
 /// process dying from the signal does not hide its children from the walk.
 /// Best effort: a process forked during the walk may be missed.
-pub fn signal_tree(root: libc::pid_t, sig: i32, skip_root: bool) {
+pub fn signal_tree(proc: i32, root: libc::pid_t, sig: i32, skip_root: bool) {
     let mut pids = [0 as libc::pid_t; MAX_TREE];
     pids[0] = root;
     let mut n = 1;
@@ -146,7 +146,7 @@ pub fn signal_tree(root: libc::pid_t, sig: i32, skip_root: bool) {
     while i < n {
         let pid = pids[i];
         i += 1;
-        for_each_child(pid, |child| {
+        for_each_child(proc, pid, |child| {
             if n < MAX_TREE && !pids[..n].contains(&child) {
                 pids[n] = child;
                 n += 1;
@@ -160,39 +160,87 @@ pub fn signal_tree(root: libc::pid_t, sig: i32, skip_root: bool) {
     }
 }
 
-/// Call `f` with each child of every thread of `pid`, from
-/// /proc/PID/task/TID/children. False when /proc cannot tell.
-pub fn for_each_child(pid: libc::pid_t, mut f: impl FnMut(libc::pid_t)) -> bool {
-    let mut path = sys::Line::new();
-    path.str("/proc/").num(pid as u64).str("/task\0");
-    // SAFETY: path is NUL-terminated.
-    let dir = unsafe {
+/// `/proc` as a descriptor (O_PATH), or -1: opened before COMMAND runs, so
+/// that nothing COMMAND mounts over /proc later can redirect the walks.
+pub fn open_proc() -> i32 {
+    // SAFETY: a NUL-terminated literal; O_PATH opens nothing for reading.
+    let fd = unsafe {
         sc!(
             libc::SYS_openat,
             libc::AT_FDCWD,
-            path.as_bytes().as_ptr(),
-            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC
+            c"/proc".as_ptr(),
+            libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC
         )
     };
-    let Ok(dir) = dir.map(|d| d as i32) else {
+    fd.map_or(-1, |fd| fd as i32)
+}
+
+/// struct open_how for openat2(2).
+#[repr(C)]
+struct OpenHow {
+    flags: u64,
+    mode: u64,
+    resolve: u64,
+}
+const RESOLVE_NO_XDEV: u64 = 0x01;
+const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
+const RESOLVE_NO_SYMLINKS: u64 = 0x04;
+
+/// Open `path` (NUL-terminated) below `dir` for reading without crossing a
+/// mount point or following a link: a tmpfs or bind mount that COMMAND put
+/// over part of /proc makes the open fail instead of feeding it pids.
+fn open_below(dir: i32, path: &[u8], flags: i32) -> Option<i32> {
+    let how = OpenHow {
+        flags: (flags | libc::O_RDONLY | libc::O_CLOEXEC) as u64,
+        mode: 0,
+        resolve: RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS,
+    };
+    // SAFETY: path is NUL-terminated; how is a valid open_how of its size.
+    let fd = unsafe {
+        sc!(
+            libc::SYS_openat2,
+            dir,
+            path.as_ptr(),
+            &how as *const OpenHow,
+            std::mem::size_of::<OpenHow>()
+        )
+    };
+    let fd = match fd {
+        // Before Linux 5.6 (or under a filter that hides openat2).
+        // SAFETY: as above.
+        Err(libc::ENOSYS) => unsafe { sc!(libc::SYS_openat, dir, path.as_ptr(), how.flags) },
+        r => r,
+    };
+    fd.ok().map(|fd| fd as i32)
+}
+
+/// Call `f` with each child of every thread of `pid`, from
+/// PROC/PID/task/TID/children (`proc` from `open_proc`). False when /proc
+/// cannot tell.
+pub fn for_each_child(proc: i32, pid: libc::pid_t, mut f: impl FnMut(libc::pid_t)) -> bool {
+    if proc < 0 {
+        return false;
+    }
+    let mut path = sys::Line::new();
+    path.num(pid as u64).str("/task\0");
+    let Some(dir) = open_below(proc, path.as_bytes(), libc::O_DIRECTORY) else {
         return false;
     };
     let mut buf = [0u8; 1024];
     loop {
         // SAFETY: buf is writable for its length.
         let n = match unsafe { sc!(libc::SYS_getdents64, dir, buf.as_mut_ptr(), buf.len()) } {
-            Ok(n) if n > 0 => n,
+            Ok(n) if n > 0 => n.min(buf.len()),
             _ => break,
         };
         let mut off = 0;
-        while off + 19 < n {
-            // struct linux_dirent64 { u64 d_ino; i64 d_off; u16 d_reclen;
-            // u8 d_type; char d_name[]; }
-            let reclen = u16::from_ne_bytes([buf[off + 16], buf[off + 17]]) as usize;
-            if reclen == 0 {
+        // struct linux_dirent64 { u64 d_ino; i64 d_off; u16 d_reclen;
+        // u8 d_type; char d_name[]; }
+        while let Some(rec) = buf[..n].get(off..).filter(|r| r.len() > 19) {
+            let reclen = u16::from_ne_bytes([rec[16], rec[17]]) as usize;
+            let Some(name) = rec.get(19..reclen) else {
                 break;
-            }
-            let name = &buf[off + 19..off + reclen];
+            };
             let name = &name[..name.iter().position(|b| *b == 0).unwrap_or(name.len())];
             if !name.is_empty() && name.iter().all(u8::is_ascii_digit) {
                 let mut p = sys::Line::new();
@@ -208,16 +256,7 @@ pub fn for_each_child(pid: libc::pid_t, mut f: impl FnMut(libc::pid_t)) -> bool 
 
 /// Read a space-separated list of pids from `path` (relative to `dir`).
 fn read_pids(dir: i32, path: &sys::Line, f: &mut impl FnMut(libc::pid_t)) {
-    // SAFETY: path is NUL-terminated.
-    let fd = unsafe {
-        sc!(
-            libc::SYS_openat,
-            dir,
-            path.as_bytes().as_ptr(),
-            libc::O_RDONLY | libc::O_CLOEXEC
-        )
-    };
-    let Ok(fd) = fd.map(|f| f as i32) else {
+    let Some(fd) = open_below(dir, path.as_bytes(), 0) else {
         return;
     };
     let mut buf = [0u8; 512];
@@ -226,7 +265,7 @@ fn read_pids(dir: i32, path: &sys::Line, f: &mut impl FnMut(libc::pid_t)) {
     loop {
         // SAFETY: buf is writable for its length.
         let n = match unsafe { sc!(libc::SYS_read, fd, buf.as_mut_ptr(), buf.len()) } {
-            Ok(n) if n > 0 => n,
+            Ok(n) if n > 0 => n.min(buf.len()),
             _ => break,
         };
         for &b in &buf[..n] {

@@ -20,6 +20,7 @@
 //! | `map_root_cannot_load_kernel_modules` | `-r` capabilities used to load a kernel module | issue 4 |
 //! | `parent_killed_before_pdeathsig_is_armed_runs_nothing` | the jail parent dies before the child arms PDEATHSIG, leaving an unsupervised jail running COMMAND | issue 4 (contract: JAIL_TEST_PAUSE_CHILD_MS) |
 //! | `bad_values_cannot_forge_error_lines` | a value echoed raw in an error message forges extra `jail: ` lines or sends terminal escape sequences to the caller's terminal | contract ("stderr is exactly one line") |
+//! | `planted_proc_children_cannot_aim_the_keeper` | without `--pid`, a `-r` COMMAND mounts a tmpfs over `/proc` and plants a `children` list naming an outside process, which the keeper, outside Landlock, then SIGKILLs when COMMAND exits | review of the keeper's /proc walk |
 //! | `random_command_lines_never_panic` | malformed command lines crash the parser or the spec builder | issue 4 (fuzzing; see also fuzz/) |
 
 use crate::common::*;
@@ -1229,4 +1230,38 @@ fn random_command_lines_never_panic() {
         });
         assert!(result.is_ok(), "case {i} panicked: argv {argv:?}");
     }
+}
+
+/// Without --pid the keeper finds COMMAND's leftovers in /proc when COMMAND
+/// exits. A COMMAND with -r can mount over /proc: the list it plants there
+/// must not make the keeper (outside Landlock) kill a process outside.
+#[test]
+fn planted_proc_children_cannot_aim_the_keeper() {
+    let mut victim = Command::new("sleep");
+    victim.arg("30").stdin(Stdio::null()).stdout(Stdio::null());
+    if is_root() {
+        victim.uid(NOBODY).gid(NOBODY);
+    }
+    let mut victim = victim.spawn().unwrap();
+    let id = victim.id();
+    let script = format!(
+        "mount -t tmpfs none /proc && mkdir -p /proc/$PPID/task/$PPID && \
+         echo {id} > /proc/$PPID/task/$PPID/children && echo planted"
+    );
+    let out = jail_run(&["-r", "--mount", "--", "sh", "-c", &script]);
+    let planted = stdout(&out);
+    // Give a SIGKILL, if one was sent, the time to land.
+    let died = wait_until(Duration::from_millis(500), || {
+        victim.try_wait().unwrap().is_some()
+    });
+    let _ = victim.kill();
+    let _ = victim.wait();
+    assert_eq!(
+        planted, "planted\n",
+        "the attack did not get set up: {out:?}"
+    );
+    assert!(
+        !died,
+        "the keeper killed pid {id}, named in a planted /proc file"
+    );
 }

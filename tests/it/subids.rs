@@ -13,8 +13,9 @@ use std::os::fd::AsRawFd;
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::Once;
+use std::time::Duration;
 
 const SUBUID: &str = "/etc/subuid";
 const SUBGID: &str = "/etc/subgid";
@@ -512,4 +513,42 @@ fn verbose_times_each_helper() {
     for step in ["jail: newuidmap: ", "jail: newgidmap: "] {
         assert!(err.contains(step), "{step:?} not in {err}");
     }
+}
+
+/// Leaving uid 0 inside resets the memory's dumpable flag to
+/// fs.suid_dumpable; COMMAND's process still shares the parent's memory
+/// then, so jail must make it non-dumpable again: the parent's /proc files
+/// stay root's while COMMAND runs, whatever the sysctl says.
+#[test]
+fn switching_ids_leaves_the_parent_non_dumpable() {
+    need_subids!();
+    if !is_root() {
+        skip!("needs root to set fs.suid_dumpable=1 for the test");
+    }
+    const KNOB: &str = "/proc/sys/fs/suid_dumpable";
+    let old = std::fs::read_to_string(KNOB).unwrap();
+    std::fs::write(KNOB, "1").unwrap();
+    struct Restore(String);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let _ = std::fs::write(KNOB, self.0.trim());
+        }
+    }
+    let _restore = Restore(old);
+    let mut c = jail(["--map-auto", "--uid", "1000", "--", "sleep", "2"]);
+    c.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = c.spawn().unwrap();
+    let environ = format!("/proc/{}/environ", child.id());
+    // Once COMMAND runs (its sleep is a child of the keeper), look.
+    std::thread::sleep(Duration::from_millis(700));
+    let owner = std::fs::metadata(&environ).map(|m| m.uid());
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        owner.ok(),
+        Some(0),
+        "{environ} must stay root's (non-dumpable)"
+    );
 }
