@@ -121,17 +121,28 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
         match sig {
             libc::SIGCHLD => {
                 let mut status = 0;
-                let stops = if has_init { 0 } else { libc::WUNTRACED };
                 // SAFETY: status is writable.
                 let r = unsafe {
-                    libc::waitpid(run.pid, &mut status, libc::WNOHANG | libc::__WALL | stops)
+                    libc::waitpid(
+                        run.pid,
+                        &mut status,
+                        libc::WNOHANG | libc::__WALL | libc::WUNTRACED,
+                    )
                 };
                 if r != run.pid {
                     continue;
                 }
                 if libc::WIFSTOPPED(status) {
-                    // --as-pid-1: COMMAND is our child and was stopped.
-                    stop_self(libc::WSTOPSIG(status));
+                    if has_init {
+                        // Somebody stopped the init (SIGSTOP cannot be
+                        // blocked): it must keep reaping, or we would
+                        // wait forever.
+                        // SAFETY: kill takes no pointers.
+                        unsafe { libc::kill(run.pid, libc::SIGCONT) };
+                    } else {
+                        // --as-pid-1: COMMAND is our child and was stopped.
+                        stop_self(libc::WSTOPSIG(status));
+                    }
                     continue;
                 }
                 if timer.expired {

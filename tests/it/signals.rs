@@ -674,3 +674,18 @@ fn nested_interactive_shell_job_control() {
 fn nested_interactive_shell_job_control_with_pid() {
     nested_interactive_shell(true);
 }
+
+/// SIGSTOP cannot be blocked: if the keeper is stopped (here by COMMAND,
+/// with the Landlock signal scope lifted), jail continues it instead of
+/// waiting forever for a status it would never send.
+#[test]
+fn a_stopped_keeper_is_continued() {
+    let out = jail_run(&[
+        "--share-ipc-scope",
+        "--",
+        "sh",
+        "-c",
+        "kill -STOP $PPID && sleep 0.3 && exit 3",
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+}
