@@ -135,19 +135,24 @@ pub extern "C" fn main(arg: *mut libc::c_void) -> libc::c_int {
 
     setup_namespaces(ctx);
 
-    // COMMAND must not read our memory, nor the parent's, which we share
-    // where sys::SHARED_MEMORY holds (the flag belongs to the memory), or
-    // the environment, through /proc or ptrace. Not earlier: writing the
-    // time namespace's offsets needs a dumpable /proc/self.
-    // SAFETY: prctl with integer arguments only.
-    if let Err(e) = unsafe { sc!(libc::SYS_prctl, libc::PR_SET_DUMPABLE, 0) } {
-        fail(ctx, Step::Dumpable, 0, e);
-    }
+    // Not earlier: writing the time namespace's offsets needs a dumpable
+    // /proc/self.
+    non_dumpable(ctx);
     if spec.init {
         crate::init::run(ctx)
     } else {
         exec_command(ctx)
     }
+}
+
+/// COMMAND must not read our memory, nor the parent's, which we share where
+/// `sys::SHARED_MEMORY` holds (the flag belongs to the memory), nor the
+/// environment, through /proc or ptrace.
+fn non_dumpable(ctx: &Ctx) {
+    // SAFETY: prctl with integer arguments only.
+    check(ctx, Step::Dumpable, 0, unsafe {
+        sc!(libc::SYS_prctl, libc::PR_SET_DUMPABLE, 0)
+    });
 }
 
 /// Steps that shape the namespaces, run once by the first process inside.
@@ -334,10 +339,7 @@ pub fn exec_command(ctx: &Ctx) -> ! {
         switch_ids(ctx, sub);
         // Changing ids resets the memory's dumpable flag (to
         // fs.suid_dumpable), and this memory is still the parent's.
-        // SAFETY: prctl with integer arguments only.
-        check(ctx, Step::Dumpable, 0, unsafe {
-            sc!(libc::SYS_prctl, libc::PR_SET_DUMPABLE, 0)
-        });
+        non_dumpable(ctx);
     }
     // Close every inherited fd first, so that neither --chdir nor COMMAND
     // can reach outside the jail's view through one (runc CVE-2024-21626).

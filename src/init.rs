@@ -8,23 +8,6 @@ use crate::error::Step;
 use crate::sys;
 use crate::timeout::{Action, Timer};
 
-/// COMMAND's process: shares our memory until it execs (CLONE_VM|CLONE_VFORK).
-#[cfg(target_arch = "x86_64")]
-use crate::sys::clone_vfork;
-
-#[cfg(not(target_arch = "x86_64"))]
-unsafe fn clone_vfork(
-    flags: libc::c_int,
-    stack: *mut libc::c_void,
-    f: extern "C" fn(*mut libc::c_void) -> libc::c_int,
-    arg: *mut libc::c_void,
-) -> Result<libc::pid_t, i32> {
-    // SAFETY: forwarded from the caller; this process's memory is its own
-    // copy here (sys::SHARED_MEMORY is false), so errno is too.
-    let pid = unsafe { libc::clone(f, stack, flags | libc::CLONE_VM | libc::CLONE_VFORK, arg) };
-    if pid < 0 { Err(sys::errno()) } else { Ok(pid) }
-}
-
 /// What the init tells the parent on the status pipe, one write each:
 /// COMMAND stopped (job control), or COMMAND is done, with its wait status
 /// and whether `--timeout` expired.
@@ -93,7 +76,7 @@ pub fn run(ctx: &Ctx) -> ! {
     // SAFETY: command_main runs only async-signal-safe code on the stack
     // the parent reserved for it, and leaves through execve or _exit.
     let pid = unsafe {
-        clone_vfork(
+        sys::clone_vfork(
             libc::SIGCHLD,
             ctx.command_stack,
             command_main,

@@ -123,6 +123,24 @@ pub unsafe fn clone_vfork(
     }
 }
 
+/// See the x86_64 `clone_vfork`. Elsewhere the caller's memory is its own
+/// copy (SHARED_MEMORY is false), so libc's clone and errno do.
+///
+/// # Safety
+/// As for the x86_64 `clone_vfork`.
+#[cfg(not(target_arch = "x86_64"))]
+pub unsafe fn clone_vfork(
+    flags: libc::c_int,
+    stack: *mut libc::c_void,
+    f: extern "C" fn(*mut libc::c_void) -> libc::c_int,
+    arg: *mut libc::c_void,
+) -> Result<libc::pid_t, i32> {
+    let flags = flags | libc::CLONE_VM | libc::CLONE_VFORK;
+    // SAFETY: forwarded from the caller.
+    let pid = unsafe { libc::clone(f, stack, flags, arg) };
+    if pid < 0 { Err(errno()) } else { Ok(pid) }
+}
+
 /// errno of the last failed libc call (never in code that uses `sc!`).
 pub fn errno() -> i32 {
     // SAFETY: __errno_location returns this thread's errno slot.
