@@ -65,6 +65,11 @@ impl Op {
     fn dev_paths(&self) -> Result<&DevPaths, i32> {
         self.dev.as_deref().ok_or(libc::EINVAL)
     }
+
+    /// The destination as a path (for the parent's checks).
+    fn dst_path(&self) -> &Path {
+        Path::new(OsStr::from_bytes(self.dst.to_bytes()))
+    }
 }
 
 pub struct DevPaths {
@@ -338,15 +343,12 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// under the project dir stays hidden). Each one moves back to just after
 /// the last earlier option that mounts PATH itself or a parent of it.
 fn order_rw(ops: &mut [Op]) {
-    use std::os::unix::ffi::OsStrExt;
-    let dst = |o: &Op| PathBuf::from(OsStr::from_bytes(o.dst.to_bytes()));
     for i in 0..ops.len() {
         if ops[i].kind != Kind::Rw {
             continue;
         }
-        let path = dst(&ops[i]);
         let mut j = i;
-        while j > 0 && !path.starts_with(dst(&ops[j - 1])) {
+        while j > 0 && !ops[i].dst_path().starts_with(ops[j - 1].dst_path()) {
             j -= 1;
         }
         ops[j..=i].rotate_right(1);
@@ -359,19 +361,18 @@ fn order_rw(ops: &mut [Op]) {
 /// the jail could write to. Without this, destinations made for earlier
 /// options would stay behind on the host after the failure.
 fn check_destinations(ops: &[Op]) -> Result<(), Error> {
-    use std::os::unix::ffi::OsStrExt;
     for (i, op) in ops.iter().enumerate() {
         if !matches!(op.kind, Kind::Bind { .. } | Kind::Tmpfs | Kind::Dev) {
             continue;
         }
-        let dst = Path::new(OsStr::from_bytes(op.dst.to_bytes()));
+        let dst = op.dst_path();
         if dst.exists() {
             continue;
         }
         // An earlier tmpfs or bind covers it: the jail's view decides.
         let covered = ops[..i].iter().any(|o| {
             matches!(o.kind, Kind::Tmpfs | Kind::Bind { .. } | Kind::Dev)
-                && dst.starts_with(OsStr::from_bytes(o.dst.to_bytes()))
+                && dst.starts_with(o.dst_path())
         });
         if covered {
             continue;
