@@ -624,16 +624,7 @@ fn touch(path: &CStr) -> Result<(), i32> {
 }
 
 fn is_dir(path: &CStr) -> bool {
-    // SAFETY: path is NUL-terminated; an O_PATH open touches nothing.
-    let fd = unsafe {
-        sc!(
-            libc::SYS_openat,
-            libc::AT_FDCWD,
-            path.as_ptr(),
-            libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC
-        )
-    };
-    fd.map(|fd| sys::close(fd as i32)).is_ok()
+    sys::open_dir_path(path).map(sys::close).is_ok()
 }
 
 /// First pass: clone every source's mount tree while the view is still the

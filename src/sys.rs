@@ -304,6 +304,21 @@ fn close_range(first: u32, last: u32) -> Result<(), i32> {
     Ok(())
 }
 
+/// An O_PATH descriptor on directory `path`: a handle to it, nothing
+/// opened for reading. Err(ENOTDIR) for anything but a directory.
+pub fn open_dir_path(path: &std::ffi::CStr) -> Result<i32, i32> {
+    // SAFETY: path is NUL-terminated; O_PATH opens nothing for reading.
+    let fd = unsafe {
+        sc!(
+            libc::SYS_openat,
+            libc::AT_FDCWD,
+            path.as_ptr(),
+            libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC
+        )
+    };
+    fd.map(|fd| fd as i32)
+}
+
 /// close(2), errno untouched; EBADF is the caller's concern only.
 pub fn close(fd: i32) {
     // SAFETY: closing a descriptor number passes no memory.

@@ -163,16 +163,7 @@ pub fn signal_tree(proc: i32, root: libc::pid_t, sig: i32, skip_root: bool) {
 /// `/proc` as a descriptor (O_PATH), or -1: opened before COMMAND runs, so
 /// that nothing COMMAND mounts over /proc later can redirect the walks.
 pub fn open_proc() -> i32 {
-    // SAFETY: a NUL-terminated literal; O_PATH opens nothing for reading.
-    let fd = unsafe {
-        sc!(
-            libc::SYS_openat,
-            libc::AT_FDCWD,
-            c"/proc".as_ptr(),
-            libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC
-        )
-    };
-    fd.map_or(-1, |fd| fd as i32)
+    sys::open_dir_path(c"/proc").unwrap_or(-1)
 }
 
 /// struct open_how for openat2(2).
