@@ -137,8 +137,10 @@ fn supervise(ctx: &Ctx, command: libc::pid_t, proc: i32) -> ! {
             }
         }
         // A signal from the terminal already reached COMMAND's process
-        // group; only signals sent to the jail are passed on.
-        if info.si_code != libc::SI_KERNEL {
+        // group; only signals sent to the jail are passed on. With
+        // --new-session COMMAND is not in that group, but we are: we pass
+        // the terminal's signals on (jail itself does not).
+        if info.si_code != libc::SI_KERNEL || ctx.spec.new_session {
             // SAFETY: kill takes no pointers.
             let _ = unsafe { sc!(libc::SYS_kill, command, sig) };
         }

@@ -235,7 +235,7 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
     // hangup to know we are still there once PDEATHSIG is armed.
 
     let mut buf = [0u8; Failure::SIZE];
-    let n = sys::read_full(fail_rd.as_raw_fd(), &mut buf).unwrap_or(0);
+    let n = read_report(fail_rd.as_raw_fd(), pid, &mut buf);
     if n == Failure::SIZE {
         let _ = reap(pid);
         return Err(describe(spec, Failure::from_bytes(&buf)));
@@ -273,6 +273,39 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
         wait_set,
         old_mask,
     })
+}
+
+/// Read the child's failure report, or EOF once COMMAND runs (its process
+/// and the init then hold no write end). SIGSTOP cannot be blocked: an init
+/// stopped before it closed its end would keep us here for good, so a
+/// stopped child is continued.
+fn read_report(fd: i32, pid: libc::pid_t, buf: &mut [u8]) -> usize {
+    loop {
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd.
+        if unsafe { libc::poll(&mut pfd, 1, 100) } != 0 {
+            return sys::read_full(fd, buf).unwrap_or(0);
+        }
+        // SAFETY: siginfo_t is plain data; waitid only reports stops here
+        // (no WEXITED), so it never reaps the child.
+        unsafe {
+            let mut info: libc::siginfo_t = std::mem::zeroed();
+            if libc::waitid(
+                libc::P_PID,
+                pid as libc::id_t,
+                &mut info,
+                libc::WSTOPPED | libc::WNOHANG | libc::__WALL,
+            ) == 0
+                && info.si_code == libc::CLD_STOPPED
+            {
+                libc::kill(pid, libc::SIGCONT);
+            }
+        }
+    }
 }
 
 fn log(spec: &Spec, step: &str, since: u64) {

@@ -114,10 +114,12 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
             continue;
         };
         // A signal from the terminal also reached COMMAND, unless COMMAND
-        // runs in a session of its own (--new-session): then jail passes
-        // it on like any other.
+        // runs in a session of its own (--new-session). Then the init, in
+        // our process group, got it too and passes it on (one path only:
+        // two sends of the same signal could merge into the one it drops);
+        // without an init, jail passes it on like any other.
         let from_kernel = info.si_code == libc::SI_KERNEL;
-        let from_tty = from_kernel && !spec.new_session;
+        let from_tty = from_kernel && (has_init || !spec.new_session);
         match sig {
             libc::SIGCHLD => {
                 let mut status = 0;
