@@ -115,6 +115,8 @@ pub enum Step {
     Hostname,
     Dumpable,
     Fork,
+    Lock,
+    LockMaps,
     NewSession,
     Rlimit,
     Stdio,
@@ -132,7 +134,7 @@ pub enum Step {
 }
 
 impl Step {
-    const ALL: [Step; 28] = [
+    const ALL: [Step; 30] = [
         Step::WaitForMaps,
         Step::UnshareTime,
         Step::TimeOffsets,
@@ -147,6 +149,8 @@ impl Step {
         Step::Hostname,
         Step::Dumpable,
         Step::Fork,
+        Step::Lock,
+        Step::LockMaps,
         Step::NewSession,
         Step::Rlimit,
         Step::Stdio,
@@ -184,6 +188,8 @@ impl Step {
             Step::Hostname => "set hostname",
             Step::Dumpable => "make the jail non-dumpable",
             Step::Fork => "fork COMMAND",
+            Step::Lock => "lock the view (nested user namespace)",
+            Step::LockMaps => "write the nested namespace's id maps",
             Step::NewSession => "start a new session",
             Step::Rlimit => "set resource limit",
             Step::Stdio => "redirect stdio",

@@ -256,7 +256,11 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
     }
     log(spec, "set up and exec", t);
     if let (Some(info), Some(fd)) = (info.as_mut(), spec.info_fd) {
-        info.after_exec(spec.init, spec.time.is_some());
+        info.after_exec(
+            spec.init,
+            spec.time.is_some(),
+            spec.lock.as_ref().map_or(0, |l| l.flags),
+        );
         if let Err(e) = info.write(fd) {
             kill_and_reap(pid);
             return Err(e);

@@ -34,6 +34,31 @@ pub struct Exec {
 /// The shell that runs a script without `#!` (inside the jail's view).
 pub const SHELL: &std::ffi::CStr = c"/bin/sh";
 
+/// With root inside (`-r`, or a subordinate map with COMMAND as 0), COMMAND
+/// holds CAP_SYS_ADMIN over the mount namespace jail built, and could
+/// remount, unmount or move what jail mounted. So once the view is built
+/// the child enters a nested user namespace with a new mount namespace:
+/// the kernel locks every mount copied into a mount namespace owned by a
+/// less privileged user namespace (flags, and nothing can be unmounted or
+/// moved to reveal what is beneath). The namespaces COMMAND configures as
+/// root (network, UTS, IPC, cgroup) are created there too, so that its
+/// capabilities still reach them.
+pub struct Lock {
+    /// CLONE_NEWUSER, CLONE_NEWNS and the namespaces moved from clone(2).
+    pub flags: libc::c_int,
+    /// The nested namespace's maps: the same ids, inside to inside.
+    pub uid_map: CString,
+    pub gid_map: CString,
+    /// Several lines (subordinate ranges): only a process that stays in the
+    /// outer namespace, with CAP_SETUID there, may write them; a short-lived
+    /// helper does. Otherwise the child writes its own one-line maps.
+    pub helper: bool,
+}
+
+/// The namespaces that move into the nested user namespace of `Lock`.
+pub const LOCK_MOVES: libc::c_int =
+    libc::CLONE_NEWNET | libc::CLONE_NEWUTS | libc::CLONE_NEWIPC | libc::CLONE_NEWCGROUP;
+
 /// Everything the jail will do, validated.
 pub struct Spec {
     /// CLONE_NEW* flags for clone(2) (user namespace always).
@@ -82,6 +107,9 @@ pub struct Spec {
     /// it arms PDEATHSIG, to test the race with a dying parent.
     pub test_pause_ms: u32,
     pub fs: crate::mounts::Fs,
+    /// The nested user and mount namespace that locks the view (root
+    /// inside only).
+    pub lock: Option<Lock>,
     pub exec: Exec,
 }
 
@@ -377,6 +405,30 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         None
     };
 
+    let lock = (map_root && flags & libc::CLONE_NEWNS != 0).then(|| {
+        let identity = |ranges: Option<&crate::subid::HelperMap>, single: u32| -> String {
+            match ranges {
+                Some(m) => m
+                    .lines
+                    .iter()
+                    .map(|r| format!("{} {} {}\n", r.inner, r.inner, r.count))
+                    .collect(),
+                None => format!("{single} {single} 1\n"),
+            }
+        };
+        let sub = subids.as_ref();
+        let c = |s: String| CString::new(s).expect("no NUL in numbers");
+        Lock {
+            flags: libc::CLONE_NEWUSER | libc::CLONE_NEWNS | (flags & LOCK_MOVES),
+            uid_map: c(identity(sub.and_then(|s| s.uid_map.as_ref()), uid_inside)),
+            gid_map: c(identity(sub.and_then(|s| s.gid_map.as_ref()), gid_inside)),
+            helper: sub.is_some(),
+        }
+    });
+    if lock.is_some() {
+        flags &= !LOCK_MOVES;
+    }
+
     let exec = build_exec(low.command, env_ops)?;
     let landlock_abi = crate::landlock::abi();
     let landlock = if share_ipc_scope {
@@ -403,7 +455,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         pid_ns: flags & libc::CLONE_NEWPID != 0,
         init: !as_pid_1,
         mount_ns: flags & libc::CLONE_NEWNS != 0,
-        net: flags & libc::CLONE_NEWNET != 0,
+        net: (flags | lock.as_ref().map_or(0, |l| l.flags)) & libc::CLONE_NEWNET != 0,
         time,
         map_root,
         uid_inside,
@@ -427,6 +479,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         landlock_abi,
         test_pause_ms,
         fs,
+        lock,
         exec,
     })
 }

@@ -89,6 +89,28 @@ macro_rules! need_subids {
     }};
 }
 
+/// For other modules: whether the jail user can use --map-auto here (as
+/// root, giving it ranges first); Err says why not.
+pub fn ready() -> Result<(), String> {
+    for helper in ["newuidmap", "newgidmap"] {
+        if !have(helper) {
+            return Err(format!("{helper} is not installed"));
+        }
+    }
+    static SETUP: Once = Once::new();
+    if is_root() {
+        SETUP.call_once(|| {
+            add_range(SUBUID);
+            add_range(SUBGID);
+        });
+    }
+    let (uid, _) = user_ids();
+    if ranges(SUBUID, uid).is_empty() || ranges(SUBGID, uid).is_empty() {
+        return Err(format!("uid {uid} has no range in {SUBUID} and {SUBGID}"));
+    }
+    Ok(())
+}
+
 /// The lines of `text`, split into whitespace-separated fields.
 fn fields(text: &str) -> Vec<Vec<String>> {
     text.lines()
