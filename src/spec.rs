@@ -405,7 +405,10 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         None
     };
 
-    let lock = (map_root && flags & libc::CLONE_NEWNS != 0).then(|| {
+    // Only what jail mounts needs it: the mounts copied from the caller's
+    // namespace are locked already (from a more privileged user namespace).
+    let jail_mounts = flags & libc::CLONE_NEWPID != 0 || fs.changes_view();
+    let lock = (map_root && jail_mounts).then(|| {
         let identity = |ranges: Option<&crate::subid::HelperMap>, single: u32| -> String {
             match ranges {
                 Some(m) => m
