@@ -442,7 +442,9 @@ pub const FLAGS: &[FlagDef] = &[
         S::Process,
         "COMMAND's standard input reads FILE",
         "The files of --stdin, --stdout and --stderr are opened by jail before the jail starts, \
-         with the caller's rights.",
+         with the caller's rights. None may be a directory, nor may the caller's own fds 0, 1 \
+         and 2 they do not replace: through /proc/self/fd a directory fd opens the files under \
+         it, around --ro, --root and --hide.",
     ),
     flag(
         F::Stdout,
@@ -469,7 +471,8 @@ pub const FLAGS: &[FlagDef] = &[
         Some("N"),
         S::Process,
         "pass inherited file descriptor N to COMMAND (repeatable)",
-        "COMMAND gets fds 0, 1, 2 and those named here; every other inherited fd is closed.",
+        "COMMAND gets fds 0, 1, 2 and those named here; every other inherited fd is closed. \
+         N may not be a directory (see --stdin); --bind gives the jail a directory.",
     ),
     flag(
         F::NewSession,

@@ -22,6 +22,10 @@
 //! | `bad_values_cannot_forge_error_lines` | a value echoed raw in an error message forges extra `jail: ` lines or sends terminal escape sequences to the caller's terminal | contract ("stderr is exactly one line") |
 //! | `planted_proc_children_cannot_aim_the_keeper` | without `--pid`, a `-r` COMMAND mounts a tmpfs over `/proc` and plants a `children` list naming an outside process, which the keeper, outside Landlock, then SIGKILLs when COMMAND exits | review of the keeper's /proc walk |
 //! | `random_command_lines_never_panic` | malformed command lines crash the parser or the spec builder | issue 4 (fuzzing; see also fuzz/) |
+//! | `stdin_directory_cannot_write_outside_the_view` | `--stdin DIR` hands COMMAND a host directory fd; `echo > /proc/self/fd/0/x` writes outside `--ro` and `--root` | security issue, item 4 |
+//! | `stdout_and_stderr_cannot_be_directories_and_nothing_is_created` | `--stdout`/`--stderr` naming a directory; a refused jail leaving a `--stdout` file it created behind | security issue, item 4 |
+//! | `inherited_directory_stdio_is_refused` | `jail --ro -- sh < DIR`: the caller's own fd 0 (or 1) is a directory, written through `/proc/self/fd/0/` | security issue, item 4 |
+//! | `keep_fd_of_a_directory_is_refused` | `--keep-fd N` of a directory fd (plain or O_PATH), written through around `--ro` and `--hide` | security issue, item 4; CVE-2024-21626 (runc) class |
 
 use crate::common::*;
 use crate::{need, skip};
@@ -709,8 +713,12 @@ fn inherited_dir_fd_does_not_reach_a_root_jail() {
         inherit_fd(&mut c, hostroot.as_raw_fd(), 9);
         ok(&run(c))
     };
-    // Control: passed on purpose, the fd is an escape to the host's /.
-    let out = go(&["--keep-fd", "9"]);
+    // Control: wherever the fd is there, it is an escape to the host's /
+    // (and --keep-fd refuses it: see keep_fd_of_a_directory_is_refused).
+    let mut c = as_user(root.join("bin/busybox").to_str().unwrap());
+    c.args(["sh", "-c", script]);
+    inherit_fd(&mut c, hostroot.as_raw_fd(), 9);
+    let out = ok(&run(c));
     assert!(out.contains("SELF-9-OPEN"), "control: {out}");
     for args in [&[][..], &["--pid"], &["--dev"], &["-r", "--pid"]] {
         let out = go(args);
@@ -1265,3 +1273,143 @@ fn planted_proc_children_cannot_aim_the_keeper() {
         "the keeper killed pid {id}, named in a planted /proc file"
     );
 }
+
+// ---------------------------------------------------------------------------
+// A directory fd given to COMMAND as stdio or a kept fd: through
+// /proc/self/fd/N/ it opens the host's files under that directory, around
+// --ro, --root and --hide. jail refuses every such fd before anything
+// starts.
+
+/// Run `cmd` to completion with `stdin` (not /dev/null) as its fd 0.
+fn run_with_stdin(mut cmd: Command, stdin: File) -> std::process::Output {
+    cmd.stdin(Stdio::from(stdin))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    wait_output(cmd.spawn().expect("spawn jail"), Duration::from_secs(30))
+}
+
+/// Writes `pwned` into the directory behind fd N (N = $1) and says so.
+const WRITE_THROUGH_FD: &str = "echo pwned > /proc/self/fd/$1/x && echo WROTE";
+
+#[test]
+fn stdin_directory_cannot_write_outside_the_view() {
+    need!("busybox");
+    let tmp = TempDir::new();
+    let target = tmp.join("target");
+    mkdir_mode(&target, 0o777);
+    let t = target.to_str().unwrap();
+    let x = target.join("x");
+    // Control: an fd on the directory is a way to write into it.
+    let mut c = as_user("sh");
+    c.args(["-c", WRITE_THROUGH_FD, "sh", "0"]);
+    let out = run_with_stdin(c, File::open(&target).unwrap());
+    assert!(ok(&out).contains("WROTE") && x.exists(), "control: {out:?}");
+    std::fs::remove_file(&x).unwrap();
+
+    let root = busybox_root(&tmp);
+    let r = root.to_str().unwrap();
+    let cases: [&[&str]; 4] = [
+        &["--ro", "--stdin", t, "--", "sh"],
+        &["--ro", "--pid", "--stdin", t, "--", "sh"],
+        &["--root", r, "--stdin", t, "--", "/bin/busybox", "sh"],
+        &["--root", r, "-r", "--stdin", t, "--", "/bin/busybox", "sh"],
+    ];
+    for args in cases {
+        let mut a = args.to_vec();
+        a.extend(["-c", WRITE_THROUGH_FD, "sh", "0"]);
+        let out = jail_run(&a);
+        assert!(!x.exists(), "jail {args:?} wrote {}: {out:?}", x.display());
+        fails(&out, 125, &format!("--stdin {t}: is a directory"));
+        assert!(stdout(&out).is_empty(), "jail {args:?}: COMMAND ran");
+    }
+}
+
+#[test]
+fn stdout_and_stderr_cannot_be_directories_and_nothing_is_created() {
+    let tmp = TempDir::new();
+    let dir = tmp.join("dir");
+    mkdir_mode(&dir, 0o777);
+    let d = dir.to_str().unwrap();
+    let new = tmp.join("new");
+    let n = new.to_str().unwrap();
+    for flag in ["--stdout", "--stderr"] {
+        let out = jail_run(&[flag, d, "--", "true"]);
+        let err = fails(&out, 125, &format!("{flag} {d}: "));
+        assert!(err.to_lowercase().contains("is a directory"), "{err}");
+    }
+    // A check that fails after --stdout FILE was seen leaves no FILE.
+    let hostdir = open_cloexec(d, libc::O_RDONLY | libc::O_DIRECTORY);
+    for (args, needle) in [
+        (vec!["--stdout", n, "--stderr", d], "--stderr"),
+        (vec!["--stdin", d, "--stdout", n], "--stdin"),
+        (
+            vec!["--stdout", n, "--stderr", &format!("{d}/no/such")],
+            "--stderr",
+        ),
+        (vec!["--stdout", n, "--keep-fd", "9"], "--keep-fd 9"),
+    ] {
+        let mut a = args.clone();
+        a.extend(["--", "true"]);
+        let mut c = jail(&a);
+        inherit_fd(&mut c, hostdir.as_raw_fd(), 9);
+        fails(&run(c), 125, needle);
+        assert!(!new.exists(), "jail {args:?} created {n}");
+    }
+    // Both naming the same new file still works.
+    let out = jail_run(&["--stdout", n, "--stderr", n, "--", "true"]);
+    ok(&out);
+    assert!(new.exists(), "--stdout and --stderr {n}: not created");
+}
+
+#[test]
+fn inherited_directory_stdio_is_refused() {
+    let tmp = TempDir::new();
+    let target = tmp.join("target");
+    mkdir_mode(&target, 0o777);
+    let x = target.join("x");
+    let script = "echo pwned > /proc/self/fd/0/x; echo pwned > /proc/self/fd/1/x; echo RAN >&2";
+    // `jail --ro -- sh < DIR`: fd 0 is the directory.
+    for args in [&["--ro"][..], &["--pid", "--ro"], &["-r"]] {
+        let mut a = args.to_vec();
+        a.extend(["--", "sh", "-c", script]);
+        let out = run_with_stdin(jail(&a), File::open(&target).unwrap());
+        assert!(!x.exists(), "jail {args:?} < DIR wrote {}", x.display());
+        fails(&out, 125, "stdin (fd 0) is a directory");
+    }
+    // fd 1 (or 2) a directory: opened for reading, as a caller can.
+    let mut c = jail(["--ro", "--", "sh", "-c", script]);
+    c.stdin(Stdio::null())
+        .stdout(Stdio::from(File::open(&target).unwrap()))
+        .stderr(Stdio::piped());
+    let out = wait_output(c.spawn().unwrap(), Duration::from_secs(30));
+    assert!(!x.exists(), "jail >DIR wrote {}", x.display());
+    fails(&out, 125, "stdout (fd 1) is a directory");
+    // A --stdin redirect replaces the directory: nothing to refuse.
+    let a = ["--stdin", "/dev/null", "--", "sh", "-c", "cat; echo ok"];
+    let out = run_with_stdin(jail(a), File::open(&target).unwrap());
+    assert_eq!(ok(&out), "ok\n");
+}
+
+#[test]
+fn keep_fd_of_a_directory_is_refused() {
+    let tmp = TempDir::new();
+    let target = tmp.join("target");
+    mkdir_mode(&target, 0o777);
+    let x = target.join("x");
+    let t = target.to_str().unwrap();
+    for flags in [libc::O_RDONLY, libc::O_PATH] {
+        let fd = open_cloexec(t, flags | libc::O_DIRECTORY);
+        for args in [&["--ro"][..], &["--pid", "--ro"], &["--hide", t]] {
+            let mut a = vec!["--keep-fd", "9"];
+            a.extend_from_slice(args);
+            a.extend(["--", "sh", "-c", WRITE_THROUGH_FD, "sh", "9"]);
+            let mut c = jail(&a);
+            inherit_fd(&mut c, fd.as_raw_fd(), 9);
+            let out = run(c);
+            assert!(!x.exists(), "jail {a:?} wrote {}: {out:?}", x.display());
+            let err = fails(&out, 125, "--keep-fd 9: is a directory");
+            assert!(err.contains("--bind"), "{err}");
+        }
+    }
+}
+
