@@ -113,6 +113,7 @@ pub enum Step {
     PivotRoot,
     Loopback,
     Hostname,
+    SessionKeyring,
     Dumpable,
     Fork,
     NewSession,
@@ -132,7 +133,7 @@ pub enum Step {
 }
 
 impl Step {
-    const ALL: [Step; 28] = [
+    const ALL: [Step; 29] = [
         Step::WaitForMaps,
         Step::UnshareTime,
         Step::TimeOffsets,
@@ -145,6 +146,7 @@ impl Step {
         Step::PivotRoot,
         Step::Loopback,
         Step::Hostname,
+        Step::SessionKeyring,
         Step::Dumpable,
         Step::Fork,
         Step::NewSession,
@@ -182,6 +184,7 @@ impl Step {
             Step::PivotRoot => "pivot into the new root",
             Step::Loopback => "bring lo up",
             Step::Hostname => "set hostname",
+            Step::SessionKeyring => "join a new session keyring",
             Step::Dumpable => "make the jail non-dumpable",
             Step::Fork => "fork COMMAND",
             Step::NewSession => "start a new session",

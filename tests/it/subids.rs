@@ -515,6 +515,26 @@ fn verbose_times_each_helper() {
     }
 }
 
+/// The new session keyring is there with subordinate maps too, both for
+/// COMMAND as 0 (the caller's own uid) and as a mapped id.
+#[test]
+fn map_auto_command_cannot_reach_the_callers_session_keyring() {
+    need_subids!();
+    if !cfg!(target_arch = "x86_64") {
+        skip!("the test's system call numbers are x86_64's");
+    }
+    need!("python3");
+    if crate::security::keyring_attack(None).is_none() {
+        skip!("this kernel has no keyrings (CONFIG_KEYS)");
+    }
+    for args in [
+        &["--map-auto"][..],
+        &["--map-auto", "--pid", "--uid", "1000", "--gid", "1000"],
+    ] {
+        crate::security::keyrings_are_unreachable_under(args);
+    }
+}
+
 /// Leaving uid 0 inside resets the memory's dumpable flag to
 /// fs.suid_dumpable; COMMAND's process still shares the parent's memory
 /// then, so jail must make it non-dumpable again: the parent's /proc files
