@@ -359,7 +359,9 @@ pub const FLAGS: &[FlagDef] = &[
          about 2 ms to startup. COMMAND runs as 0 with the namespace's capabilities, and with only its own \
          gid as supplementary group; --uid N and --gid N run it as mapped ids instead. \
          /etc/subuid lines are NAME:START:COUNT or UID:START:COUNT; as root, give a user a \
-         range with usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER.",
+         range no other user has, at SUB_UID_MIN (100000) or above, with usermod \
+         --add-subuids FIRST-LAST --add-subgids FIRST-LAST USER (the hint jail prints names \
+         a free one).",
     ),
     flag(
         F::MapUsers,
