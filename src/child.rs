@@ -167,6 +167,7 @@ fn non_dumpable(ctx: &Ctx) {
 /// maps. (Anything that creates files or checks ids waits for the maps.)
 fn early_setup(ctx: &Ctx) {
     let spec = ctx.spec;
+    session_keyring(ctx);
     if spec.mount_ns {
         let t = sys::now_ns();
         if let Err(e) = mounts::make_root_private() {
@@ -323,6 +324,49 @@ fn write_maps_at(dir: i32, lock: &crate::spec::Lock) -> Result<(), i32> {
         r?;
     }
     Ok(())
+}
+
+/// keyctl(2) operations and special key ids (linux/keyctl.h).
+const KEYCTL_GET_KEYRING_ID: usize = 0;
+const KEYCTL_JOIN_SESSION_KEYRING: usize = 1;
+const KEY_SPEC_THREAD_KEYRING: isize = -1;
+
+/// The jail's processes get a new, empty, anonymous session keyring: the
+/// caller's, inherited across clone, would let COMMAND read and change
+/// every key in it (it would possess them). COMMAND's user and
+/// user-session keyrings (`@u`, `@us`) are the new user namespace's
+/// already; the caller's stay reachable by id (README, Security).
+fn session_keyring(ctx: &Ctx) {
+    let t = sys::now_ns();
+    // SAFETY: a null name asks for a new anonymous keyring; no other pointer.
+    let r = unsafe { sc!(libc::SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0) };
+    match r {
+        Ok(_) => log(ctx, Step::SessionKeyring, t),
+        Err(e) if keyctl_refused(e) => {
+            if ctx.spec.verbose {
+                let note = b"jail: no keyctl(2) here: COMMAND cannot reach any keyring either\n";
+                let _ = sys::write_all(2, note);
+            }
+        }
+        Err(e) => fail(ctx, Step::SessionKeyring, 0, e),
+    }
+}
+
+/// Whether keyctl(2) fails as a whole with `errno`: a kernel without
+/// keyrings (ENOSYS), or a seccomp filter, which COMMAND inherits. A query
+/// that only reads (this process has no thread keyring: ENOKEY) tells that
+/// apart from a refusal of the join alone.
+fn keyctl_refused(errno: i32) -> bool {
+    // SAFETY: integer arguments only; create = 0, so nothing is made.
+    let probe = || unsafe {
+        sc!(
+            libc::SYS_keyctl,
+            KEYCTL_GET_KEYRING_ID,
+            KEY_SPEC_THREAD_KEYRING,
+            0
+        )
+    };
+    errno == libc::ENOSYS || (matches!(errno, libc::EPERM | libc::EACCES) && probe() == Err(errno))
 }
 
 /// A fresh /proc for the new PID namespace (inside the new root, if any).

@@ -113,6 +113,7 @@ pub enum Step {
     PivotRoot,
     Loopback,
     Hostname,
+    SessionKeyring,
     Dumpable,
     Fork,
     Lock,
@@ -134,7 +135,7 @@ pub enum Step {
 }
 
 impl Step {
-    const ALL: [Step; 30] = [
+    const ALL: [Step; 31] = [
         Step::WaitForMaps,
         Step::UnshareTime,
         Step::TimeOffsets,
@@ -147,6 +148,7 @@ impl Step {
         Step::PivotRoot,
         Step::Loopback,
         Step::Hostname,
+        Step::SessionKeyring,
         Step::Dumpable,
         Step::Fork,
         Step::Lock,
@@ -186,6 +188,7 @@ impl Step {
             Step::PivotRoot => "pivot into the new root",
             Step::Loopback => "bring lo up",
             Step::Hostname => "set hostname",
+            Step::SessionKeyring => "join a new session keyring",
             Step::Dumpable => "make the jail non-dumpable",
             Step::Fork => "fork COMMAND",
             Step::Lock => "lock the view (nested user namespace)",

@@ -445,6 +445,10 @@ fn describe(spec: &Spec, f: Failure) -> Error {
         Step::UnshareTime => Error::sys("create time namespace", e),
         Step::TimeOffsets => Error::sys("set time namespace offsets (--monotonic/--boottime)", e),
         Step::Hostname => Error::sys("--hostname: set hostname", e),
+        Step::SessionKeyring => Error::sys("keyctl: give the jail a new session keyring", e)
+            .with_hint(Some(
+                "without one COMMAND could read and change the caller's keys, so jail stops".into(),
+            )),
         Step::Loopback => Error::sys("bring up lo in the network namespace", e),
         other => Error::sys(other.name(), e),
     }

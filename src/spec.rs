@@ -307,6 +307,12 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
             FlagId::Stderr => stdio_paths[2] = Some(v.into()),
             FlagId::KeepFd => {
                 let fd = parse_open_fd(*id, v)?;
+                if is_dir_fd(fd) {
+                    return Err(Error::usage(format!(
+                        "--keep-fd {fd}: is a directory, {AROUND}; give the jail a directory \
+                         with --bind"
+                    )));
+                }
                 if fd > 2 && !keep_fds.contains(&fd) {
                     keep_fds.push(fd);
                 }
@@ -449,6 +455,15 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     #[cfg(not(debug_assertions))]
     let test_pause_ms = 0;
 
+    // The caller's own 0, 1 and 2 go to COMMAND unless redirected.
+    for (fd, name) in ["stdin", "stdout", "stderr"].iter().enumerate() {
+        if stdio_paths[fd].is_none() && is_dir_fd(fd as i32) {
+            return Err(Error::usage(format!(
+                "{name} (fd {fd}) is a directory, {AROUND}; redirect it, or give the jail a \
+                 directory with --bind"
+            )));
+        }
+    }
     // Last, so that nothing is created when another option is wrong.
     let stdio = open_stdio(&stdio_paths)?;
     let stdio_fds = [0, 1, 2].map(|i| stdio[i].as_ref().map_or(-1, |f| f.as_raw_fd()));
@@ -487,28 +502,91 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     })
 }
 
+/// Why a directory fd must not reach COMMAND: through `/proc/self/fd/N/`
+/// it opens the host's files under it, whatever the view hides or makes
+/// read-only.
+const AROUND: &str = "which would let COMMAND reach the host's files around the jail's view";
+
+/// Whether `fd` is open on a directory (O_PATH fds included).
+fn is_dir_fd(fd: i32) -> bool {
+    // SAFETY: stat is plain data; fstat only fills it.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: st is valid for writing.
+    unsafe { libc::fstat(fd, &mut st) == 0 && st.st_mode & libc::S_IFMT == libc::S_IFDIR }
+}
+
+/// Open the files for fds 0, 1 and 2. None may be a directory (see
+/// `AROUND`). A file this creates is removed again if a later one fails.
 fn open_stdio(paths: &[Option<OsString>; 3]) -> Result<[Option<File>; 3], Error> {
     let mut files: [Option<File>; 3] = [None, None, None];
+    let mut created = Vec::new();
     for (i, p) in paths.iter().enumerate() {
         let Some(p) = p else { continue };
-        let name = ["--stdin", "--stdout", "--stderr"][i];
-        let mut o = std::fs::OpenOptions::new();
-        if i == 0 {
-            o.read(true);
-        } else {
-            // Truncated by COMMAND's process right before execve, so that
-            // a jail that fails to start leaves the file as it was.
-            o.write(true).create(true);
+        match open_stdio_file(i, p, &mut created) {
+            Ok(f) => files[i] = Some(f),
+            Err(e) => {
+                for c in created {
+                    let _ = std::fs::remove_file(c);
+                }
+                return Err(e);
+            }
         }
-        let f = o.open(p).map_err(|e| {
-            Error::sys(
-                format!("{name} {}", p.to_string_lossy()),
-                e.raw_os_error().unwrap_or(libc::EIO),
-            )
-        })?;
-        files[i] = Some(f);
     }
     Ok(files)
+}
+
+/// The file for fd `i`, read-only for 0; `created` gets its path if it
+/// did not exist. --stdout and --stderr files are truncated by COMMAND's
+/// process right before execve, so that a jail that fails to start leaves
+/// the file as it was.
+fn open_stdio_file<'a>(
+    i: usize,
+    p: &'a OsString,
+    created: &mut Vec<&'a OsString>,
+) -> Result<File, Error> {
+    use std::io::ErrorKind;
+    let shown = format!(
+        "{} {}",
+        ["--stdin", "--stdout", "--stderr"][i],
+        p.to_string_lossy()
+    );
+    let is_dir = || Error::usage(format!("{shown}: is a directory, {AROUND}"));
+    let fail = |e: std::io::Error| match e.raw_os_error().unwrap_or(libc::EIO) {
+        libc::EISDIR => is_dir(),
+        n => Error::sys(&shown, n),
+    };
+    let write = || std::fs::OpenOptions::new().write(true).open(p);
+    let f = match i {
+        0 => File::open(p),
+        _ => match write() {
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                let new = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(p);
+                match new {
+                    Ok(f) => {
+                        created.push(p);
+                        Ok(f)
+                    }
+                    // Made meanwhile, by --stdout for --stderr, or a
+                    // dangling symlink, whose target `>` would create.
+                    Err(e) if e.kind() == ErrorKind::AlreadyExists => std::fs::OpenOptions::new()
+                        .write(true)
+                        .create(true)
+                        .truncate(false)
+                        .open(p),
+                    Err(e) => Err(e),
+                }
+            }
+            r => r,
+        },
+    }
+    .map_err(fail)?;
+    if is_dir_fd(f.as_raw_fd()) {
+        return Err(is_dir());
+    }
+    Ok(f)
 }
 
 fn apply_env(ops: Vec<EnvOp>) -> Vec<(OsString, OsString)> {
