@@ -373,11 +373,7 @@ fn keyctl_refused(errno: i32) -> bool {
 fn mount_proc(ctx: &Ctx) {
     let spec = ctx.spec;
     let t = sys::now_ns();
-    let proc_dir = spec.fs.proc_dir.as_deref().unwrap_or(c"/proc");
-    if spec.fs.root.is_some() {
-        let _ = mounts::mkdir_p(proc_dir);
-    }
-    if let Err(e) = mounts::mount_proc(proc_dir) {
+    if let Err(e) = mounts::mount_view_proc(&spec.fs) {
         fail(ctx, Step::MountProc, 0, e);
     }
     log(ctx, Step::MountProc, t);
@@ -391,8 +387,7 @@ fn open_self_dir(ctx: &Ctx) -> i32 {
     if ctx.spec.lock.is_none() {
         return -1;
     }
-    let proc_self = ctx.spec.fs.proc_self.as_deref().unwrap_or(c"/proc/self");
-    let r = sys::open_dir_path(proc_self).or_else(|_| sys::open_dir_path(c"/proc/self"));
+    let r = mounts::open_proc_self(&ctx.spec.fs).or_else(|_| sys::open_dir_path(c"/proc/self"));
     check(ctx, Step::Lock, 0, r.map(|fd| fd as usize)) as i32
 }
 
@@ -441,6 +436,7 @@ fn setup_namespaces(ctx: &Ctx) -> i32 {
         }
         log(ctx, Step::PivotRoot, t);
     }
+    mounts::release(fs);
     self_dir
 }
 

@@ -11,6 +11,7 @@
 
 use std::cell::Cell;
 use std::ffi::{CStr, CString, OsStr, OsString};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -19,12 +20,42 @@ use crate::sys;
 
 const OPEN_TREE_CLONE: u32 = 1;
 const OPEN_TREE_CLOEXEC: u32 = libc::O_CLOEXEC as u32;
+const AT_EMPTY_PATH: u32 = 0x1000;
 const AT_RECURSIVE: u32 = 0x8000;
 const MOVE_MOUNT_F_EMPTY_PATH: u32 = 0x4;
+const MOVE_MOUNT_T_EMPTY_PATH: u32 = 0x40;
+const FSOPEN_CLOEXEC: u32 = 1;
+const FSCONFIG_SET_FLAG: u32 = 0;
+const FSCONFIG_SET_STRING: u32 = 1;
+const FSCONFIG_CMD_CREATE: u32 = 6;
+const FSMOUNT_CLOEXEC: u32 = 1;
 const MOUNT_ATTR_RDONLY: u64 = 0x1;
+const MOUNT_ATTR_NOSUID: u64 = 0x2;
+const MOUNT_ATTR_NODEV: u64 = 0x4;
+const MOUNT_ATTR_NOEXEC: u64 = 0x8;
+const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
+const RESOLVE_NO_SYMLINKS: u64 = 0x04;
+const RESOLVE_IN_ROOT: u64 = 0x10;
 
-/// Devices `--dev` binds from the host.
-const DEVICES: [&str; 6] = ["null", "zero", "full", "random", "urandom", "tty"];
+/// Devices `--dev` binds from the host: their names in the new /dev, and
+/// where they are taken from.
+const DEVICES: [&CStr; 6] = [c"null", c"zero", c"full", c"random", c"urandom", c"tty"];
+const HOST_DEVICES: [&CStr; 6] = [
+    c"/dev/null",
+    c"/dev/zero",
+    c"/dev/full",
+    c"/dev/random",
+    c"/dev/urandom",
+    c"/dev/tty",
+];
+/// The symlinks of `--dev`: (target, name in /dev).
+const DEV_LINKS: [(&CStr, &CStr); 5] = [
+    (c"pts/ptmx", c"ptmx"),
+    (c"/proc/self/fd", c"fd"),
+    (c"/proc/self/fd/0", c"stdin"),
+    (c"/proc/self/fd/1", c"stdout"),
+    (c"/proc/self/fd/2", c"stderr"),
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -44,25 +75,55 @@ pub enum Kind {
     HostProc,
 }
 
+/// A descriptor the child holds from one setup step to a later one
+/// (-1: none). Every one is close-on-exec.
+pub struct Held(Cell<i32>);
+
+impl Default for Held {
+    fn default() -> Held {
+        Held(Cell::new(-1))
+    }
+}
+
+impl Held {
+    pub fn get(&self) -> i32 {
+        self.0.get()
+    }
+
+    fn set(&self, fd: i32) {
+        self.close();
+        self.0.set(fd);
+    }
+
+    fn close(&self) {
+        let fd = self.0.replace(-1);
+        if fd >= 0 {
+            sys::close(fd);
+        }
+    }
+}
+
 /// One operation, ready for the child.
 pub struct Op {
     pub kind: Kind,
     /// Where the source is read (host view); for Dev, unused.
     pub src: CString,
-    /// Full path of the destination, inside `--root` when there is one.
+    /// The destination as a path of the jail's view (`/etc/x` under
+    /// `--root DIR` names DIR/etc/x as if DIR were `/`).
     pub dst: CString,
     /// As the user wrote it, for messages: `--bind a:/b`.
     pub shown: String,
-    /// For Dev: dst/null, dst/zero, ... and the detached trees of the
-    /// host devices; the rest of the /dev layout.
-    pub dev: Option<Box<DevPaths>>,
-    /// Detached mount tree of the source, made by the child's first pass.
-    pub tree: Cell<i32>,
+    /// For Dev: the detached trees of the host devices and the mounts
+    /// made inside the new /dev.
+    pub dev: Option<Box<DevMounts>>,
+    /// The source's detached mount tree (made by the child's first pass),
+    /// then the op's own mount, for the `--ro` pass.
+    pub tree: Held,
 }
 
 impl Op {
-    /// The /dev layout of a `--dev` op (built with it by the parent).
-    fn dev_paths(&self) -> Result<&DevPaths, i32> {
+    /// The mounts of a `--dev` op (built with it by the parent).
+    fn dev_mounts(&self) -> Result<&DevMounts, i32> {
         self.dev.as_deref().ok_or(libc::EINVAL)
     }
 
@@ -72,13 +133,12 @@ impl Op {
     }
 }
 
-pub struct DevPaths {
-    pub nodes: [CString; 6],
-    pub host: [CString; 6],
-    pub trees: [Cell<i32>; 6],
-    pub pts: CString,
-    pub shm: CString,
-    pub links: [(CString, CString); 5],
+#[derive(Default)]
+pub struct DevMounts {
+    /// The host devices' trees (DEVICES), cloned by the first pass.
+    pub trees: [Held; 6],
+    pub pts: Held,
+    pub shm: Held,
 }
 
 /// Everything about the filesystem view.
@@ -88,23 +148,37 @@ pub struct Fs {
     pub ro: bool,
     /// `--root DIR`, absolute.
     pub root: Option<CString>,
-    /// Where /proc goes for a PID namespace (inside the root).
-    pub proc_dir: Option<CString>,
-    /// `proc_dir`/self.
-    pub proc_self: Option<CString>,
     /// The caller's working directory, re-entered after the view changed.
     pub cwd: Option<CString>,
-    /// The mount the `--ro` pass starts from: the root dir or `/`.
-    pub top: CString,
     /// Mount options of a `--tmpfs` (None: `mode=0755`, owned by the
     /// mounter). Set when COMMAND runs as another id than the mounter.
     pub tmpfs_opts: Option<CString>,
+    /// The child's handle on the jail's `/`: the bind of DIR with
+    /// `--root`, else the caller's `/`. Every destination is resolved
+    /// from it.
+    pub base: Held,
+    /// The fresh /proc of a PID namespace, once mounted.
+    pub proc: Held,
 }
 
 impl Fs {
     /// Whether any option changes the view.
     pub fn changes_view(&self) -> bool {
         !self.ops.is_empty() || self.ro || self.root.is_some()
+    }
+
+    /// A destination as the caller sees it on the host, for messages.
+    pub fn host_path(&self, dst: &CStr) -> String {
+        let dst = Path::new(OsStr::from_bytes(dst.to_bytes()));
+        match &self.root {
+            Some(r) => {
+                let r = Path::new(OsStr::from_bytes(r.to_bytes()));
+                normal(&r.join(dst.strip_prefix("/").unwrap_or(dst)))
+                    .display()
+                    .to_string()
+            }
+            None => dst.display().to_string(),
+        }
     }
 }
 
@@ -159,11 +233,7 @@ pub fn split_bind(arg: &OsStr) -> Result<(OsString, Option<OsString>), String> {
 pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
     if typed.is_empty() {
         // The common case: the caller's view, untouched (no getcwd).
-        return Ok(Fs {
-            proc_dir: Some(c"/proc".into()),
-            top: c"/".into(),
-            ..Fs::default()
-        });
+        return Ok(Fs::default());
     }
     let cwd = std::env::current_dir().ok();
     let bad = |shown: &str, why: String| Error::usage(format!("{shown}: {why}"));
@@ -195,7 +265,7 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
     };
 
     let mut fs = Fs::default();
-    let mut root: Option<PathBuf> = None;
+    let mut root: Option<(PathBuf, &str)> = None;
     for (shown, t) in typed {
         match t {
             Typed::Root(d) => {
@@ -206,17 +276,30 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
                 if !exists(shown, &d)?.is_dir() {
                     return Err(bad(shown, "not a directory".into()));
                 }
-                root = Some(d);
+                root = Some((d, shown));
             }
             Typed::Ro => fs.ro = true,
             _ => {}
         }
     }
-    // Inside --root, a destination is a path of the new view.
-    let inside = |p: &Path| -> PathBuf {
+    // The jail's `/` as the parent sees it, to look at destinations the
+    // way the child will: symlinks followed inside the root.
+    let base = match &root {
+        Some((r, shown)) => open_base(r).map_err(|e| Error::sys(*shown, e))?,
+        None => open_base(Path::new("/")).map_err(|e| Error::sys("open /", e))?,
+    };
+    let base = base.as_raw_fd();
+    let top = identify(base).map_err(|e| Error::sys("look at /", e))?;
+    let root = root.map(|(r, _)| r);
+    // Inside --root, a destination is a path of the new view; on the
+    // host, for messages, it is under DIR.
+    let host = |p: &Path| -> String {
         match &root {
-            Some(r) => r.join(p.strip_prefix("/").unwrap_or(p)),
-            None => p.to_path_buf(),
+            Some(r) => r
+                .join(p.strip_prefix("/").unwrap_or(p))
+                .display()
+                .to_string(),
+            None => p.display().to_string(),
         }
     };
     // A destination must be absolute (it names a place in the jail's view).
@@ -228,31 +311,40 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
                 format!("destination '{}' is not an absolute path", p.display()),
             ));
         }
-        Ok(p.to_path_buf())
+        Ok(normal(p))
     };
     // A path in the jail's view that must already exist.
-    let existing = |shown: &str, p: &OsStr| -> Result<(PathBuf, bool), Error> {
+    let existing = |shown: &str, p: &OsStr| -> Result<(PathBuf, Found), Error> {
         let p = if root.is_some() {
-            inside(&absolute(shown, p)?)
+            absolute(shown, p)?
         } else {
-            resolve(shown, p)?
+            normal(&resolve(shown, p)?)
         };
-        let m = exists(shown, &p)?;
-        Ok((p, m.is_dir()))
+        let found = find(base, &p).map_err(|e| Error::sys(format!("{shown}: {}", host(&p)), e))?;
+        Ok((p, found))
     };
+    // The jail's root directory itself (`/`, `/tmp/..`, a symlink to it).
+    let is_top = |p: &Path| p.parent().is_none() || find(base, p).is_ok_and(|f| f.same(&top));
     let op = |kind, src: &Path, dst: &Path, shown: &str| Op {
         kind,
         src: cstr(src),
         dst: cstr(dst),
         shown: shown.to_string(),
         dev: None,
-        tree: Cell::new(-1),
+        tree: Held::default(),
     };
     for (shown, t) in typed {
         match t {
             Typed::Ro | Typed::Root(_) => {}
             Typed::Rw(p) => {
-                let (p, _) = existing(shown, p)?;
+                let (p, found) = existing(shown, p)?;
+                // `--rw /` keeps the whole view writable: no bind needed
+                // (one over the root would not show).
+                let p = if found.same(&top) {
+                    PathBuf::from("/")
+                } else {
+                    p
+                };
                 fs.ops.push(op(Kind::Rw, &p, &p, shown));
             }
             Typed::Bind(arg, ro) => {
@@ -261,66 +353,57 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
                 let meta = exists(shown, &src)?;
                 let dst = match dst {
                     Some(d) => absolute(shown, &d)?,
-                    None => src.clone(),
+                    None => normal(&src),
                 };
+                if is_top(&dst) {
+                    return Err(bad(shown, "not over / (for a new root, use --root)".into()));
+                }
                 let kind = Kind::Bind {
                     ro: *ro,
                     dir: meta.is_dir(),
                 };
-                fs.ops.push(op(kind, &src, &inside(&dst), shown));
+                fs.ops.push(op(kind, &src, &dst, shown));
             }
             Typed::Tmpfs(p) => {
                 let p = absolute(shown, p)?;
-                if is_root_dir(&p) {
+                if is_top(&p) {
                     return Err(bad(shown, "not over / (for a new root, use --root)".into()));
                 }
-                fs.ops.push(op(Kind::Tmpfs, &p, &inside(&p), shown));
+                fs.ops.push(op(Kind::Tmpfs, &p, &p, shown));
             }
             Typed::Hide(p) => {
-                let (p, dir) = existing(shown, p)?;
-                if is_root_dir(&p) || root.as_deref().is_some_and(|r| same_file(r, &p)) {
+                let (p, found) = existing(shown, p)?;
+                if p.parent().is_none() || (found.dev, found.ino) == (top.dev, top.ino) {
                     return Err(bad(shown, "cannot hide the root directory".into()));
                 }
-                let kind = if dir { Kind::HideDir } else { Kind::HideFile };
+                let kind = if found.dir {
+                    Kind::HideDir
+                } else {
+                    Kind::HideFile
+                };
                 fs.ops.push(op(kind, &p, &p, shown));
             }
             Typed::Dev => {
-                let dst = inside(Path::new("/dev"));
-                let mut o = op(Kind::Dev, Path::new("/dev"), &dst, shown);
-                let j = |name: &str| cstr(&dst.join(name));
-                o.dev = Some(Box::new(DevPaths {
-                    nodes: DEVICES.map(j),
-                    host: DEVICES.map(|d| cstr(&Path::new("/dev").join(d))),
-                    trees: Default::default(),
-                    pts: j("pts"),
-                    shm: j("shm"),
-                    links: [
-                        (c"pts/ptmx".into(), j("ptmx")),
-                        (c"/proc/self/fd".into(), j("fd")),
-                        (c"/proc/self/fd/0".into(), j("stdin")),
-                        (c"/proc/self/fd/1".into(), j("stdout")),
-                        (c"/proc/self/fd/2".into(), j("stderr")),
-                    ],
-                }));
+                let dev = Path::new("/dev");
+                let mut o = op(Kind::Dev, dev, dev, shown);
+                o.dev = Some(Box::default());
                 fs.ops.push(o);
             }
         }
     }
     order_rw(&mut fs.ops);
-    check_destinations(&fs.ops)?;
     if let Some(r) = &root {
-        let proc_dir = r.join("proc");
-        if !pid_ns && proc_dir.is_dir() {
-            fs.ops
-                .push(op(Kind::HostProc, Path::new("/proc"), &proc_dir, "--root"));
+        // The host's /proc goes first, as a fresh one does, so that later
+        // options can cover parts of it.
+        let proc = Path::new("/proc");
+        if !pid_ns && find(base, proc).is_ok_and(|f| f.dir) {
+            fs.ops.insert(0, op(Kind::HostProc, proc, proc, "--root"));
         }
-        fs.proc_self = Some(cstr(&proc_dir.join("self")));
-        fs.proc_dir = Some(cstr(&proc_dir));
-        fs.top = cstr(r);
         fs.root = Some(cstr(r));
-    } else {
-        fs.proc_dir = Some(c"/proc".into());
-        fs.top = c"/".into();
+    }
+    check_destinations(&fs.ops, base, &host)?;
+    if fs.ro {
+        check_covered(&fs.ops, &host)?;
     }
     if fs.changes_view() {
         fs.cwd = cwd.as_deref().map(cstr);
@@ -328,17 +411,65 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
     Ok(fs)
 }
 
-/// Whether `p` names `/` (`/`, `/tmp/..`, a symlink to it).
-fn is_root_dir(p: &Path) -> bool {
-    p.parent().is_none() || same_file(p, Path::new("/"))
+/// An O_PATH handle on directory `dir`.
+fn open_base(dir: &Path) -> Result<OwnedFd, i32> {
+    let fd = sys::open_dir_path(&cstr(dir))?;
+    // SAFETY: a fresh descriptor nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (std::fs::metadata(a), std::fs::metadata(b)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
+/// What a path leads to, for the parent's checks.
+struct Found {
+    dir: bool,
+    dev: u64,
+    ino: u64,
+    /// The mount it is on (0 if the kernel does not say).
+    mnt: u64,
+}
+
+impl Found {
+    /// The same place: the same file on the same mount.
+    fn same(&self, o: &Found) -> bool {
+        (self.dev, self.ino, self.mnt) == (o.dev, o.ino, o.mnt)
     }
+}
+
+/// What `p`, a path of the jail's view, leads to from `base` (as the child
+/// will resolve it: symlinks followed, inside the root).
+fn find(base: i32, p: &Path) -> Result<Found, i32> {
+    let fd = lookup(base, &cstr(p), false)?;
+    let r = identify(fd);
+    sys::close(fd);
+    r
+}
+
+fn identify(fd: i32) -> Result<Found, i32> {
+    // SAFETY: statx is plain data; all zeros is a valid value.
+    let mut st: libc::statx = unsafe { std::mem::zeroed() };
+    // SAFETY: fd is open, the empty path with AT_EMPTY_PATH names it, and
+    // st is a writable statx.
+    let r = unsafe {
+        libc::statx(
+            fd,
+            c"".as_ptr(),
+            libc::AT_EMPTY_PATH,
+            libc::STATX_TYPE | libc::STATX_INO | libc::STATX_MNT_ID,
+            &mut st,
+        )
+    };
+    if r != 0 {
+        return Err(sys::errno());
+    }
+    Ok(Found {
+        dir: u32::from(st.stx_mode) & libc::S_IFMT == libc::S_IFDIR,
+        dev: libc::makedev(st.stx_dev_major, st.stx_dev_minor),
+        ino: st.stx_ino,
+        mnt: if st.stx_mask & libc::STATX_MNT_ID != 0 {
+            st.stx_mnt_id
+        } else {
+            0
+        },
+    })
 }
 
 /// `--rw PATH` changes nothing that shows, it only keeps PATH writable: it
@@ -358,45 +489,77 @@ fn order_rw(ops: &mut [Op]) {
     }
 }
 
+/// Whether `p` is strictly beneath `dir`.
+fn is_under(p: &Path, dir: &Path) -> bool {
+    p != dir && p.starts_with(dir)
+}
+
 /// Refuse, before anything starts, a destination the child would fail to
-/// create: its nearest existing directory is not writable for the caller
-/// (or not a directory), and no earlier option mounts something there that
-/// the jail could write to. Without this, destinations made for earlier
-/// options would stay behind on the host after the failure.
-fn check_destinations(ops: &[Op]) -> Result<(), Error> {
+/// create: it would go through a symlink (the child never creates one
+/// through a symlink), or its nearest existing directory is not writable
+/// for the caller (or not a directory), and no earlier option mounts
+/// something there that the jail could write to. Without this, destinations
+/// made for earlier options would stay behind on the host after the
+/// failure.
+fn check_destinations(ops: &[Op], base: i32, host: &dyn Fn(&Path) -> String) -> Result<(), Error> {
     for (i, op) in ops.iter().enumerate() {
         if !matches!(op.kind, Kind::Bind { .. } | Kind::Tmpfs | Kind::Dev) {
             continue;
         }
         let dst = op.dst_path();
-        if dst.exists() {
-            continue;
-        }
         // An earlier tmpfs or bind covers it: the jail's view decides.
         let covered = ops[..i].iter().any(|o| {
-            matches!(o.kind, Kind::Tmpfs | Kind::Bind { .. } | Kind::Dev)
-                && dst.starts_with(o.dst_path())
+            matches!(
+                o.kind,
+                Kind::Tmpfs | Kind::Bind { .. } | Kind::Dev | Kind::HostProc
+            ) && dst.starts_with(o.dst_path())
         });
         if covered {
             continue;
         }
-        let Some(base) = dst.ancestors().skip(1).find(|a| a.exists()) else {
-            continue;
-        };
-        let errno = if !base.is_dir() {
-            libc::ENOTDIR
-        } else {
-            let c = cstr(base);
-            // SAFETY: c is NUL-terminated; access only checks.
-            if unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0 {
-                continue;
+        match probe_dst(base, &op.dst) {
+            Ok(()) => {}
+            Err((libc::ELOOP, at)) => {
+                let link = Path::new(OsStr::from_bytes(&op.dst.to_bytes()[..at]));
+                return Err(Error::usage(format!(
+                    "{}: cannot create {}: the destination goes through a symlink ({})",
+                    op.shown,
+                    host(dst),
+                    host(link)
+                )));
             }
-            sys::errno()
-        };
-        return Err(Error::sys(
-            format!("{}: cannot create {}", op.shown, dst.display()),
-            errno,
-        ));
+            Err((e, _)) => {
+                return Err(Error::sys(
+                    format!("{}: cannot create {}", op.shown, host(dst)),
+                    e,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Under `--ro`, refuse an option whose mount a later option covers (a
+/// `--tmpfs`, `--hide`, `--bind` or `--dev` of a parent directory): the
+/// read-only pass could not reach it, and it would not show.
+fn check_covered(ops: &[Op], host: &dyn Fn(&Path) -> String) -> Result<(), Error> {
+    for (i, op) in ops.iter().enumerate() {
+        let dst = op.dst_path();
+        let later = ops[i + 1..].iter().find(|o| {
+            matches!(
+                o.kind,
+                Kind::Tmpfs | Kind::HideDir | Kind::Bind { dir: true, .. } | Kind::Dev
+            ) && is_under(dst, o.dst_path())
+        });
+        if let Some(o) = later {
+            return Err(Error::usage(format!(
+                "{}: the later {} covers {}",
+                op.shown,
+                o.shown,
+                host(dst)
+            ))
+            .with_hint(Some(format!("give {} after {}", op.shown, o.shown))));
+        }
     }
     Ok(())
 }
@@ -436,34 +599,294 @@ fn fail(op: usize, part: Part, errno: i32) -> Failed {
     }
 }
 
-fn open_tree(path: &CStr) -> Result<i32, i32> {
+/// What a missing destination becomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Make {
+    /// Nothing: it must exist.
+    Nothing,
+    Dir,
+    File,
+}
+
+/// Resolve `path` from `base` as the jail sees it: `base` is its `/`, so an
+/// absolute symlink or `..` stays beneath it, and magic links
+/// (/proc/PID/fd/N) are refused. With `no_symlinks`, every symlink is
+/// (ELOOP). Returns an O_PATH descriptor.
+fn lookup(base: i32, path: &CStr, no_symlinks: bool) -> Result<i32, i32> {
+    let mut resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    if no_symlinks {
+        resolve |= RESOLVE_NO_SYMLINKS;
+    }
+    let mut tries = 0;
+    loop {
+        match sys::openat2(base, path, libc::O_PATH, resolve) {
+            // A rename or a mount raced a `..`: the kernel asks to retry.
+            Err(libc::EAGAIN) if tries < 16 => tries += 1,
+            r => return r,
+        }
+    }
+}
+
+/// The destination `path` (of the jail's view, from `base`) as an O_PATH
+/// descriptor. One that exists is followed like any path of the view,
+/// symlinks included (as bwrap does: a mount onto a symlink lands on its
+/// target, inside the root). A missing one becomes `make`, created one
+/// component at a time, each checked to be no symlink: nothing is ever
+/// created through a symlink (ELOOP) or outside `base`.
+pub fn open_dst(base: i32, path: &CStr, make: Make) -> Result<i32, i32> {
+    match lookup(base, path, false) {
+        Err(libc::ENOENT | libc::ELOOP) if make != Make::Nothing => {
+            walk(base, path, make, false).map_err(|(e, _)| e)
+        }
+        r => r,
+    }
+}
+
+/// The parent's look at a destination the child may create (see
+/// `open_dst`): Ok if it exists or the caller could create it, else errno
+/// and the length of the path's prefix that fails (with ELOOP: the
+/// symlink).
+fn probe_dst(base: i32, path: &CStr) -> Result<(), (i32, usize)> {
+    match lookup(base, path, false) {
+        Ok(fd) => {
+            sys::close(fd);
+            Ok(())
+        }
+        Err(libc::ENOENT | libc::ELOOP) => walk(base, path, Make::Dir, true).map(|fd| {
+            if fd >= 0 {
+                sys::close(fd);
+            }
+        }),
+        Err(e) => Err((e, path.to_bytes().len())),
+    }
+}
+
+/// Walk `path` from `base` one component at a time, with no symlink
+/// allowed anywhere, creating what is missing: directories, and with
+/// `Make::File` a file last. `dry`: create nothing, stop at the first
+/// missing component, and check that the caller could create it there
+/// (-1 then). Returns the descriptor of the whole path, or errno and the
+/// length of the prefix that failed.
+fn walk(base: i32, path: &CStr, make: Make, dry: bool) -> Result<i32, (i32, usize)> {
+    let bytes = path.to_bytes();
+    let n = bytes.len();
+    let mut buf = [0u8; 4096];
+    if n >= buf.len() {
+        return Err((libc::ENAMETOOLONG, n));
+    }
+    buf[..n].copy_from_slice(bytes);
+    // The prefix reached so far (-1: none yet, i.e. `base`).
+    let mut at: i32 = -1;
+    let mut start = 0;
+    let r = loop {
+        while start < n && buf[start] == b'/' {
+            start += 1;
+        }
+        if start == n {
+            break if at >= 0 || dry {
+                Ok(at)
+            } else {
+                lookup(base, c"/", true).map_err(|e| (e, 0))
+            };
+        }
+        let mut end = start;
+        while end < n && buf[end] != b'/' {
+            end += 1;
+        }
+        let file = make == Make::File && buf[end..n].iter().all(|b| *b == b'/');
+        let saved = buf[end];
+        buf[end] = 0;
+        let r = step(base, &buf, start, end, at, file, dry);
+        buf[end] = saved;
+        match r {
+            Ok(fd) => {
+                if at >= 0 {
+                    sys::close(at);
+                }
+                at = fd;
+                if fd < 0 {
+                    break Ok(-1);
+                }
+            }
+            Err(e) => break Err((e, end)),
+        }
+        start = end;
+    };
+    if r.is_err() && at >= 0 {
+        sys::close(at);
+    }
+    r
+}
+
+/// One component of `walk`: reach the prefix `buf[..end]` (NUL at `end`),
+/// whose last component is `buf[start..end]`, from `base` with no symlink;
+/// if it is missing, make it in `parent` (the prefix before; -1: `base`),
+/// a file if `file`, else a directory. `dry`: make nothing, -1 if it could
+/// be made.
+fn step(
+    base: i32,
+    buf: &[u8],
+    start: usize,
+    end: usize,
+    parent: i32,
+    file: bool,
+    dry: bool,
+) -> Result<i32, i32> {
+    let prefix = CStr::from_bytes_until_nul(&buf[..=end]).map_err(|_| libc::EINVAL)?;
+    match lookup(base, prefix, true) {
+        Err(libc::ENOENT) => {}
+        r => return r,
+    }
+    let dir = if parent >= 0 { parent } else { base };
+    if dry {
+        return can_create_in(dir).map(|_| -1);
+    }
+    let name = CStr::from_bytes_until_nul(&buf[start..=end]).map_err(|_| libc::EINVAL)?;
+    let made = if file {
+        create_file(dir, name)
+    } else {
+        // SAFETY: name is NUL-terminated; dir is an open descriptor.
+        unsafe { sc!(libc::SYS_mkdirat, dir, name.as_ptr(), 0o755) }.map(drop)
+    };
+    match made {
+        // EEXIST: made meanwhile; the lookup below checks what it is.
+        Ok(()) | Err(libc::EEXIST) => {}
+        Err(e) => return Err(e),
+    }
+    lookup(base, prefix, true)
+}
+
+/// An empty file `name` in directory `dir`, never through a symlink.
+fn create_file(dir: i32, name: &CStr) -> Result<(), i32> {
+    // SAFETY: name is NUL-terminated; dir is an open descriptor.
+    let fd = unsafe {
+        sc!(
+            libc::SYS_openat,
+            dir,
+            name.as_ptr(),
+            libc::O_RDONLY
+                | libc::O_CREAT
+                | libc::O_EXCL
+                | libc::O_NOFOLLOW
+                | libc::O_CLOEXEC
+                | libc::O_NOCTTY,
+            0o644
+        )
+    }?;
+    sys::close(fd as i32);
+    Ok(())
+}
+
+/// Whether the caller may create an entry in directory `dir`.
+fn can_create_in(dir: i32) -> Result<(), i32> {
+    // SAFETY: the empty path with AT_EMPTY_PATH names dir itself.
+    let r = unsafe {
+        sc!(
+            libc::SYS_faccessat2,
+            dir,
+            c"".as_ptr(),
+            libc::W_OK | libc::X_OK,
+            AT_EMPTY_PATH
+        )
+    };
+    match r {
+        // Before Linux 5.8 the child finds out.
+        Ok(_) | Err(libc::ENOSYS) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// A detached copy of the mount tree at `path` from `dir` (with
+/// `AT_EMPTY_PATH` and an empty path: at `dir` itself).
+fn open_tree(dir: i32, path: &CStr, flags: u32) -> Result<i32, i32> {
     // SAFETY: path is NUL-terminated; open_tree returns a new fd.
     let fd = unsafe {
         sc!(
             libc::SYS_open_tree,
-            libc::AT_FDCWD,
+            dir,
             path.as_ptr(),
-            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE
+            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | flags
         )
     };
     fd.map(|fd| fd as i32)
 }
 
-fn move_mount(tree: i32, dst: &CStr) -> Result<(), i32> {
-    // SAFETY: the empty path and dst are NUL-terminated.
+/// Attach the detached mount `tree` onto `dst` (both descriptors; the
+/// mount goes on top of whatever is mounted there). `tree` then names the
+/// attached mount.
+fn attach(tree: i32, dst: i32) -> Result<(), i32> {
+    // SAFETY: the empty paths are NUL-terminated; both fds are open.
     let r = unsafe {
         sc!(
             libc::SYS_move_mount,
             tree,
             c"".as_ptr(),
-            libc::AT_FDCWD,
-            dst.as_ptr(),
-            MOVE_MOUNT_F_EMPTY_PATH
+            dst,
+            c"".as_ptr(),
+            MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH
         )
     };
-    // The tree fd is ours and no longer needed.
-    sys::close(tree);
     r.map(drop)
+}
+
+/// A new detached mount of a `fstype` filesystem, with `opts` as mount(8)
+/// writes them (`mode=0755,size=4k,ro`) and the MOUNT_ATTR_* `attrs`.
+fn new_mount(fstype: &CStr, opts: &CStr, attrs: u64) -> Result<i32, i32> {
+    // SAFETY: fstype is NUL-terminated.
+    let fsfd = unsafe { sc!(libc::SYS_fsopen, fstype.as_ptr(), FSOPEN_CLOEXEC) }? as i32;
+    let r = configure(fsfd, opts)
+        // SAFETY: the create command takes no pointers.
+        .and_then(|_| unsafe { sc!(libc::SYS_fsconfig, fsfd, FSCONFIG_CMD_CREATE, 0, 0, 0) })
+        // SAFETY: fsmount takes no pointers.
+        .and_then(|_| unsafe { sc!(libc::SYS_fsmount, fsfd, FSMOUNT_CLOEXEC, attrs) })
+        .map(|fd| fd as i32);
+    sys::close(fsfd);
+    r
+}
+
+/// Pass `opts` (`key=value` or `flag`, comma-separated) to fsconfig(2),
+/// each cut into a stack buffer.
+fn configure(fsfd: i32, opts: &CStr) -> Result<(), i32> {
+    let mut buf = [0u8; 256];
+    for item in opts.to_bytes().split(|b| *b == b',') {
+        if item.is_empty() {
+            continue;
+        }
+        if item.len() >= buf.len() {
+            return Err(libc::EINVAL);
+        }
+        buf[..item.len()].copy_from_slice(item);
+        buf[item.len()] = 0;
+        let r = match item.iter().position(|b| *b == b'=') {
+            Some(eq) => {
+                buf[eq] = 0;
+                // SAFETY: key and value are NUL-terminated parts of buf.
+                unsafe {
+                    sc!(
+                        libc::SYS_fsconfig,
+                        fsfd,
+                        FSCONFIG_SET_STRING,
+                        buf.as_ptr(),
+                        buf[eq + 1..].as_ptr(),
+                        0
+                    )
+                }
+            }
+            // SAFETY: the key is NUL-terminated; a flag has no value.
+            None => unsafe {
+                sc!(
+                    libc::SYS_fsconfig,
+                    fsfd,
+                    FSCONFIG_SET_FLAG,
+                    buf.as_ptr(),
+                    0,
+                    0
+                )
+            },
+        };
+        r?;
+    }
+    Ok(())
 }
 
 /// struct mount_attr for mount_setattr(2).
@@ -475,24 +898,27 @@ struct MountAttr {
     userns_fd: u64,
 }
 
-/// Set or clear read-only on the mount at `path` and, if `recursive`,
-/// every mount below it. Other flags (nosuid, nodev, noexec, and the
-/// locked ones) are left alone.
-fn set_readonly(path: &CStr, ro: bool, recursive: bool) -> Result<(), i32> {
+/// Set or clear read-only on mount `mnt` (a descriptor of it) and, if
+/// `recursive`, every mount below it. Other flags (nosuid, nodev, noexec,
+/// and the locked ones) are left alone.
+fn set_readonly(mnt: i32, ro: bool, recursive: bool) -> Result<(), i32> {
     let attr = MountAttr {
         attr_set: if ro { MOUNT_ATTR_RDONLY } else { 0 },
         attr_clr: if ro { 0 } else { MOUNT_ATTR_RDONLY },
         propagation: 0,
         userns_fd: 0,
     };
-    let flags = if recursive { AT_RECURSIVE } else { 0 };
-    // SAFETY: path is NUL-terminated and attr is a valid mount_attr of the
+    let mut flags = AT_EMPTY_PATH;
+    if recursive {
+        flags |= AT_RECURSIVE;
+    }
+    // SAFETY: the empty path names mnt; attr is a valid mount_attr of the
     // size we pass.
     let r = unsafe {
         sc!(
             libc::SYS_mount_setattr,
-            libc::AT_FDCWD,
-            path.as_ptr(),
+            mnt,
+            c"".as_ptr(),
             flags,
             &attr as *const MountAttr,
             std::mem::size_of::<MountAttr>()
@@ -503,9 +929,9 @@ fn set_readonly(path: &CStr, ro: bool, recursive: bool) -> Result<(), i32> {
 
 /// Writable again: the whole subtree if the kernel allows it, else the
 /// mount itself (a submount that is read-only on the host stays so).
-fn make_writable(path: &CStr) -> Result<(), i32> {
-    match set_readonly(path, false, true) {
-        Err(libc::EPERM) => set_readonly(path, false, false),
+fn make_writable(mnt: i32) -> Result<(), i32> {
+    match set_readonly(mnt, false, true) {
+        Err(libc::EPERM) => set_readonly(mnt, false, false),
         r => r,
     }
 }
@@ -559,94 +985,88 @@ pub fn mount_proc(dir: &CStr) -> Result<(), i32> {
     )
 }
 
-/// `mkdir -p`, without allocating: components are cut in a stack buffer.
-pub fn mkdir_p(path: &CStr) -> Result<(), i32> {
-    let bytes = path.to_bytes();
-    let mut buf = [0u8; 4096];
-    if bytes.len() >= buf.len() {
-        return Err(libc::ENAMETOOLONG);
+/// A fresh /proc for the calling process's PID namespace at /proc of the
+/// jail's view (made inside `--root` if missing), once `bind_root` ran;
+/// before, at the caller's /proc.
+pub fn mount_view_proc(fs: &Fs) -> Result<(), i32> {
+    let base = fs.base.get();
+    if base < 0 {
+        return mount_proc(c"/proc");
     }
-    buf[..bytes.len()].copy_from_slice(bytes);
-    let mut i = 1;
-    while i <= bytes.len() {
-        if i == bytes.len() || buf[i] == b'/' {
-            let saved = buf[i];
-            buf[i] = 0;
-            // SAFETY: buf holds a NUL-terminated prefix of path.
-            match unsafe { sc!(libc::SYS_mkdirat, libc::AT_FDCWD, buf.as_ptr(), 0o755) } {
-                Ok(_) | Err(libc::EEXIST) => {}
-                Err(e) => return Err(e),
-            }
-            buf[i] = saved;
-        }
-        i += 1;
-    }
-    Ok(())
+    let make = if fs.root.is_some() {
+        Make::Dir
+    } else {
+        Make::Nothing
+    };
+    let dst = open_dst(base, c"/proc", make)?;
+    let r = new_mount(
+        c"proc",
+        c"",
+        MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+    )
+    .and_then(|mnt| {
+        fs.proc.set(mnt);
+        attach(mnt, dst)
+    });
+    sys::close(dst);
+    r
 }
 
-/// An empty file to bind a file onto (its directory made first).
-fn touch(path: &CStr) -> Result<(), i32> {
-    let bytes = path.to_bytes();
-    if let Some(slash) = bytes.iter().rposition(|b| *b == b'/')
-        && slash > 0
-    {
-        let mut buf = [0u8; 4096];
-        if slash >= buf.len() {
-            return Err(libc::ENAMETOOLONG);
-        }
-        buf[..slash].copy_from_slice(&bytes[..slash]);
-        // SAFETY: buf holds the NUL-terminated parent directory.
-        mkdir_p(unsafe { CStr::from_ptr(buf.as_ptr().cast()) })?;
+/// Our /proc/self directory in the jail's view: inside it once
+/// `bind_root` ran (before pivot_root), else in the caller's.
+pub fn open_proc_self(fs: &Fs) -> Result<i32, i32> {
+    match fs.base.get() {
+        -1 => sys::open_dir_path(c"/proc/self"),
+        base => lookup(base, c"/proc/self", false),
     }
-    // SAFETY: path is NUL-terminated.
-    let fd = unsafe {
-        sc!(
-            libc::SYS_openat,
-            libc::AT_FDCWD,
-            path.as_ptr(),
-            libc::O_WRONLY | libc::O_CREAT | libc::O_CLOEXEC | libc::O_NOCTTY,
-            0o644
-        )
-    };
-    match fd {
-        Ok(fd) => sys::close(fd as i32),
-        // Already there (maybe a read-only file, or a device): fine.
-        // SAFETY: path is NUL-terminated; faccessat only checks existence.
-        Err(e) => unsafe {
-            sc!(
-                libc::SYS_faccessat,
-                libc::AT_FDCWD,
-                path.as_ptr(),
-                libc::F_OK
-            )
-        }
-        .map_err(|_| e)
-        .map(drop)?,
-    }
-    Ok(())
 }
 
 fn is_dir(path: &CStr) -> bool {
     sys::open_dir_path(path).map(sys::close).is_ok()
 }
 
+/// Set `fs.base`, the jail's `/` every later step resolves from: with
+/// `--root`, DIR made a mount of its own to build the view on (its handle
+/// from here on, not DIR's path, which a process outside could change);
+/// else the caller's `/`.
+pub fn bind_root(fs: &Fs) -> Result<(), Failed> {
+    let whole = |part| move |e| fail(WHOLE as usize, part, e);
+    let Some(root) = &fs.root else {
+        fs.base
+            .set(sys::open_dir_path(c"/").map_err(whole(Part::Source))?);
+        return Ok(());
+    };
+    let dir = sys::open_dir_path(root).map_err(whole(Part::Source))?;
+    let tree = open_tree(dir, c"", AT_EMPTY_PATH);
+    let r = match tree {
+        Ok(tree) => {
+            fs.base.set(tree);
+            attach(tree, dir).map_err(whole(Part::Mount))
+        }
+        Err(e) => Err(fail(WHOLE as usize, Part::Source, e)),
+    };
+    sys::close(dir);
+    r
+}
+
 /// First pass: clone every source's mount tree while the view is still the
 /// caller's.
 pub fn prepare(fs: &Fs) -> Result<(), Failed> {
     for (i, op) in fs.ops.iter().enumerate() {
+        let f = |e| fail(i, Part::Source, e);
         match op.kind {
-            Kind::Bind { .. } | Kind::Rw | Kind::HostProc => {
+            Kind::Bind { .. } | Kind::HostProc => {
                 op.tree
-                    .set(open_tree(&op.src).map_err(|e| fail(i, Part::Source, e))?);
+                    .set(open_tree(libc::AT_FDCWD, &op.src, 0).map_err(f)?);
             }
             Kind::HideFile => {
                 op.tree
-                    .set(open_tree(c"/dev/null").map_err(|e| fail(i, Part::Source, e))?);
+                    .set(open_tree(libc::AT_FDCWD, c"/dev/null", 0).map_err(f)?);
             }
             Kind::Dev => {
-                let d = op.dev_paths().map_err(|e| fail(i, Part::Source, e))?;
-                for (k, host) in d.host.iter().enumerate() {
-                    d.trees[k].set(open_tree(host).map_err(|e| fail(i, Part::Source, e))?);
+                let d = op.dev_mounts().map_err(f)?;
+                for (tree, host) in d.trees.iter().zip(HOST_DEVICES) {
+                    tree.set(open_tree(libc::AT_FDCWD, host, 0).map_err(f)?);
                 }
             }
             _ => {}
@@ -655,156 +1075,199 @@ pub fn prepare(fs: &Fs) -> Result<(), Failed> {
     Ok(())
 }
 
-/// With `--root`: make DIR a mount of its own, to build the view on.
-pub fn bind_root(fs: &Fs) -> Result<(), Failed> {
-    if let Some(root) = &fs.root {
-        let tree = open_tree(root).map_err(|e| fail(WHOLE as usize, Part::Source, e))?;
-        move_mount(tree, root).map_err(|e| fail(WHOLE as usize, Part::Mount, e))?;
-    }
-    Ok(())
-}
-
-/// Second pass: the operations, in command-line order.
+/// Second pass: the operations, in command-line order (`--rw` moved as
+/// `order_rw` says), each destination resolved from `fs.base`.
 pub fn apply(fs: &Fs) -> Result<(), Failed> {
+    let base = fs.base.get();
     for (i, op) in fs.ops.iter().enumerate() {
         let f = |part| move |e| fail(i, part, e);
         match op.kind {
             Kind::Bind { dir, ro } => {
-                if dir {
-                    mkdir_p(&op.dst).map_err(f(Part::Create))?;
-                } else {
-                    touch(&op.dst).map_err(f(Part::Create))?;
-                }
-                move_mount(op.tree.get(), &op.dst).map_err(f(Part::Mount))?;
+                let make = if dir { Make::Dir } else { Make::File };
+                let dst = open_dst(base, &op.dst, make).map_err(f(Part::Create))?;
+                let r = attach(op.tree.get(), dst);
+                sys::close(dst);
+                r.map_err(f(Part::Mount))?;
                 if ro {
-                    set_readonly(&op.dst, true, true).map_err(f(Part::Attr))?;
+                    set_readonly(op.tree.get(), true, true).map_err(f(Part::Attr))?;
                 }
             }
-            Kind::Rw | Kind::HostProc => {
-                move_mount(op.tree.get(), &op.dst).map_err(f(Part::Mount))?;
+            Kind::Rw => {
+                let dst = open_dst(base, &op.dst, Make::Nothing).map_err(f(Part::Mount))?;
+                if op.dst.to_bytes() == b"/" {
+                    // The whole view: the --ro pass makes `base` writable.
+                    op.tree.set(dst);
+                    continue;
+                }
+                // PATH as the view shows it now, bound onto itself.
+                let r = open_tree(dst, c"", AT_EMPTY_PATH).and_then(|tree| {
+                    op.tree.set(tree);
+                    attach(tree, dst)
+                });
+                sys::close(dst);
+                r.map_err(f(Part::Mount))?;
             }
-            Kind::Tmpfs => {
-                mkdir_p(&op.dst).map_err(f(Part::Create))?;
-                mount(
-                    c"tmpfs",
-                    &op.dst,
-                    c"tmpfs",
-                    libc::MS_NOSUID | libc::MS_NODEV,
-                    fs.tmpfs_opts.as_deref().unwrap_or(c"mode=0755"),
-                )
-                .map_err(f(Part::Mount))?;
+            Kind::HostProc | Kind::HideFile => {
+                let dst = open_dst(base, &op.dst, Make::Nothing).map_err(f(Part::Mount))?;
+                let r = attach(op.tree.get(), dst);
+                sys::close(dst);
+                r.map_err(f(Part::Mount))?;
+                if op.kind == Kind::HideFile {
+                    set_readonly(op.tree.get(), true, false).map_err(f(Part::Attr))?;
+                }
             }
-            Kind::HideDir => {
-                mount(
-                    c"tmpfs",
-                    &op.dst,
-                    c"tmpfs",
-                    libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_RDONLY,
-                    c"mode=0755,size=4k",
-                )
-                .map_err(f(Part::Mount))?;
+            Kind::Tmpfs | Kind::HideDir => {
+                let (make, part) = if op.kind == Kind::Tmpfs {
+                    (Make::Dir, Part::Create)
+                } else {
+                    (Make::Nothing, Part::Mount)
+                };
+                let dst = open_dst(base, &op.dst, make).map_err(f(part))?;
+                let mnt = if op.kind == Kind::Tmpfs {
+                    new_mount(
+                        c"tmpfs",
+                        fs.tmpfs_opts.as_deref().unwrap_or(c"mode=0755"),
+                        MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+                    )
+                } else {
+                    new_mount(
+                        c"tmpfs",
+                        c"mode=0755,size=4k,ro",
+                        MOUNT_ATTR_NOSUID
+                            | MOUNT_ATTR_NODEV
+                            | MOUNT_ATTR_NOEXEC
+                            | MOUNT_ATTR_RDONLY,
+                    )
+                };
+                let r = mnt.and_then(|mnt| {
+                    op.tree.set(mnt);
+                    attach(mnt, dst)
+                });
+                sys::close(dst);
+                r.map_err(f(Part::Mount))?;
             }
-            Kind::HideFile => {
-                move_mount(op.tree.get(), &op.dst).map_err(f(Part::Mount))?;
-                set_readonly(&op.dst, true, false).map_err(f(Part::Attr))?;
-            }
-            Kind::Dev => apply_dev(op).map_err(|(part, e)| fail(i, part, e))?,
+            Kind::Dev => apply_dev(base, op).map_err(|(part, e)| fail(i, part, e))?,
         }
     }
     Ok(())
 }
 
-fn apply_dev(op: &Op) -> Result<(), (Part, i32)> {
+/// `--dev`: a tmpfs at /dev; everything inside it is made through its own
+/// descriptor, so no path is walked twice.
+fn apply_dev(base: i32, op: &Op) -> Result<(), (Part, i32)> {
     let e = |part| move |e| (part, e);
-    let d = op.dev_paths().map_err(e(Part::Mount))?;
-    mkdir_p(&op.dst).map_err(e(Part::Create))?;
-    mount(
+    let d = op.dev_mounts().map_err(e(Part::Mount))?;
+    let dst = open_dst(base, &op.dst, Make::Dir).map_err(e(Part::Create))?;
+    let r = new_mount(
         c"tmpfs",
-        &op.dst,
-        c"tmpfs",
-        libc::MS_NOSUID | libc::MS_NOEXEC,
         c"mode=0755,size=64k",
+        MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
     )
-    .map_err(e(Part::Mount))?;
-    for (k, node) in d.nodes.iter().enumerate() {
-        touch(node).map_err(e(Part::Create))?;
-        move_mount(d.trees[k].get(), node).map_err(e(Part::Mount))?;
+    .and_then(|mnt| {
+        op.tree.set(mnt);
+        attach(mnt, dst)
+    });
+    sys::close(dst);
+    r.map_err(e(Part::Mount))?;
+    let dev = op.tree.get();
+    // An entry of the new /dev, made by `make`, with `mnt` attached on it.
+    let place = |name: &CStr, make: Make, mnt: i32| -> Result<(), (Part, i32)> {
+        open_dst(dev, name, make)
+            .map_err(e(Part::Create))
+            .and_then(|at| {
+                let r = attach(mnt, at);
+                sys::close(at);
+                r.map_err(e(Part::Mount))
+            })
+    };
+    for (tree, name) in d.trees.iter().zip(DEVICES) {
+        place(name, Make::File, tree.get())?;
     }
-    mkdir_p(&d.pts).map_err(e(Part::Create))?;
-    mount(
+    let pts = new_mount(
         c"devpts",
-        &d.pts,
-        c"devpts",
-        libc::MS_NOSUID | libc::MS_NOEXEC,
         c"newinstance,ptmxmode=0666,mode=0620",
+        MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
     )
     .map_err(e(Part::Mount))?;
-    mkdir_p(&d.shm).map_err(e(Part::Create))?;
-    mount(
-        c"tmpfs",
-        &d.shm,
-        c"tmpfs",
-        libc::MS_NOSUID | libc::MS_NODEV,
-        c"mode=1777",
-    )
-    .map_err(e(Part::Mount))?;
-    for (target, link) in &d.links {
-        // SAFETY: both are NUL-terminated.
-        unsafe {
-            sc!(
-                libc::SYS_symlinkat,
-                target.as_ptr(),
-                libc::AT_FDCWD,
-                link.as_ptr()
-            )
-        }
-        .map_err(|e| (Part::Create, e))?;
+    d.pts.set(pts);
+    place(c"pts", Make::Dir, pts)?;
+    let shm = new_mount(c"tmpfs", c"mode=1777", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
+        .map_err(e(Part::Mount))?;
+    d.shm.set(shm);
+    place(c"shm", Make::Dir, shm)?;
+    for (target, link) in DEV_LINKS {
+        // SAFETY: both are NUL-terminated; dev is an open descriptor.
+        unsafe { sc!(libc::SYS_symlinkat, target.as_ptr(), dev, link.as_ptr()) }
+            .map_err(e(Part::Create))?;
     }
     Ok(())
 }
 
 /// `--ro`, resolved last: everything read-only in one call, then the
-/// carve-outs writable again, in command-line order.
+/// carve-outs writable again, in command-line order. Each op's own mount
+/// is named by its descriptor, never by a path that could have changed.
 pub fn apply_readonly(fs: &Fs) -> Result<(), Failed> {
     if !fs.ro {
         return Ok(());
     }
-    set_readonly(&fs.top, true, true).map_err(|e| fail(WHOLE as usize, Part::Attr, e))?;
+    let base = fs.base.get();
+    set_readonly(base, true, true).map_err(|e| fail(WHOLE as usize, Part::Attr, e))?;
     // /proc is the kernel's interface, not files: /proc/self and the id
     // maps a nested jail writes stay writable (when /proc is a mount).
-    if let Some(proc_dir) = &fs.proc_dir {
-        let _ = make_writable(proc_dir);
+    if fs.proc.get() >= 0 {
+        let _ = make_writable(fs.proc.get());
+    } else if let Ok(proc) = open_dst(base, c"/proc", Make::Nothing) {
+        let _ = make_writable(proc);
+        sys::close(proc);
     }
     for (i, op) in fs.ops.iter().enumerate() {
+        let mnt = op.tree.get();
         let r = match op.kind {
-            Kind::Bind { ro: false, .. } | Kind::Rw | Kind::Tmpfs => make_writable(&op.dst),
-            Kind::Bind { ro: true, .. } => set_readonly(&op.dst, true, true),
+            Kind::Bind { ro: false, .. } | Kind::Rw | Kind::Tmpfs => make_writable(mnt),
+            Kind::Bind { ro: true, .. } => set_readonly(mnt, true, true),
             // Read-only again if a `--rw` of a parent made them writable.
-            Kind::HideDir | Kind::HideFile => set_readonly(&op.dst, true, false),
+            Kind::HideDir | Kind::HideFile => set_readonly(mnt, true, false),
             Kind::Dev => op
-                .dev_paths()
-                .and_then(|d| make_writable(&d.shm).and_then(|_| make_writable(&d.pts))),
-            _ => Ok(()),
+                .dev_mounts()
+                .and_then(|d| make_writable(d.shm.get()).and_then(|_| make_writable(d.pts.get()))),
+            Kind::HostProc => Ok(()),
         };
         r.map_err(|e| fail(i, Part::Attr, e))?;
     }
     Ok(())
 }
 
-/// `--root`: DIR becomes `/`; the old root is detached and unreachable.
+/// `--root`: DIR (its bind, `fs.base`) becomes `/`; the old root is
+/// detached and unreachable.
 pub fn pivot(fs: &Fs) -> Result<(), i32> {
-    let Some(root) = &fs.root else {
+    if fs.root.is_none() {
         return Ok(());
-    };
-    // SAFETY: root is NUL-terminated; pivot_root(".", ".") stacks the old
-    // root under the new one, and the lazy unmount detaches it.
+    }
+    // SAFETY: fchdir takes a descriptor; pivot_root(".", ".") stacks the
+    // old root under the new one, and the lazy unmount detaches it.
     unsafe {
-        sc!(libc::SYS_chdir, root.as_ptr())?;
+        sc!(libc::SYS_fchdir, fs.base.get())?;
         sc!(libc::SYS_pivot_root, c".".as_ptr(), c".".as_ptr())?;
         sc!(libc::SYS_umount2, c".".as_ptr(), libc::MNT_DETACH)?;
         sc!(libc::SYS_chdir, c"/".as_ptr())?;
     }
     Ok(())
+}
+
+/// Close the descriptors the view was built with.
+pub fn release(fs: &Fs) {
+    fs.base.close();
+    fs.proc.close();
+    for op in &fs.ops {
+        op.tree.close();
+        if let Some(d) = &op.dev {
+            for t in &d.trees {
+                t.close();
+            }
+            d.pts.close();
+            d.shm.close();
+        }
+    }
 }
 
 /// Default working directory once the view changed: the caller's, if the

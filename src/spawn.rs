@@ -469,20 +469,16 @@ fn describe_fs(spec: &Spec, step: Step, index: u32, e: i32) -> Error {
             }
         };
     };
-    let dst = op.dst.to_string_lossy();
+    let dst = spec.fs.host_path(&op.dst);
     match step {
         Step::FsSource => Error::sys(&op.shown, e),
+        Step::FsCreate if e == libc::ELOOP => Error::usage(format!(
+            "{}: cannot create {dst}: the destination goes through a symlink",
+            op.shown
+        )),
         Step::FsCreate => Error::sys(format!("{}: cannot create {dst}", op.shown), e),
         Step::FsMount => Error::sys(format!("{}: mount on {dst}", op.shown), e),
-        _ => {
-            let hint = (e == libc::ENOENT).then(|| {
-                format!(
-                    "a later --tmpfs, --hide or --bind covers {dst}; give {} after it",
-                    op.shown
-                )
-            });
-            Error::sys(format!("{}: set read-only flag on {dst}", op.shown), e).with_hint(hint)
-        }
+        _ => Error::sys(format!("{}: set read-only flag on {dst}", op.shown), e),
     }
 }
 

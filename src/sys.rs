@@ -334,6 +334,35 @@ pub fn open_dir_path(path: &std::ffi::CStr) -> Result<i32, i32> {
     fd.map(|fd| fd as i32)
 }
 
+/// struct open_how for openat2(2).
+#[repr(C)]
+struct OpenHow {
+    flags: u64,
+    mode: u64,
+    resolve: u64,
+}
+
+/// openat2(2): open `path` from `dir` with `flags` (O_CLOEXEC added) and
+/// the RESOLVE_* bits in `resolve`.
+pub fn openat2(dir: i32, path: &std::ffi::CStr, flags: i32, resolve: u64) -> Result<i32, i32> {
+    let how = OpenHow {
+        flags: (flags | libc::O_CLOEXEC) as u64,
+        mode: 0,
+        resolve,
+    };
+    // SAFETY: path is NUL-terminated; how is a valid open_how of its size.
+    let fd = unsafe {
+        sc!(
+            libc::SYS_openat2,
+            dir,
+            path.as_ptr(),
+            &how as *const OpenHow,
+            std::mem::size_of::<OpenHow>()
+        )
+    };
+    fd.map(|fd| fd as i32)
+}
+
 /// close(2), errno untouched; EBADF is the caller's concern only.
 pub fn close(fd: i32) {
     // SAFETY: closing a descriptor number passes no memory.

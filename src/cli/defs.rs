@@ -262,8 +262,10 @@ pub const FLAGS: &[FlagDef] = &[
         S::Filesystem,
         "bind SRC at DST (default: the same path), writable (repeatable)",
         "SRC is resolved in the caller's view, before any other option applies, and may be \
-         relative; DST must be absolute and is created if missing (inside --root when given). \
-         Write \\: for a colon that is part of a path, and \\\\ for a backslash.",
+         relative; DST must be absolute and is created if missing (inside --root when given), \
+         never through a symlink; an existing DST that is a symlink is followed in the jail's \
+         view, so the mount lands on its target. Write \\: for a colon that is part of a \
+         path, and \\\\ for a backslash.",
     ),
     flag(
         F::RoBind,
@@ -281,8 +283,8 @@ pub const FLAGS: &[FlagDef] = &[
         Some("PATH"),
         S::Filesystem,
         "an empty, writable tmpfs at PATH, gone when the jail ends (repeatable)",
-        "PATH must be absolute; it is created if missing. It belongs to the uid and gid COMMAND \
-         runs as (mode 0755).",
+        "PATH must be absolute; it is created if missing, never through a symlink. It belongs \
+         to the uid and gid COMMAND runs as (mode 0755).",
     ),
     flag(
         F::Hide,
@@ -300,7 +302,8 @@ pub const FLAGS: &[FlagDef] = &[
         Some("DIR"),
         S::Filesystem,
         "make DIR the root directory (pivot_root); the old root is detached",
-        "Bind, tmpfs and hide destinations are then paths inside DIR. With --pid a fresh /proc \
+        "Bind, tmpfs and hide destinations are then paths inside DIR, resolved as if DIR were \
+         / (an absolute symlink or .. in DIR stays in DIR). With --pid a fresh /proc \
          is mounted at DIR/proc; without it the host's /proc is bound there if DIR/proc \
          exists. A root made of a static busybox is enough: jail --root rootfs --dev -- \
          /bin/busybox sh.",

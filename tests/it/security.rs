@@ -30,6 +30,12 @@
 //! | `keep_fd_of_a_directory_is_refused` | `--keep-fd N` of a directory fd (plain or O_PATH), written through around `--ro` and `--hide` | issue 11, item 4; CVE-2024-21626 (runc) class |
 //! | `command_cannot_reach_the_callers_session_keyring` | COMMAND reads and overwrites the caller's keys through the session keyring it inherited (`keyctl print ID`, `keyctl update ID`, `add_key` into `@s`); also with `--map-auto` in subids.rs | issue 11, item 5 (bwrap is the same; runc gives each container a new session keyring) |
 //! | `keyctl_refused_around_jail` | a filter refusing only the session-keyring join must stop jail, not leave COMMAND the caller's keyring (while one refusing all of keyctl must not stop it) | issue 11, item 5 |
+//! | `root_image_symlinks_cannot_aim_mount_points_outside_the_root` | a `--root` image whose `etc` (or `dev`) is an absolute symlink to the caller's files, or a relative one climbing out (`up -> ..`), makes `--bind`, `--ro-bind`, `--tmpfs` or `--dev` create a mount point on the host | security issue, item 2 |
+//! | `symlinks_left_in_a_rw_dir_cannot_aim_later_mount_points` | symlinks an earlier jailed run left in its `--rw` directory make a later run create files or directories outside it, despite `--ro` | security issue, item 2 |
+//! | `another_users_symlink_in_tmp_cannot_aim_a_mount_point` | another user's symlink in a sticky world-writable directory makes `--tmpfs /tmp/x/d` (or a bind) create a directory in the victim's home | security issue, item 2 |
+//! | `symlink_planted_after_the_parent_checked_is_refused_by_the_child` | the same symlinks planted after jail checked the destination, while its child waits (TOCTOU) | security issue, item 2 (contract: JAIL_TEST_PAUSE_CHILD_MS) |
+//! | `mounts_onto_existing_symlinks_land_on_their_targets_inside_the_root` | a bind onto an existing symlink (to a directory, to a file) in a `--root` fails, or covers the link instead of its target | bubblewrap's tests; security issue, item 2 |
+//! | `hide_and_rw_through_a_symlink_stay_inside_the_root` | `--hide /s` or `--rw /s` with `/s` an absolute symlink in a `--root` image acts on the host's path: the image's directory stays visible, or read-only | security issue, item 2 |
 
 use crate::common::*;
 use crate::{need, skip};
@@ -41,6 +47,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStringExt;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -1730,5 +1737,313 @@ fn root_inside_still_mounts_its_own_and_nests() {
     assert!(
         std::fs::read_dir(m).unwrap().next().is_none(),
         "wrote to the host"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Mount points: jail never creates one through a symlink nor outside
+// --root, and an existing one that is a symlink is followed inside the
+// jail's view (bubblewrap's behaviour).
+
+/// A directory owned by the user jails run as.
+fn user_dir(p: &Path) -> PathBuf {
+    std::fs::create_dir_all(p).unwrap();
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (u, g) = user_ids();
+    std::os::unix::fs::chown(p, Some(u), Some(g)).unwrap();
+    p.to_path_buf()
+}
+
+/// A file owned by the user jails run as.
+fn user_file(p: &Path, content: &str) -> PathBuf {
+    std::fs::write(p, content).unwrap();
+    let (u, g) = user_ids();
+    std::os::unix::fs::chown(p, Some(u), Some(g)).unwrap();
+    p.to_path_buf()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// The names in `dir`, sorted.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// `jail ARGS -- ECHO 'COMMAND ran'`, which must be refused before COMMAND runs, for a
+/// destination that goes through a symlink; `made` lists what it made
+/// where it must not (checked first).
+#[track_caller]
+fn refused_through_symlink(args: &[&str], echo: &str, made: impl Fn() -> Vec<String>) {
+    let mut a = args.to_vec();
+    a.extend(["--", echo, "COMMAND ran"]);
+    let out = jail_run(&a);
+    assert_eq!(made(), Vec::<String>::new(), "jail {args:?} made these");
+    let err = fails(&out, 125, "goes through a symlink");
+    assert!(err.contains(args[args.len() - 1]), "jail {args:?}: {err}");
+    assert_eq!(stdout(&out), "", "jail {args:?}");
+}
+
+#[test]
+fn root_image_symlinks_cannot_aim_mount_points_outside_the_root() {
+    need!("busybox");
+    let tmp = TempDir::new();
+    let root = busybox_root(&tmp);
+    let r = s(&root);
+    let planted = user_dir(&tmp.join("planted"));
+    let srcdir = user_dir(&tmp.join("srcdir"));
+    let srcfile = user_file(&tmp.join("srcfile"), "src\n");
+    // The image's /etc is an absolute symlink to a directory of the
+    // caller's, and /up a relative one that climbs out of the image (into
+    // the test's directory, which everyone may write).
+    std::os::unix::fs::symlink(&planted, root.join("etc")).unwrap();
+    std::os::unix::fs::symlink("..", root.join("up")).unwrap();
+    let made = || {
+        let mut v = entries(&planted);
+        for name in ["t", "f", "d"] {
+            if tmp.join(name).exists() {
+                v.push(format!("../{name}"));
+            }
+        }
+        v
+    };
+    let cases: Vec<Vec<String>> = vec![
+        vec!["--bind".into(), format!("{}:/etc/hostname", s(&srcfile))],
+        vec!["--ro-bind".into(), format!("{}:/etc/passwd", s(&srcfile))],
+        vec!["--bind".into(), format!("{}:/etc/d", s(&srcdir))],
+        vec!["--tmpfs".into(), "/etc/t".into()],
+        vec!["--tmpfs".into(), "/up/t".into()],
+        vec!["--bind".into(), format!("{}:/up/f", s(&srcfile))],
+        vec!["--ro-bind".into(), format!("{}:/up/d/e", s(&srcdir))],
+    ];
+    for case in &cases {
+        let mut args = vec!["--root", r];
+        args.extend(case.iter().map(String::as_str));
+        refused_through_symlink(&args, "/bin/busybox", made);
+    }
+    // --dev in an image whose /dev is such a symlink.
+    std::fs::remove_dir(root.join("dev")).unwrap();
+    std::os::unix::fs::symlink(&planted, root.join("dev")).unwrap();
+    refused_through_symlink(&["--root", r, "--dev"], "/bin/busybox", made);
+}
+
+#[test]
+fn symlinks_left_in_a_rw_dir_cannot_aim_later_mount_points() {
+    let tmp = TempDir::new();
+    let w = user_dir(&tmp.join("project"));
+    let out = user_dir(&tmp.join("outside"));
+    let src = user_file(&tmp.join("src"), "src\n");
+    let srcdir = user_dir(&tmp.join("srcdir"));
+    // An earlier jailed run leaves symlinks in its --rw directory.
+    let plant = format!(
+        "ln -s {o}/f {w}/f && ln -s {o} {w}/sub && echo planted",
+        o = s(&out),
+        w = s(&w)
+    );
+    assert_eq!(ok(&jail_sh(&["--ro", "--rw", s(&w)], &plant)), "planted\n");
+    for (opt, arg) in [
+        ("--ro-bind", format!("{}:{}/f", s(&src), s(&w))),
+        ("--bind", format!("{}:{}/sub/g", s(&src), s(&w))),
+        ("--bind", format!("{}:{}/sub/d", s(&srcdir), s(&w))),
+        ("--tmpfs", format!("{}/sub/t", s(&w))),
+    ] {
+        refused_through_symlink(&["--ro", "--rw", s(&w), opt, &arg], "echo", || {
+            entries(&out)
+        });
+    }
+}
+
+#[test]
+fn another_users_symlink_in_tmp_cannot_aim_a_mount_point() {
+    // A world-writable sticky directory, like /tmp, where another user
+    // (root here, which also owns the directory, so that
+    // fs.protected_symlinks lets the link be followed) left a symlink to
+    // the victim's home.
+    let shared = TempDir::new();
+    let homes = TempDir::new();
+    let victim = user_dir(&homes.join("victim"));
+    let link = shared.join("x");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let src = user_file(&homes.join("src"), "src\n");
+    for (opt, arg) in [
+        ("--tmpfs", format!("{}/d", s(&link))),
+        ("--bind", format!("{}:{}/f", s(&src), s(&link))),
+    ] {
+        refused_through_symlink(&[opt, &arg], "echo", || entries(&victim));
+    }
+}
+
+/// The pid of a child of `pid`, if it has one yet.
+fn child_of(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .is_ok_and(|s| !s.trim().is_empty())
+}
+
+#[test]
+fn symlink_planted_after_the_parent_checked_is_refused_by_the_child() {
+    if !debug_binary() {
+        if std::env::var_os("JAIL_TEST_BIN").is_some() {
+            eprintln!("not run: JAIL_TEST_PAUSE_CHILD_MS exists in debug builds only");
+            return;
+        }
+        skip!("JAIL_TEST_PAUSE_CHILD_MS exists in debug builds only");
+    }
+    let tmp = TempDir::new();
+    let w = user_dir(&tmp.join("project"));
+    let out = user_dir(&tmp.join("outside"));
+    let src = user_file(&tmp.join("src"), "src\n");
+    let mark = w.join("ran");
+    // A jailed process of an earlier run plants the link once jail checked
+    // the destination, while its child waits (a directory on the way, or
+    // the file itself, dangling).
+    for (opt, arg, link, target) in [
+        (
+            "--tmpfs",
+            format!("{}/new/d", s(&w)),
+            w.join("new"),
+            out.clone(),
+        ),
+        (
+            "--ro-bind",
+            format!("{}:{}/f", s(&src), s(&w)),
+            w.join("f"),
+            out.join("f"),
+        ),
+    ] {
+        let mut c = jail([opt, arg.as_str(), "--", "touch", s(&mark)]);
+        c.env("JAIL_TEST_PAUSE_CHILD_MS", "1000")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let child = c.spawn().unwrap();
+        let pid = child.id();
+        assert!(
+            wait_until(Duration::from_secs(5), || child_of(pid)),
+            "jail {opt} {arg}: no child"
+        );
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let o = wait_output(child, Duration::from_secs(30));
+        fails(&o, 125, "goes through a symlink");
+        assert!(stderr(&o).contains(opt), "{}", stderr(&o));
+        assert!(!mark.exists(), "jail {opt} {arg}: COMMAND ran");
+        assert_eq!(
+            entries(&out),
+            Vec::<String>::new(),
+            "jail {opt} {arg}: made through a symlink planted after the check"
+        );
+    }
+}
+
+#[test]
+fn mounts_onto_existing_symlinks_land_on_their_targets_inside_the_root() {
+    need!("busybox");
+    let tmp = TempDir::new();
+    // An image of the caller's own (as an unpacked one is).
+    let root = user_dir(&busybox_root(&tmp));
+    let r = s(&root);
+    user_dir(&root.join("realdir"));
+    user_file(&root.join("realfile"), "image\n");
+    // Absolute links name places of the image, not of the host.
+    std::os::unix::fs::symlink("/realdir", root.join("linkdir")).unwrap();
+    std::os::unix::fs::symlink("/realfile", root.join("linkfile")).unwrap();
+    std::os::unix::fs::symlink("realdir", root.join("reldir")).unwrap();
+    let srcdir = user_dir(&tmp.join("srcdir"));
+    user_file(&srcdir.join("from-host"), "");
+    let srcfile = user_file(&tmp.join("srcfile"), "host\n");
+    let mut failed = Vec::new();
+    // bubblewrap's own cases: a bind onto a symlink to a directory, and to
+    // a file; the target shows the source, through either name.
+    for (opt, src, dst, cmd, want) in [
+        ("--bind", &srcdir, "/linkdir", "ls /realdir", "from-host\n"),
+        (
+            "--ro-bind",
+            &srcdir,
+            "/reldir",
+            "ls /realdir",
+            "from-host\n",
+        ),
+        (
+            "--bind",
+            &srcfile,
+            "/linkfile",
+            "cat /realfile /linkfile",
+            "host\nhost\n",
+        ),
+    ] {
+        let bind = format!("{}:{dst}", s(src));
+        let out = jail_run(&[
+            "--root",
+            r,
+            opt,
+            &bind,
+            "--",
+            "/bin/busybox",
+            "sh",
+            "-c",
+            cmd,
+        ]);
+        if !out.status.success() || stdout(&out) != want {
+            failed.push(format!("jail {opt} {bind}: {cmd}: {out:?}"));
+        }
+    }
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert_eq!(
+        std::fs::read_to_string(root.join("realfile")).unwrap(),
+        "image\n"
+    );
+    assert!(!Path::new("/realdir").exists() && !Path::new("/realfile").exists());
+}
+
+#[test]
+fn hide_and_rw_through_a_symlink_stay_inside_the_root() {
+    need!("busybox");
+    let tmp = TempDir::new();
+    let root = busybox_root(&tmp);
+    let r = s(&root);
+    // A directory of the host, and the image's own at the same path.
+    let host = user_dir(&tmp.join("data"));
+    user_file(&host.join("host-file"), "host\n");
+    let image = user_dir(&root.join(host.strip_prefix("/").unwrap()));
+    user_file(&image.join("secret"), "image secret\n");
+    std::os::unix::fs::symlink(&host, root.join("s")).unwrap();
+    // --hide /s hides what /s is in the jail: the image's directory.
+    let out = jail_run(&[
+        "--root",
+        r,
+        "--hide",
+        "/s",
+        "--",
+        "/bin/busybox",
+        "ls",
+        "-A",
+        "/s/",
+    ]);
+    assert_eq!(ok(&out), "", "--root --hide /s (a symlink): still shows");
+    // --rw /s under --ro: writes land in the image's directory.
+    let out = jail_run(&[
+        "--root",
+        r,
+        "--ro",
+        "--rw",
+        "/s",
+        "--",
+        "/bin/busybox",
+        "touch",
+        "/s/new",
+    ]);
+    ok(&out);
+    assert!(
+        image.join("new").exists(),
+        "--rw /s: not in the image's dir"
+    );
+    assert!(
+        !host.join("new").exists(),
+        "--rw /s: written on the host's dir"
     );
 }
