@@ -472,17 +472,19 @@ fn identify(fd: i32) -> Result<Found, i32> {
     })
 }
 
-/// `--rw PATH` changes nothing that shows, it only keeps PATH writable: it
-/// must not cover what earlier options mounted beneath PATH (a `--hide`
-/// under the project dir stays hidden). Each one moves back to just after
-/// the last earlier option that mounts PATH itself or a parent of it.
+/// `--rw PATH` changes nothing that shows, it only keeps PATH writable: an
+/// option that mounts PATH itself or something beneath it (a `--hide`, a
+/// `--tmpfs`, a `--bind`) wins, wherever it is on the command line. So each
+/// `--rw` moves back to just after the last earlier option that mounts a
+/// parent of PATH (what PATH shows then), before every other, and the
+/// `--ro` pass, in this order, leaves those read-only that should be.
 fn order_rw(ops: &mut [Op]) {
     for i in 0..ops.len() {
         if ops[i].kind != Kind::Rw {
             continue;
         }
         let mut j = i;
-        while j > 0 && !ops[i].dst_path().starts_with(ops[j - 1].dst_path()) {
+        while j > 0 && !is_under(ops[i].dst_path(), ops[j - 1].dst_path()) {
             j -= 1;
         }
         ops[j..=i].rotate_right(1);

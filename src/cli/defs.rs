@@ -252,7 +252,8 @@ pub const FLAGS: &[FlagDef] = &[
         "keep PATH writable under --ro; writes reach the host (repeatable)",
         "PATH may be relative to the working directory: jail --ro --rw . --tmpfs /tmp --net -- \
          make protects the machine from a build script. It changes nothing that shows: a \
-         --hide, --tmpfs or --bind beneath PATH stays, wherever it is on the command line.",
+         --hide, --tmpfs or --bind at or beneath PATH stays, wherever it is on the command \
+         line.",
     ),
     flag(
         F::Bind,

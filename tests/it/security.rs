@@ -36,6 +36,7 @@
 //! | `symlink_planted_after_the_parent_checked_is_refused_by_the_child` | the same symlinks planted after jail checked the destination, while its child waits (TOCTOU) | security issue, item 2 (contract: JAIL_TEST_PAUSE_CHILD_MS) |
 //! | `mounts_onto_existing_symlinks_land_on_their_targets_inside_the_root` | a bind onto an existing symlink (to a directory, to a file) in a `--root` fails, or covers the link instead of its target | bubblewrap's tests; security issue, item 2 |
 //! | `hide_and_rw_through_a_symlink_stay_inside_the_root` | `--hide /s` or `--rw /s` with `/s` an absolute symlink in a `--root` image acts on the host's path: the image's directory stays visible, or read-only | security issue, item 2 |
+//! | `hide_tmpfs_and_binds_win_over_rw_in_every_order` | `--ro --hide W --rw W` shows W and lets COMMAND write to the host (likewise `--tmpfs W` or `--bind X:W` before `--rw W`): a `--hide`, `--tmpfs` or `--bind` at or beneath W must win over `--rw W` in every order | security issue, item 3 |
 
 use crate::common::*;
 use crate::{need, skip};
@@ -2046,4 +2047,160 @@ fn hide_and_rw_through_a_symlink_stay_inside_the_root() {
         !host.join("new").exists(),
         "--rw /s: written on the host's dir"
     );
+}
+
+// ---------------------------------------------------------------------------
+// `--rw PATH` never undoes a --hide, --tmpfs or --bind at or beneath
+// PATH, whatever the order on the command line.
+
+/// One option against `--rw W`, and what the jail must show.
+struct Against<'a> {
+    opt: &'a str,
+    arg: String,
+    /// The directory listed inside, and what it shows.
+    list: String,
+    shows: &'a str,
+    /// A file written inside, whether that works, and the host path that
+    /// write must not reach.
+    file: String,
+    writes: bool,
+    not_on_host: PathBuf,
+    /// Whether W/y can be written inside, and whether that lands in the
+    /// host's W.
+    w_writes: bool,
+    w_on_host: bool,
+}
+
+#[test]
+fn hide_tmpfs_and_binds_win_over_rw_in_every_order() {
+    let tmp = TempDir::new();
+    let w = user_dir(&tmp.join("w"));
+    let sub = user_dir(&w.join("sub"));
+    user_file(&sub.join("key"), "secret\n");
+    user_file(&w.join("file"), "f\n");
+    let x = user_dir(&tmp.join("x"));
+    user_file(&x.join("fromx"), "x\n");
+    let ws = s(&w).to_string();
+    let subs = s(&sub).to_string();
+    let case =
+        |opt, arg: &str, list: &str, shows, writes, not_on_host: PathBuf, w_writes, w_on_host| {
+            Against {
+                opt,
+                arg: arg.to_string(),
+                list: list.to_string(),
+                shows,
+                file: format!("{list}/x"),
+                writes,
+                not_on_host,
+                w_writes,
+                w_on_host,
+            }
+        };
+    let on_w = format!("{}:{ws}", s(&x));
+    let on_sub = format!("{}:{subs}", s(&x));
+    let cases = [
+        case("--hide", &ws, &ws, "", false, w.join("x"), false, false),
+        case("--hide", &subs, &subs, "", false, sub.join("x"), true, true),
+        case(
+            "--ro-bind",
+            &on_sub,
+            &subs,
+            "fromx",
+            false,
+            x.join("x"),
+            true,
+            true,
+        ),
+        case(
+            "--ro-bind",
+            &on_w,
+            &ws,
+            "fromx",
+            false,
+            x.join("x"),
+            false,
+            false,
+        ),
+        case("--tmpfs", &ws, &ws, "", true, w.join("x"), true, false),
+        case("--tmpfs", &subs, &subs, "", true, sub.join("x"), true, true),
+        case(
+            "--bind",
+            &on_w,
+            &ws,
+            "fromx",
+            true,
+            w.join("x"),
+            true,
+            false,
+        ),
+    ];
+    let script = r#"echo "[$(ls -A "$1" | tr '\n' ' ')]"
+if (echo x > "$2") 2>/dev/null; then echo written; else echo refused; fi
+if (echo y > "$3/y") 2>/dev/null; then echo rw; else echo ro; fi"#;
+    let mut failed = Vec::new();
+    for c in &cases {
+        for rw_first in [false, true] {
+            for ro in [false, true] {
+                let mut args: Vec<&str> = Vec::new();
+                if ro {
+                    args.push("--ro");
+                }
+                if rw_first {
+                    args.extend(["--rw", &ws]);
+                }
+                args.extend([c.opt, &c.arg]);
+                if !rw_first {
+                    args.extend(["--rw", &ws]);
+                }
+                let mut cmd = jail(&args);
+                cmd.args(["--", "sh", "-c", script, "sh", &c.list, &c.file, &ws]);
+                let out = ok(&run(cmd));
+                let shown = if c.shows.is_empty() {
+                    "[]".to_string()
+                } else {
+                    format!("[{} ]", c.shows)
+                };
+                let want = format!(
+                    "{shown}\n{}\n{}\n",
+                    if c.writes { "written" } else { "refused" },
+                    if c.w_writes { "rw" } else { "ro" }
+                );
+                if out != want {
+                    failed.push(format!("jail {args:?}: got {out:?}, want {want:?}"));
+                }
+                if c.not_on_host.exists() {
+                    failed.push(format!(
+                        "jail {args:?}: wrote {:?} on the host",
+                        c.not_on_host
+                    ));
+                    let _ = std::fs::remove_file(&c.not_on_host);
+                }
+                if c.opt == "--bind" && !x.join("x").exists() {
+                    failed.push(format!("jail {args:?}: the write missed the bind source"));
+                }
+                if c.w_writes && w.join("y").exists() != c.w_on_host {
+                    failed.push(format!("jail {args:?}: W/y on the host: {}", !c.w_on_host));
+                }
+                for f in [x.join("x"), x.join("y"), w.join("y")] {
+                    let _ = std::fs::remove_file(f);
+                }
+            }
+        }
+    }
+    assert_eq!(
+        entries(&sub),
+        ["key"],
+        "the hidden directory changed on the host"
+    );
+    assert_eq!(
+        entries(&w),
+        ["file", "sub"],
+        "the --rw directory changed on the host"
+    );
+    assert_eq!(
+        entries(&x),
+        ["fromx"],
+        "the bind source changed on the host"
+    );
+    assert!(failed.is_empty(), "{failed:#?}");
 }
