@@ -86,7 +86,7 @@ impl Default for Held {
 }
 
 impl Held {
-    pub fn get(&self) -> i32 {
+    fn get(&self) -> i32 {
         self.0.get()
     }
 
@@ -169,16 +169,20 @@ impl Fs {
 
     /// A destination as the caller sees it on the host, for messages.
     pub fn host_path(&self, dst: &CStr) -> String {
-        let dst = Path::new(OsStr::from_bytes(dst.to_bytes()));
-        match &self.root {
-            Some(r) => {
-                let r = Path::new(OsStr::from_bytes(r.to_bytes()));
-                normal(&r.join(dst.strip_prefix("/").unwrap_or(dst)))
-                    .display()
-                    .to_string()
-            }
-            None => dst.display().to_string(),
-        }
+        let path = |c: &CStr| PathBuf::from(OsStr::from_bytes(c.to_bytes()));
+        on_host(self.root.as_deref().map(path).as_deref(), &path(dst))
+    }
+}
+
+/// Path `p` of the jail's view as the caller sees it on the host: under
+/// `root` if there is one.
+fn on_host(root: Option<&Path>, p: &Path) -> String {
+    match root {
+        Some(r) => r
+            .join(p.strip_prefix("/").unwrap_or(p))
+            .display()
+            .to_string(),
+        None => p.display().to_string(),
     }
 }
 
@@ -293,15 +297,7 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
     let root = root.map(|(r, _)| r);
     // Inside --root, a destination is a path of the new view; on the
     // host, for messages, it is under DIR.
-    let host = |p: &Path| -> String {
-        match &root {
-            Some(r) => r
-                .join(p.strip_prefix("/").unwrap_or(p))
-                .display()
-                .to_string(),
-            None => p.display().to_string(),
-        }
-    };
+    let host = |p: &Path| on_host(root.as_deref(), p);
     // A destination must be absolute (it names a place in the jail's view).
     let absolute = |shown: &str, p: &OsStr| -> Result<PathBuf, Error> {
         let p = Path::new(p);
@@ -401,9 +397,9 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
         }
         fs.root = Some(cstr(r));
     }
-    check_destinations(&fs.ops, base, &host)?;
+    check_destinations(&fs.ops, base, root.as_deref())?;
     if fs.ro {
-        check_covered(&fs.ops, &host)?;
+        check_covered(&fs.ops, root.as_deref())?;
     }
     if fs.changes_view() {
         fs.cwd = cwd.as_deref().map(cstr);
@@ -503,7 +499,8 @@ fn is_under(p: &Path, dir: &Path) -> bool {
 /// something there that the jail could write to. Without this, destinations
 /// made for earlier options would stay behind on the host after the
 /// failure.
-fn check_destinations(ops: &[Op], base: i32, host: &dyn Fn(&Path) -> String) -> Result<(), Error> {
+fn check_destinations(ops: &[Op], base: i32, root: Option<&Path>) -> Result<(), Error> {
+    let host = |p: &Path| on_host(root, p);
     for (i, op) in ops.iter().enumerate() {
         if !matches!(op.kind, Kind::Bind { .. } | Kind::Tmpfs | Kind::Dev) {
             continue;
@@ -544,7 +541,8 @@ fn check_destinations(ops: &[Op], base: i32, host: &dyn Fn(&Path) -> String) -> 
 /// Under `--ro`, refuse an option whose mount a later option covers (a
 /// `--tmpfs`, `--hide`, `--bind` or `--dev` of a parent directory): the
 /// read-only pass could not reach it, and it would not show.
-fn check_covered(ops: &[Op], host: &dyn Fn(&Path) -> String) -> Result<(), Error> {
+fn check_covered(ops: &[Op], root: Option<&Path>) -> Result<(), Error> {
+    let host = |p: &Path| on_host(root, p);
     for (i, op) in ops.iter().enumerate() {
         let dst = op.dst_path();
         let later = ops[i + 1..].iter().find(|o| {
@@ -603,7 +601,7 @@ fn fail(op: usize, part: Part, errno: i32) -> Failed {
 
 /// What a missing destination becomes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Make {
+enum Make {
     /// Nothing: it must exist.
     Nothing,
     Dir,
@@ -635,7 +633,7 @@ fn lookup(base: i32, path: &CStr, no_symlinks: bool) -> Result<i32, i32> {
 /// target, inside the root). A missing one becomes `make`, created one
 /// component at a time, each checked to be no symlink: nothing is ever
 /// created through a symlink (ELOOP) or outside `base`.
-pub fn open_dst(base: i32, path: &CStr, make: Make) -> Result<i32, i32> {
+fn open_dst(base: i32, path: &CStr, make: Make) -> Result<i32, i32> {
     match lookup(base, path, false) {
         Err(libc::ENOENT | libc::ELOOP) if make != Make::Nothing => {
             walk(base, path, make, false).map_err(|(e, _)| e)
