@@ -829,6 +829,20 @@ fn attach(tree: i32, dst: i32) -> Result<(), i32> {
     r.map(drop)
 }
 
+/// Attach mount `mnt` at `path` from `base`, the destination reached or
+/// made as `open_dst` does. Which part failed: making it, or the mount.
+fn attach_at(base: i32, path: &CStr, make: Make, mnt: i32) -> Result<(), (Part, i32)> {
+    let part = if make == Make::Nothing {
+        Part::Mount
+    } else {
+        Part::Create
+    };
+    let dst = open_dst(base, path, make).map_err(|e| (part, e))?;
+    let r = attach(mnt, dst);
+    sys::close(dst);
+    r.map_err(|e| (Part::Mount, e))
+}
+
 /// A new detached mount of a `fstype` filesystem, with `opts` as mount(8)
 /// writes them (`mode=0755,size=4k,ro`) and the MOUNT_ATTR_* `attrs`.
 fn new_mount(fstype: &CStr, opts: &CStr, attrs: u64) -> Result<i32, i32> {
@@ -998,18 +1012,13 @@ pub fn mount_view_proc(fs: &Fs) -> Result<(), i32> {
     } else {
         Make::Nothing
     };
-    let dst = open_dst(base, c"/proc", make)?;
-    let r = new_mount(
+    let mnt = new_mount(
         c"proc",
         c"",
         MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
-    )
-    .and_then(|mnt| {
-        fs.proc.set(mnt);
-        attach(mnt, dst)
-    });
-    sys::close(dst);
-    r
+    )?;
+    fs.proc.set(mnt);
+    attach_at(base, c"/proc", make, mnt).map_err(|(_, e)| e)
 }
 
 /// Our /proc/self directory in the jail's view: inside it once
@@ -1080,20 +1089,18 @@ pub fn prepare(fs: &Fs) -> Result<(), Failed> {
 pub fn apply(fs: &Fs) -> Result<(), Failed> {
     let base = fs.base.get();
     for (i, op) in fs.ops.iter().enumerate() {
-        let f = |part| move |e| fail(i, part, e);
+        let f = |(part, e)| fail(i, part, e);
         match op.kind {
             Kind::Bind { dir, ro } => {
                 let make = if dir { Make::Dir } else { Make::File };
-                let dst = open_dst(base, &op.dst, make).map_err(f(Part::Create))?;
-                let r = attach(op.tree.get(), dst);
-                sys::close(dst);
-                r.map_err(f(Part::Mount))?;
+                attach_at(base, &op.dst, make, op.tree.get()).map_err(f)?;
                 if ro {
-                    set_readonly(op.tree.get(), true, true).map_err(f(Part::Attr))?;
+                    set_readonly(op.tree.get(), true, true).map_err(|e| f((Part::Attr, e)))?;
                 }
             }
             Kind::Rw => {
-                let dst = open_dst(base, &op.dst, Make::Nothing).map_err(f(Part::Mount))?;
+                let dst =
+                    open_dst(base, &op.dst, Make::Nothing).map_err(|e| f((Part::Mount, e)))?;
                 if op.dst.to_bytes() == b"/" {
                     // The whole view: the --ro pass makes `base` writable.
                     op.tree.set(dst);
@@ -1105,48 +1112,31 @@ pub fn apply(fs: &Fs) -> Result<(), Failed> {
                     attach(tree, dst)
                 });
                 sys::close(dst);
-                r.map_err(f(Part::Mount))?;
+                r.map_err(|e| f((Part::Mount, e)))?;
             }
-            Kind::HostProc | Kind::HideFile => {
-                let dst = open_dst(base, &op.dst, Make::Nothing).map_err(f(Part::Mount))?;
-                let r = attach(op.tree.get(), dst);
-                sys::close(dst);
-                r.map_err(f(Part::Mount))?;
-                if op.kind == Kind::HideFile {
-                    set_readonly(op.tree.get(), true, false).map_err(f(Part::Attr))?;
-                }
+            Kind::HostProc => attach_at(base, &op.dst, Make::Nothing, op.tree.get()).map_err(f)?,
+            Kind::HideFile => {
+                attach_at(base, &op.dst, Make::Nothing, op.tree.get()).map_err(f)?;
+                set_readonly(op.tree.get(), true, false).map_err(|e| f((Part::Attr, e)))?;
             }
-            Kind::Tmpfs | Kind::HideDir => {
-                let (make, part) = if op.kind == Kind::Tmpfs {
-                    (Make::Dir, Part::Create)
-                } else {
-                    (Make::Nothing, Part::Mount)
-                };
-                let dst = open_dst(base, &op.dst, make).map_err(f(part))?;
-                let mnt = if op.kind == Kind::Tmpfs {
-                    new_mount(
-                        c"tmpfs",
-                        fs.tmpfs_opts.as_deref().unwrap_or(c"mode=0755"),
-                        MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
-                    )
-                } else {
-                    new_mount(
-                        c"tmpfs",
-                        c"mode=0755,size=4k,ro",
-                        MOUNT_ATTR_NOSUID
-                            | MOUNT_ATTR_NODEV
-                            | MOUNT_ATTR_NOEXEC
-                            | MOUNT_ATTR_RDONLY,
-                    )
-                };
-                let r = mnt.and_then(|mnt| {
-                    op.tree.set(mnt);
-                    attach(mnt, dst)
-                });
-                sys::close(dst);
-                r.map_err(f(Part::Mount))?;
+            Kind::Tmpfs => {
+                let opts = fs.tmpfs_opts.as_deref().unwrap_or(c"mode=0755");
+                let mnt = new_mount(c"tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
+                    .map_err(|e| f((Part::Mount, e)))?;
+                op.tree.set(mnt);
+                attach_at(base, &op.dst, Make::Dir, mnt).map_err(f)?;
             }
-            Kind::Dev => apply_dev(base, op).map_err(|(part, e)| fail(i, part, e))?,
+            Kind::HideDir => {
+                let mnt = new_mount(
+                    c"tmpfs",
+                    c"mode=0755,size=4k,ro",
+                    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY,
+                )
+                .map_err(|e| f((Part::Mount, e)))?;
+                op.tree.set(mnt);
+                attach_at(base, &op.dst, Make::Nothing, mnt).map_err(f)?;
+            }
+            Kind::Dev => apply_dev(base, op).map_err(f)?,
         }
     }
     Ok(())
@@ -1157,31 +1147,16 @@ pub fn apply(fs: &Fs) -> Result<(), Failed> {
 fn apply_dev(base: i32, op: &Op) -> Result<(), (Part, i32)> {
     let e = |part| move |e| (part, e);
     let d = op.dev_mounts().map_err(e(Part::Mount))?;
-    let dst = open_dst(base, &op.dst, Make::Dir).map_err(e(Part::Create))?;
-    let r = new_mount(
+    let dev = new_mount(
         c"tmpfs",
         c"mode=0755,size=64k",
         MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
     )
-    .and_then(|mnt| {
-        op.tree.set(mnt);
-        attach(mnt, dst)
-    });
-    sys::close(dst);
-    r.map_err(e(Part::Mount))?;
-    let dev = op.tree.get();
-    // An entry of the new /dev, made by `make`, with `mnt` attached on it.
-    let place = |name: &CStr, make: Make, mnt: i32| -> Result<(), (Part, i32)> {
-        open_dst(dev, name, make)
-            .map_err(e(Part::Create))
-            .and_then(|at| {
-                let r = attach(mnt, at);
-                sys::close(at);
-                r.map_err(e(Part::Mount))
-            })
-    };
+    .map_err(e(Part::Mount))?;
+    op.tree.set(dev);
+    attach_at(base, &op.dst, Make::Dir, dev)?;
     for (tree, name) in d.trees.iter().zip(DEVICES) {
-        place(name, Make::File, tree.get())?;
+        attach_at(dev, name, Make::File, tree.get())?;
     }
     let pts = new_mount(
         c"devpts",
@@ -1190,11 +1165,11 @@ fn apply_dev(base: i32, op: &Op) -> Result<(), (Part, i32)> {
     )
     .map_err(e(Part::Mount))?;
     d.pts.set(pts);
-    place(c"pts", Make::Dir, pts)?;
+    attach_at(dev, c"pts", Make::Dir, pts)?;
     let shm = new_mount(c"tmpfs", c"mode=1777", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
         .map_err(e(Part::Mount))?;
     d.shm.set(shm);
-    place(c"shm", Make::Dir, shm)?;
+    attach_at(dev, c"shm", Make::Dir, shm)?;
     for (target, link) in DEV_LINKS {
         // SAFETY: both are NUL-terminated; dev is an open descriptor.
         unsafe { sc!(libc::SYS_symlinkat, target.as_ptr(), dev, link.as_ptr()) }
