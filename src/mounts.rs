@@ -33,9 +33,6 @@ const MOUNT_ATTR_RDONLY: u64 = 0x1;
 const MOUNT_ATTR_NOSUID: u64 = 0x2;
 const MOUNT_ATTR_NODEV: u64 = 0x4;
 const MOUNT_ATTR_NOEXEC: u64 = 0x8;
-const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
-const RESOLVE_NO_SYMLINKS: u64 = 0x04;
-const RESOLVE_IN_ROOT: u64 = 0x10;
 
 /// Devices `--dev` binds from the host: their names in the new /dev, and
 /// where they are taken from.
@@ -613,9 +610,9 @@ enum Make {
 /// (/proc/PID/fd/N) are refused. With `no_symlinks`, every symlink is
 /// (ELOOP). Returns an O_PATH descriptor.
 fn lookup(base: i32, path: &CStr, no_symlinks: bool) -> Result<i32, i32> {
-    let mut resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    let mut resolve = sys::RESOLVE_IN_ROOT | sys::RESOLVE_NO_MAGICLINKS;
     if no_symlinks {
-        resolve |= RESOLVE_NO_SYMLINKS;
+        resolve |= sys::RESOLVE_NO_SYMLINKS;
     }
     let mut tries = 0;
     loop {

@@ -334,6 +334,12 @@ pub fn open_dir_path(path: &std::ffi::CStr) -> Result<i32, i32> {
     fd.map(|fd| fd as i32)
 }
 
+/// openat2(2) RESOLVE_* flags.
+pub const RESOLVE_NO_XDEV: u64 = 0x01;
+pub const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
+pub const RESOLVE_NO_SYMLINKS: u64 = 0x04;
+pub const RESOLVE_IN_ROOT: u64 = 0x10;
+
 /// struct open_how for openat2(2).
 #[repr(C)]
 struct OpenHow {

@@ -166,43 +166,28 @@ pub fn open_proc() -> i32 {
     sys::open_dir_path(c"/proc").unwrap_or(-1)
 }
 
-/// struct open_how for openat2(2).
-#[repr(C)]
-struct OpenHow {
-    flags: u64,
-    mode: u64,
-    resolve: u64,
-}
-const RESOLVE_NO_XDEV: u64 = 0x01;
-const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
-const RESOLVE_NO_SYMLINKS: u64 = 0x04;
-
 /// Open `path` (NUL-terminated) below `dir` for reading without crossing a
 /// mount point or following a link: a tmpfs or bind mount that COMMAND put
 /// over part of /proc makes the open fail instead of feeding it pids.
 fn open_below(dir: i32, path: &[u8], flags: i32) -> Option<i32> {
-    let how = OpenHow {
-        flags: (flags | libc::O_RDONLY | libc::O_CLOEXEC) as u64,
-        mode: 0,
-        resolve: RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS,
-    };
-    // SAFETY: path is NUL-terminated; how is a valid open_how of its size.
-    let fd = unsafe {
-        sc!(
-            libc::SYS_openat2,
-            dir,
-            path.as_ptr(),
-            &how as *const OpenHow,
-            std::mem::size_of::<OpenHow>()
-        )
-    };
-    let fd = match fd {
+    let path = std::ffi::CStr::from_bytes_until_nul(path).ok()?;
+    let flags = flags | libc::O_RDONLY;
+    let resolve = sys::RESOLVE_NO_XDEV | sys::RESOLVE_NO_MAGICLINKS | sys::RESOLVE_NO_SYMLINKS;
+    match sys::openat2(dir, path, flags, resolve) {
         // Before Linux 5.6 (or under a filter that hides openat2).
-        // SAFETY: as above.
-        Err(libc::ENOSYS) => unsafe { sc!(libc::SYS_openat, dir, path.as_ptr(), how.flags) },
-        r => r,
-    };
-    fd.ok().map(|fd| fd as i32)
+        // SAFETY: path is NUL-terminated.
+        Err(libc::ENOSYS) => unsafe {
+            sc!(
+                libc::SYS_openat,
+                dir,
+                path.as_ptr(),
+                flags | libc::O_CLOEXEC
+            )
+        }
+        .map(|fd| fd as i32)
+        .ok(),
+        r => r.ok(),
+    }
 }
 
 /// Call `f` with each child of every thread of `pid`, from
