@@ -960,16 +960,24 @@ fn cmdline_alive(needle: &str) -> bool {
     })
 }
 
+/// Return from the test unless the binary has JAIL_TEST_PAUSE_CHILD_MS
+/// (debug builds only). Against JAIL_TEST_BIN that is no skip: the run
+/// against cargo's debug build covers it.
+macro_rules! need_pause_hook {
+    () => {
+        if !debug_binary() {
+            if std::env::var_os("JAIL_TEST_BIN").is_some() {
+                eprintln!("not run: JAIL_TEST_PAUSE_CHILD_MS exists in debug builds only");
+                return;
+            }
+            skip!("JAIL_TEST_PAUSE_CHILD_MS exists in debug builds only");
+        }
+    };
+}
+
 #[test]
 fn parent_killed_before_pdeathsig_is_armed_runs_nothing() {
-    if !debug_binary() {
-        if std::env::var_os("JAIL_TEST_BIN").is_some() {
-            // The run against cargo's debug build covers this.
-            eprintln!("not run: JAIL_TEST_PAUSE_CHILD_MS exists in debug builds only");
-            return;
-        }
-        skip!("JAIL_TEST_PAUSE_CHILD_MS exists in debug builds only");
-    }
+    need_pause_hook!();
     let tmp = TempDir::new();
     let mut failed = Vec::new();
     for args in [&[][..], &["--pid"]] {
@@ -1888,13 +1896,7 @@ fn child_of(pid: u32) -> bool {
 
 #[test]
 fn symlink_planted_after_the_parent_checked_is_refused_by_the_child() {
-    if !debug_binary() {
-        if std::env::var_os("JAIL_TEST_BIN").is_some() {
-            eprintln!("not run: JAIL_TEST_PAUSE_CHILD_MS exists in debug builds only");
-            return;
-        }
-        skip!("JAIL_TEST_PAUSE_CHILD_MS exists in debug builds only");
-    }
+    need_pause_hook!();
     let tmp = TempDir::new();
     let w = user_dir(&tmp.join("project"));
     let out = user_dir(&tmp.join("outside"));
