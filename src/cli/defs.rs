@@ -183,7 +183,7 @@ pub const FLAGS: &[FlagDef] = &[
         None,
         S::Namespaces,
         "new IPC namespace (System V IPC, POSIX message queues)",
-        "",
+        "Implied by --ro.",
     ),
     flag(
         F::Cgroup,
@@ -236,12 +236,14 @@ pub const FLAGS: &[FlagDef] = &[
         "ro",
         None,
         S::Filesystem,
-        "make every mount read-only, except the writable paths below",
+        "make every mount read-only, except the writable paths below (implies --ipc)",
         "Resolved last, with one recursive mount_setattr(2), so submounts (/dev/shm, a home on \
          another filesystem) are read-only too. --rw paths, --tmpfs mounts and --bind \
          destinations stay writable, and so does /proc (the kernel's interface, which a \
          jail inside needs). Flags the host locked (nosuid, nodev, noexec, read-only) \
-         are kept.",
+         are kept. System V IPC objects and POSIX message queues are writable state outside \
+         the filesystem: --ro gives COMMAND an IPC namespace of its own, so it cannot see, \
+         change or remove the caller's.",
     ),
     flag(
         F::Rw,

@@ -21,6 +21,8 @@
 //! | `parent_killed_before_pdeathsig_is_armed_runs_nothing` | the jail parent dies before the child arms PDEATHSIG, leaving an unsupervised jail running COMMAND | issue 4 (contract: JAIL_TEST_PAUSE_CHILD_MS) |
 //! | `bad_values_cannot_forge_error_lines` | a value echoed raw in an error message forges extra `jail: ` lines or sends terminal escape sequences to the caller's terminal | contract ("stderr is exactly one line") |
 //! | `planted_proc_children_cannot_aim_the_keeper` | without `--pid`, a `-r` COMMAND mounts a tmpfs over `/proc` and plants a `children` list naming an outside process, which the keeper, outside Landlock, then SIGKILLs when COMMAND exits | review of the keeper's /proc walk |
+//! | `hermetic_recipe_cannot_touch_the_callers_sysv_ipc` | under `--ro --rw . --tmpfs /tmp --net --pid`, COMMAND finds and removes (`ipcrm`) the caller's SysV shared memory, message queues and semaphores | security issue, item 8 |
+//! | `hermetic_recipe_cannot_touch_the_callers_posix_mqueues` | the same recipe opens and unlinks the caller's POSIX message queue | security issue, item 8 |
 //! | `random_command_lines_never_panic` | malformed command lines crash the parser or the spec builder | issue 4 (fuzzing; see also fuzz/) |
 
 use crate::common::*;
@@ -1264,4 +1266,189 @@ fn planted_proc_children_cannot_aim_the_keeper() {
         !died,
         "the keeper killed pid {id}, named in a planted /proc file"
     );
+}
+
+// ---------------------------------------------------------------------------
+// The hermetic recipe keeps COMMAND off the caller's IPC objects: --ro
+// implies --ipc.
+
+/// The hermetic recipe, run from `project` with `scratch` as its tmpfs
+/// (the suite's TMPDIR is /tmp, which `--rw .` must not sit under).
+fn hermetic(project: &TempDir, scratch: &str, argv: &[&str]) -> std::process::Output {
+    let mut a = vec![
+        "--ro", "--rw", ".", "--tmpfs", scratch, "--net", "--pid", "--",
+    ];
+    a.extend_from_slice(argv);
+    let mut c = jail(&a);
+    c.current_dir(project.path());
+    run(c)
+}
+
+/// SysV IPC objects the test user made outside any jail, removed on drop.
+struct SysvObjects(Vec<(&'static str, String)>);
+
+impl SysvObjects {
+    /// One shared memory segment (`m`), message queue (`q`) and semaphore
+    /// set (`s`), each with the id `ipcmk` printed.
+    fn create() -> SysvObjects {
+        let mut v = Vec::new();
+        for (kind, args) in [
+            ("m", &["-M", "4096"][..]),
+            ("q", &["-Q"]),
+            ("s", &["-S", "1"]),
+        ] {
+            let mut c = as_user("ipcmk");
+            c.args(args);
+            let out = ok(&run(c));
+            let id = out
+                .trim()
+                .rsplit(' ')
+                .next()
+                .filter(|id| id.parse::<u32>().is_ok())
+                .unwrap_or_else(|| panic!("ipcmk {args:?}: {out:?}"))
+                .to_string();
+            v.push((kind, id));
+        }
+        SysvObjects(v)
+    }
+
+    /// Whether the test user, outside, still sees object `kind` `id`.
+    fn exists(kind: &str, id: &str) -> bool {
+        // ipcs -i exits 0 either way: a found object prints a header line
+        // ending in shmid=ID, msqid=ID or semid=ID.
+        let mut c = as_user("ipcs");
+        c.args([&format!("-{kind}"), "-i", id]);
+        let out = stdout(&run(c));
+        let ends = ["shmid", "msqid", "semid"].map(|w| format!(" {w}={id}"));
+        out.lines()
+            .any(|l| ends.iter().any(|e| l.ends_with(e.as_str())))
+    }
+
+    /// Shell that prints `SEE-K` for each object it can stat and, with
+    /// `remove`, `RM-K` for each it removed.
+    fn probe(&self, remove: bool) -> String {
+        let mut s = String::new();
+        for (k, id) in &self.0 {
+            s.push_str(&format!(
+                "ipcs -{k} -i {id} 2>/dev/null | grep -Eq ' (shm|msq|sem)id={id}$' && echo SEE-{k}; "
+            ));
+            if remove {
+                s.push_str(&format!("ipcrm -{k} {id} 2>/dev/null && echo RM-{k}; "));
+            }
+        }
+        s
+    }
+}
+
+impl Drop for SysvObjects {
+    fn drop(&mut self) {
+        for (k, id) in &self.0 {
+            let mut c = as_user("ipcrm");
+            c.args([&format!("-{k}"), id]);
+            let _ = run(c);
+        }
+    }
+}
+
+#[test]
+fn hermetic_recipe_cannot_touch_the_callers_sysv_ipc() {
+    need!("ipcmk");
+    need!("ipcs");
+    need!("ipcrm");
+    let objs = SysvObjects::create();
+    let project = TempDir::new();
+    let scratch = TempDir::new();
+    let scratch = scratch.path().to_str().unwrap();
+    // Control: sharing the caller's IPC namespace, COMMAND sees them all.
+    let out = ok(&jail_sh(&["--net", "--pid"], &objs.probe(false)));
+    for (k, _) in &objs.0 {
+        assert!(out.contains(&format!("SEE-{k}")), "control: {out}");
+    }
+    // The recipe: nothing to see, nothing to remove; SysV IPC still works
+    // inside (its own namespace), after the probes, whose ids a new object
+    // could take.
+    let script = format!(
+        "{} ipcmk -M 4096 >/dev/null && echo INNER-OK",
+        objs.probe(true)
+    );
+    let out = ok(&hermetic(&project, scratch, &["sh", "-c", &script]));
+    assert!(out.contains("INNER-OK"), "SysV IPC broken inside: {out}");
+    for (k, id) in &objs.0 {
+        assert!(!out.contains(&format!("SEE-{k}")), "saw -{k} {id}: {out}");
+        assert!(
+            !out.contains(&format!("RM-{k}")),
+            "removed -{k} {id}: {out}"
+        );
+        assert!(SysvObjects::exists(k, id), "-{k} {id} is gone: {out}");
+    }
+}
+
+/// Python: `create NAME` makes a POSIX message queue, `unlink NAME`
+/// removes it, `open NAME` prints whether it can open it, `probe NAME`
+/// whether it can open and unlink it, `inner NAME` makes and unlinks one.
+const MQ_PY: &str = r#"
+import ctypes, os, sys, errno
+libc = ctypes.CDLL(None, use_errno=True)
+mode, name = sys.argv[1], sys.argv[2].encode()
+def en(): return errno.errorcode.get(ctypes.get_errno(), '?')
+def mq_open(flags):
+    fd = libc.mq_open(name, ctypes.c_int(flags), ctypes.c_uint(0o600), None)
+    return 'OK' if fd >= 0 else en()
+def unlink(): return 'OK' if libc.mq_unlink(name) == 0 else en()
+if mode == 'create':
+    print('CREATE', mq_open(os.O_CREAT | os.O_EXCL | os.O_RDWR))
+elif mode == 'unlink':
+    print('UNLINK', unlink())
+elif mode == 'open':
+    print('OPEN', mq_open(os.O_RDWR))
+elif mode == 'probe':
+    print('OPEN', mq_open(os.O_RDWR))
+    print('UNLINK', unlink())
+else:
+    print('INNER', mq_open(os.O_CREAT | os.O_EXCL | os.O_RDWR), unlink())
+"#;
+
+#[test]
+fn hermetic_recipe_cannot_touch_the_callers_posix_mqueues() {
+    need!("python3");
+    let name = format!("/{}", unique("jail-mq"));
+    let py = |mode: &str| {
+        let mut c = as_user("python3");
+        c.args(["-c", MQ_PY, mode, &name]);
+        ok(&run(c))
+    };
+    let created = py("create");
+    if created.contains("ENOSYS") {
+        skip!("no POSIX message queues in this kernel: {created}");
+    }
+    assert_eq!(created.trim(), "CREATE OK");
+    struct Unlink<'a>(&'a dyn Fn(&str) -> String);
+    impl Drop for Unlink<'_> {
+        fn drop(&mut self) {
+            (self.0)("unlink");
+        }
+    }
+    let _cleanup = Unlink(&py);
+    let project = TempDir::new();
+    let scratch = TempDir::new();
+    let scratch = scratch.path().to_str().unwrap();
+    // Control: the caller's IPC namespace (opening is harmless).
+    let out = ok(&jail_run(&["--", "python3", "-c", MQ_PY, "open", &name]));
+    assert!(out.contains("OPEN OK"), "control: {out}");
+    let out = ok(&hermetic(
+        &project,
+        scratch,
+        &["python3", "-c", MQ_PY, "probe", &name],
+    ));
+    assert!(out.contains("OPEN ENOENT"), "{out}");
+    assert!(out.contains("UNLINK ENOENT"), "{out}");
+    let out = ok(&hermetic(
+        &project,
+        scratch,
+        &["python3", "-c", MQ_PY, "inner", &name],
+    ));
+    assert!(out.contains("INNER OK OK"), "mqueues broken inside: {out}");
+    // Still there: creating it again fails.
+    let again = py("create");
+    assert!(again.contains("EEXIST"), "the queue is gone: {again}");
 }
