@@ -23,6 +23,8 @@
 //! | `planted_proc_children_cannot_aim_the_keeper` | without `--pid`, a `-r` COMMAND mounts a tmpfs over `/proc` and plants a `children` list naming an outside process, which the keeper, outside Landlock, then SIGKILLs when COMMAND exits | review of the keeper's /proc walk |
 //! | `hermetic_recipe_cannot_touch_the_callers_sysv_ipc` | under `--ro --rw . --tmpfs /tmp --net --pid`, COMMAND finds and removes (`ipcrm`) the caller's SysV shared memory, message queues and semaphores | security issue, item 8 |
 //! | `hermetic_recipe_cannot_touch_the_callers_posix_mqueues` | the same recipe opens and unlinks the caller's POSIX message queue | security issue, item 8 |
+//! | `init_and_keeper_keep_no_capabilities` | COMMAND (or whoever gets into jail's PID 1 or keeper) uses the full capability set those processes kept after starting COMMAND | security issue, item 7; DESIGN "Threat model" |
+//! | `init_without_capabilities_still_supervises` | a COMMAND tree (under another mapped uid too) that the capability-less init can no longer time out, clean up or signal | security issue, item 7 |
 //! | `random_command_lines_never_panic` | malformed command lines crash the parser or the spec builder | issue 4 (fuzzing; see also fuzz/) |
 
 use crate::common::*;
@@ -1451,4 +1453,198 @@ fn hermetic_recipe_cannot_touch_the_callers_posix_mqueues() {
     // Still there: creating it again fails.
     let again = py("create");
     assert!(again.contains("EEXIST"), "the queue is gone: {again}");
+}
+
+// ---------------------------------------------------------------------------
+// jail's init and keeper hold no capabilities they do not use.
+
+/// A copy of sleep(1) at a path holding a unique marker, so that
+/// `cmdline_alive(&m.marker)` finds every process that runs it.
+struct MarkedSleep {
+    _dir: TempDir,
+    path: String,
+    marker: String,
+}
+
+fn marked_sleep() -> MarkedSleep {
+    let dir = TempDir::new();
+    let marker = unique("jail-orphan");
+    let sleep = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .map(|d| d.join("sleep"))
+        .find(|p| p.is_file())
+        .expect("sleep");
+    let path = dir.join(&marker);
+    std::fs::copy(&sleep, &path).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    MarkedSleep {
+        path: path.to_str().unwrap().to_string(),
+        _dir: dir,
+        marker,
+    }
+}
+
+/// The value of `Name:` in /proc/PID/status text (hex for the capability
+/// sets, decimal for NoNewPrivs: both parse the same for 0 and 1).
+fn status_field(status: &str, name: &str) -> Option<u64> {
+    let v = status
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))?;
+    u64::from_str_radix(v.trim(), 16).ok()
+}
+
+/// The --map-auto modes run when the jail user has subordinate ranges.
+fn with_subid_modes<'a>(modes: &mut Vec<&'a [&'a str]>, extra: &[&'a [&'a str]]) -> Option<String> {
+    match crate::subids::ready() {
+        Ok(()) => {
+            modes.extend_from_slice(extra);
+            None
+        }
+        Err(why) => Some(why),
+    }
+}
+
+#[test]
+fn init_and_keeper_keep_no_capabilities() {
+    const CAP_KILL: u64 = 1 << 5;
+    let mut modes: Vec<&[&str]> = vec![&["--pid"], &["--pid", "-r"], &[], &["-r"]];
+    let skipped = with_subid_modes(
+        &mut modes,
+        &[
+            &["--map-auto"],
+            &["--map-auto", "--uid", "1000"],
+            &["--map-auto", "--uid", "1000", "--pid"],
+        ],
+    );
+    for args in modes {
+        // PID 1 with --pid; else the keeper, COMMAND's parent.
+        let who = if args.contains(&"--pid") {
+            "1"
+        } else {
+            "$PPID"
+        };
+        let script = format!(
+            "grep -E '^(Cap|NoNewPrivs)' /proc/{who}/status; echo --; \
+             grep -E '^Cap' /proc/self/status"
+        );
+        let out = ok(&jail_sh(args, &script));
+        let (init, command) = out.split_once("--\n").unwrap();
+        // CAP_KILL stays only where COMMAND's tree may run as another uid.
+        let kill = if args.contains(&"--map-auto") {
+            CAP_KILL
+        } else {
+            0
+        };
+        for (name, want) in [
+            ("CapEff", kill),
+            ("CapPrm", kill),
+            ("CapInh", 0),
+            ("CapAmb", 0),
+            ("CapBnd", 0),
+            ("NoNewPrivs", 1),
+        ] {
+            assert_eq!(
+                status_field(init, name),
+                Some(want),
+                "jail {args:?}: {name} of jail's process {who}: {out}"
+            );
+        }
+        // COMMAND keeps what it was given: the full set as root inside.
+        let root = args == ["-r"] || args == ["--pid", "-r"] || args == ["--map-auto"];
+        let eff = status_field(command, "CapEff");
+        if root {
+            assert_eq!(eff, status_field(command, "CapBnd"), "jail {args:?}: {out}");
+            assert_ne!(eff, Some(0), "jail {args:?}: {out}");
+        } else {
+            assert_eq!(eff, Some(0), "jail {args:?}: {out}");
+        }
+    }
+    if let Some(why) = skipped {
+        skip!("--map-auto modes not run: {why}");
+    }
+}
+
+/// Whether `cmd` (jail, COMMAND printing `ready` first) exits with `code`
+/// when sent SIGTERM once it is ready; returns its stdout.
+fn term_once_ready(mut cmd: Command, code: i32) -> String {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = Reaped(cmd.spawn().unwrap());
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    assert_eq!(first, "ready", "COMMAND did not start");
+    // SAFETY: kill takes no pointers.
+    unsafe { libc::kill(child.0.id() as i32, libc::SIGTERM) };
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let st = child.0.wait().unwrap();
+    assert_eq!(st.code(), Some(code), "{st:?}: {rest:?}");
+    rest.join("\n")
+}
+
+#[test]
+fn init_without_capabilities_still_supervises() {
+    let mut modes: Vec<&[&str]> = vec![&[], &["--pid"], &["-r"], &["--pid", "-r"]];
+    let skipped = with_subid_modes(
+        &mut modes,
+        &[
+            &["--map-auto"],
+            &["--map-auto", "--uid", "1000"],
+            &["--map-auto", "--uid", "1000", "--pid"],
+        ],
+    );
+    for args in modes {
+        let s = marked_sleep();
+        // A root COMMAND (--map-auto) starts one under another mapped uid.
+        let other_uid = if args == ["--map-auto"] {
+            need!("setpriv");
+            format!(
+                "setpriv --reuid 1000 --regid 1000 --clear-groups {} 30 & ",
+                s.path
+            )
+        } else {
+            String::new()
+        };
+        let tree = format!("{other_uid}{p} 30 & (setsid {p} 30 &); ", p = s.path);
+
+        // --timeout: the whole tree ignores SIGTERM; SIGKILL ends it.
+        let started = Instant::now();
+        let mut a: Vec<&str> = args.to_vec();
+        a.extend(["--timeout", "0.5", "--kill-after", "0.5"]);
+        let script = format!("trap '' TERM; {tree} {} 30", s.path);
+        let out = jail_sh(&a, &script);
+        assert_eq!(out.status.code(), Some(124), "jail {a:?}: {out:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "jail {a:?}: took {:?}",
+            started.elapsed()
+        );
+        assert!(!cmdline_alive(&s.marker), "jail {a:?}: the tree survived");
+
+        // Leftovers: killed when COMMAND exits.
+        let started = Instant::now();
+        ok(&jail_sh(args, &format!("{tree} echo started")));
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "jail {args:?}: took {:?}",
+            started.elapsed()
+        );
+        assert!(
+            !cmdline_alive(&s.marker),
+            "jail {args:?}: leftovers survived"
+        );
+
+        // A signal sent to jail reaches COMMAND.
+        let mut a: Vec<&str> = args.to_vec();
+        let script = format!("trap 'echo got-term; exit 3' TERM; echo ready; {tree} wait");
+        a.extend(["--", "sh", "-c", &script]);
+        let rest = term_once_ready(jail(&a), 3);
+        assert!(rest.contains("got-term"), "jail {args:?}: {rest}");
+        assert!(
+            !cmdline_alive(&s.marker),
+            "jail {args:?}: leftovers survived"
+        );
+    }
+    if let Some(why) = skipped {
+        skip!("--map-auto modes not run: {why}");
+    }
 }

@@ -89,6 +89,24 @@ macro_rules! need_subids {
     }};
 }
 
+/// `need_subids!` for tests in other modules: Err(why) to skip.
+pub fn ready() -> Result<(), String> {
+    for prog in ["newuidmap", "newgidmap"] {
+        if !have(prog) {
+            return Err(format!("{prog} is not installed"));
+        }
+    }
+    if is_root() {
+        add_range(SUBUID);
+        add_range(SUBGID);
+    }
+    let (uid, _) = user_ids();
+    if ranges(SUBUID, uid).is_empty() || ranges(SUBGID, uid).is_empty() {
+        return Err(format!("uid {uid} has no range in {SUBUID} and {SUBGID}"));
+    }
+    Ok(())
+}
+
 /// The lines of `text`, split into whitespace-separated fields.
 fn fields(text: &str) -> Vec<Vec<String>> {
     text.lines()
