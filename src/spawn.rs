@@ -135,6 +135,17 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
     // SAFETY: both sets are valid.
     unsafe { libc::sigprocmask(libc::SIG_BLOCK, &wait_set, &mut old_mask) };
 
+    if !spec.pid_ns {
+        // Whatever COMMAND starts is orphaned to the keeper, the subreaper
+        // of its tree; if the keeper itself is killed, its orphans come to
+        // us, the next subreaper up, and not to the system's init: the
+        // supervisor kills them before jail returns (with a PID namespace
+        // the kernel does that).
+        // SAFETY: prctl with integer arguments only.
+        if unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) } != 0 {
+            return Err(Error::last("become a child subreaper"));
+        }
+    }
     let (sync_rd, sync_wr) = pipe()?;
     let (fail_rd, fail_wr) = pipe()?;
     let (status_rd, status_wr) = pipe()?;

@@ -25,6 +25,7 @@
 //! | `hermetic_recipe_cannot_touch_the_callers_posix_mqueues` | the same recipe opens and unlinks the caller's POSIX message queue | security issue, item 8 |
 //! | `init_and_keeper_keep_no_capabilities` | COMMAND (or whoever gets into jail's PID 1 or keeper) uses the full capability set those processes kept after starting COMMAND | security issue, item 7; DESIGN "Threat model" |
 //! | `init_without_capabilities_still_supervises` | a COMMAND tree (under another mapped uid too) that the capability-less init can no longer time out, clean up or signal | security issue, item 7 |
+//! | `nothing_outlives_jail_when_the_keeper_is_killed` | without `--pid`, COMMAND (or anyone) SIGKILLs the keeper, so that what COMMAND started (`setsid`, double fork, a subreaper COMMAND without a parent-death signal) is orphaned to the system's init and outlives jail; the cleanup must spare the caller's own children | security issue, item 9; DESIGN "Threat model" |
 //! | `random_command_lines_never_panic` | malformed command lines crash the parser or the spec builder | issue 4 (fuzzing; see also fuzz/) |
 
 use crate::common::*;
@@ -1466,6 +1467,30 @@ struct MarkedSleep {
     marker: String,
 }
 
+impl Drop for MarkedSleep {
+    /// Whatever a failed check left running goes too.
+    fn drop(&mut self) {
+        for pid in pids_with(&self.marker) {
+            // SAFETY: kill takes no pointers.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    }
+}
+
+/// The live processes with `needle` in their command line.
+fn pids_with(needle: &str) -> Vec<i32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|e| {
+            let pid = e.file_name().to_string_lossy().parse::<i32>().ok()?;
+            let c = std::fs::read(e.path().join("cmdline")).ok()?;
+            String::from_utf8_lossy(&c).contains(needle).then_some(pid)
+        })
+        .collect()
+}
+
 fn marked_sleep() -> MarkedSleep {
     let dir = TempDir::new();
     let marker = unique("jail-orphan");
@@ -1646,5 +1671,135 @@ fn init_without_capabilities_still_supervises() {
     }
     if let Some(why) = skipped {
         skip!("--map-auto modes not run: {why}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Nothing COMMAND started outlives jail, even when the keeper is killed.
+
+/// Python COMMAND: makes itself a subreaper, clears its parent-death
+/// signal, starts argv[1] (a marked sleep, also in its own command line),
+/// then SIGKILLs the keeper and sleeps on, all off jail's stdout.
+const SUBREAPER_PY: &str = r#"
+import ctypes, os, sys, time
+null = os.open('/dev/null', os.O_RDWR)
+for fd in (1, 2):
+    os.dup2(null, fd)
+libc = ctypes.CDLL(None)
+libc.prctl(36, 1, 0, 0, 0)
+libc.prctl(1, 0, 0, 0, 0)
+if os.fork() == 0:
+    os.execv(sys.argv[1], [sys.argv[1], '30'])
+time.sleep(.2)
+os.kill(os.getppid(), 9)
+time.sleep(30)
+"#;
+
+#[test]
+fn nothing_outlives_jail_when_the_keeper_is_killed() {
+    use std::os::unix::process::ExitStatusExt;
+    // COMMAND SIGKILLs the keeper: only with the Landlock scope off (or on
+    // a kernel without it) can it signal a process outside the jail.
+    let share = "--share-ipc-scope";
+    let cases: &[(&[&str], &str)] = &[
+        (&[share], "setsid {M} & sleep .2; kill -9 $PPID"),
+        // Double fork and a session of its own.
+        (&[share], "(setsid {M} &); sleep .2; kill -9 $PPID"),
+        // The keeper is stopped first (jail continues it).
+        (&[share], "{M} & kill -STOP $PPID; sleep .2; kill -9 $PPID"),
+        (
+            &[share, "--timeout", "30"],
+            "setsid {M} & sleep .2; kill -9 $PPID",
+        ),
+        (
+            &[share, "--new-session"],
+            "setsid {M} & sleep .2; kill -9 $PPID",
+        ),
+    ];
+    for (args, script) in cases {
+        let s = marked_sleep();
+        // The marked sleep does not hold jail's stdout: jail_sh returns
+        // when jail does, whatever survived it.
+        let script = script.replace("{M}", &format!("{} 30 >/dev/null 2>&1", s.path));
+        let out = jail_sh(args, &script);
+        assert_eq!(
+            out.status.signal(),
+            Some(9),
+            "jail {args:?} {script}: {out:?}"
+        );
+        assert!(
+            !cmdline_alive(&s.marker),
+            "jail {args:?} {script}: a process outlived jail"
+        );
+    }
+
+    // COMMAND is a subreaper that survives the keeper's death.
+    if have("python3") {
+        let s = marked_sleep();
+        let out = jail_run(&[share, "--", "python3", "-c", SUBREAPER_PY, &s.path]);
+        assert_eq!(out.status.signal(), Some(9), "subreaper COMMAND: {out:?}");
+        assert!(
+            !cmdline_alive(&s.marker),
+            "subreaper COMMAND: a process outlived jail"
+        );
+    }
+
+    // Somebody else kills the keeper (no opt-out needed), also when the
+    // tree runs as another uid; and with --pid, the init: there the kernel
+    // ends the namespace.
+    let mut modes: Vec<&[&str]> = vec![&[], &["--pid"]];
+    let skipped = with_subid_modes(&mut modes, &[&["--map-auto", "--uid", "1000"]]);
+    for args in modes {
+        let s = marked_sleep();
+        let script = format!(
+            "setsid {p} 30 >/dev/null 2>&1 & echo ready; {p} 30",
+            p = s.path
+        );
+        let mut a = args.to_vec();
+        a.extend(["--", "sh", "-c", &script]);
+        let mut c = jail(&a);
+        c.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = Reaped(c.spawn().unwrap());
+        let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+        let ready = lines.next().and_then(Result::ok).unwrap_or_default();
+        assert_eq!(ready, "ready", "jail {args:?}");
+        let jail_pid = child.0.id();
+        let keeper: i32 =
+            std::fs::read_to_string(format!("/proc/{jail_pid}/task/{jail_pid}/children"))
+                .unwrap()
+                .split_whitespace()
+                .next()
+                .and_then(|p| p.parse().ok())
+                .expect("the keeper");
+        // SAFETY: kill takes no pointers.
+        unsafe { libc::kill(keeper, libc::SIGKILL) };
+        let st = child.0.wait().unwrap();
+        assert_eq!(st.signal(), Some(9), "jail {args:?}: {st:?}");
+        assert!(
+            !cmdline_alive(&s.marker),
+            "jail {args:?}: a process outlived jail"
+        );
+    }
+
+    // Only the jail's: jail exec'd by a shell with a background job has
+    // that child too, and leaves it alone.
+    let s = marked_sleep();
+    let script = format!(
+        "{p} 30 >/dev/null 2>&1 & exec {jail} {share} -- sh -c 'sleep .2; kill -9 $PPID'",
+        p = s.path,
+        jail = bin().display()
+    );
+    let mut c = as_user("sh");
+    c.args(["-c", &script]);
+    let out = run(c);
+    assert_eq!(out.status.signal(), Some(9), "{out:?}");
+    assert!(
+        cmdline_alive(&s.marker),
+        "jail killed a process it did not start"
+    );
+    if let Some(why) = skipped {
+        skip!("--map-auto mode not run: {why}");
     }
 }
