@@ -103,7 +103,9 @@ const CAP_KILL: u32 = 1 << 5;
 /// Keep only the capabilities the init still uses, now that COMMAND's
 /// process took its own copy of our credentials at the clone (it has
 /// exec'd or failed by now: the clone waited for that), so that nothing
-/// here changes what COMMAND holds (`-r` keeps its full set).
+/// here changes what COMMAND holds (`-r` keeps its full set). COMMAND may
+/// run a moment before this is done; it has no way into the init then
+/// (non-dumpable, signals blocked), and the init reads nothing of its.
 ///
 /// From here on the init only waits, reaps, reads /proc (world-readable
 /// `task/*/children` files), writes its status pipe and sends signals.
