@@ -59,7 +59,7 @@ pub enum Listed {
 }
 
 /// For `-v`: what was covered and what finding it cost.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct Report {
     pub covers: usize,
     pub listed: Listed,
@@ -76,10 +76,12 @@ pub fn note(r: &Report, abi: i32) -> String {
         Listed::ProcNetUnix => "listed from /proc/net/unix",
         Listed::Nothing => "no list of listening sockets",
     };
+    let us = r.ns / 1000;
     format!(
-        "jail: pathname unix sockets: covered by mounts ({} covers, {listed}, {:.3} ms); {}\n",
+        "jail: pathname unix sockets: covered by mounts ({} covers, {listed}, {}.{:03} ms); {}\n",
         r.covers,
-        r.ns as f64 / 1e6,
+        us / 1000,
+        us % 1000,
         landlock_why(abi)
     )
 }
@@ -172,13 +174,13 @@ pub fn covers(ops: &[Op], root: Option<&Path>) -> Result<(Vec<(PathBuf, What)>, 
         out: Vec::new(),
     };
     for (p, what) in well_known(uid, &env) {
-        plan.add(&p, what)?;
+        plan.add(&p, what, None)?;
     }
     for p in listed {
-        // Only the caller's own: a socket file it owns.
-        match std::fs::symlink_metadata(&p) {
-            Ok(m) if m.file_type().is_socket() && m.uid() == uid => plan.add(&p, What::File)?,
-            _ => {}
+        // Only the caller's own: a socket file it owns. Most are in its
+        // runtime dir, covered already: that costs no system call.
+        if !plan.covered(&p) {
+            plan.add(&p, What::File, Some(uid))?;
         }
     }
     let out = plan.out;
@@ -283,9 +285,9 @@ struct Plan<'a> {
 }
 
 impl Plan<'_> {
-    /// Cover `p` if it exists as `what` expects, the user did not name it,
-    /// and nothing covers it yet.
-    fn add(&mut self, p: &Path, what: What) -> Result<(), Error> {
+    /// Cover `p` if it exists as `what` expects (owned by `owner`, if
+    /// given), the user did not name it, and nothing covers it yet.
+    fn add(&mut self, p: &Path, what: What, owner: Option<u32>) -> Result<(), Error> {
         // Most well-known places do not exist: one stat rules them out.
         let Ok(m) = std::fs::metadata(p) else {
             return Ok(());
@@ -294,7 +296,7 @@ impl Plan<'_> {
             What::Runtime | What::Dir => m.is_dir(),
             What::File => m.file_type().is_socket(),
         };
-        if !fits {
+        if !fits || owner.is_some_and(|u| m.uid() != u) {
             return Ok(());
         }
         let p = real(p);
@@ -365,10 +367,11 @@ pub fn listing() -> Listed {
     listening().1
 }
 
-/// The Path column of /proc/net/unix (all states; sorted, no duplicates).
+/// The Path column of /proc/net/unix (every state, so a listening socket
+/// shows again for each connection it accepted: `Plan::add` skips what it
+/// covered already).
 fn proc_net_unix(text: &[u8]) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = text
-        .split(|b| *b == b'\n')
+    text.split(|b| *b == b'\n')
         .skip(1)
         .filter_map(|line| {
             // Num RefCount Protocol Flags Type St Inode Path: the path may
@@ -384,10 +387,7 @@ fn proc_net_unix(text: &[u8]) -> Vec<PathBuf> {
             path.starts_with(b"/")
                 .then(|| PathBuf::from(OsStr::from_bytes(path)))
         })
-        .collect();
-    v.sort();
-    v.dedup();
-    v
+        .collect()
 }
 
 const NETLINK_SOCK_DIAG: i32 = 4;
@@ -496,8 +496,6 @@ fn sock_diag() -> Result<Vec<PathBuf>, i32> {
             break;
         }
     }
-    out.sort();
-    out.dedup();
     Ok(out)
 }
 
@@ -568,6 +566,7 @@ mod tests {
         assert_eq!(
             proc_net_unix(text),
             vec![
+                PathBuf::from("/run/user/1000/bus"),
                 PathBuf::from("/run/user/1000/bus"),
                 PathBuf::from("/tmp/a dir/s ock")
             ]
@@ -646,7 +645,7 @@ mod tests {
             out: Vec::new(),
         };
         for (path, what) in adds {
-            p.add(path, *what).unwrap();
+            p.add(path, *what, None).unwrap();
         }
         p.out.sort_by(|a, b| a.0.cmp(&b.0));
         p.out
