@@ -64,6 +64,15 @@ SCENARIOS = [
         "unshare": f"unshare -U -r -n -p -f -m --mount-proc {T}",
         "bwrap": f"bwrap --unshare-user --unshare-net --unshare-pid --ro-bind / / --tmpfs /tmp --proc /proc {T}",
     }),
+    # Root inside: the child enters a nested user and mount namespace once
+    # the view is built, so that the kernel locks every mount jail made.
+    ("-r --ro --tmpfs /tmp --net --pid (locked mounts)", {
+        "jail": f"{J} -r --ro --tmpfs /tmp --net --pid -- {T}",
+        "jail without -r": f"{J} --ro --tmpfs /tmp --net --pid -- {T}",
+        "floor": f"{F} -U -n -p -m {T}",
+        "unshare": f"unshare -U -r -n -p -f -m --mount-proc {T}",
+        "bwrap": f"bwrap --unshare-user --uid 0 --gid 0 --unshare-net --unshare-pid --ro-bind / / --tmpfs /tmp --proc /proc {T}",
+    }),
     # Subordinate ids: two setuid helper execs (newuidmap, newgidmap) while
     # the child waits. Needs a range for the user in /etc/subuid and subgid.
     ("--map-auto --net --pid", {
@@ -135,6 +144,10 @@ def main():
         if "jail --net --pid" in cmds:
             extra = statistics.median(r["jail"] - r["jail --net --pid"] for r in rounds)
             print(f"\n--map-auto adds {extra:.2f} ms (median over rounds of the difference)")
+        if "jail without -r" in cmds:
+            extra = statistics.median(r["jail"] - r["jail without -r"] for r in rounds)
+            print(f"\n-r (locking the view) adds {extra:.2f} ms (median over rounds of the "
+                  f"difference); paired: {1 / pair['jail without -r'][1]:.3f}x")
         print()
         summary[name] = {k: pair[k][1] for k in cmds}
 

@@ -133,7 +133,13 @@ pub extern "C" fn main(arg: *mut libc::c_void) -> libc::c_int {
     sys::close(ctx.sync_rd);
     log(ctx, Step::WaitForMaps, t);
 
-    setup_namespaces(ctx);
+    let self_dir = setup_namespaces(ctx);
+    if let Some(lock) = &spec.lock {
+        let t = sys::now_ns();
+        lock_view(ctx, lock, self_dir);
+        log(ctx, Step::Lock, t);
+        net_and_name(ctx);
+    }
 
     // Not earlier: writing the time namespace's offsets needs a dumpable
     // /proc/self.
@@ -161,6 +167,7 @@ fn non_dumpable(ctx: &Ctx) {
 /// maps. (Anything that creates files or checks ids waits for the maps.)
 fn early_setup(ctx: &Ctx) {
     let spec = ctx.spec;
+    session_keyring(ctx);
     if spec.mount_ns {
         let t = sys::now_ns();
         if let Err(e) = mounts::make_root_private() {
@@ -171,6 +178,14 @@ fn early_setup(ctx: &Ctx) {
     if spec.pid_ns && !spec.fs.changes_view() {
         mount_proc(ctx);
     }
+    if spec.lock.is_none() {
+        net_and_name(ctx);
+    }
+}
+
+/// Bring lo up and set the hostname, in the namespaces COMMAND gets.
+fn net_and_name(ctx: &Ctx) {
+    let spec = ctx.spec;
     if spec.net {
         let t = sys::now_ns();
         if let Err(e) = crate::net::loopback_up() {
@@ -189,6 +204,171 @@ fn early_setup(ctx: &Ctx) {
     }
 }
 
+/// Lock the view jail built (see `spec::Lock`): enter a nested user
+/// namespace with a new mount namespace, whose copied mounts the kernel
+/// locks, and give it the same ids. `self_dir` is our /proc/PID directory.
+fn lock_view(ctx: &Ctx, lock: &crate::spec::Lock, self_dir: i32) {
+    // Subordinate ranges: a helper that stays outside writes our maps. It
+    // reads `arg`, which stays in place on our stack until it is reaped.
+    let mut arg = MapHelper {
+        lock,
+        self_dir,
+        go: -1,
+        go_wr: -1,
+    };
+    let mut helper = 0;
+    if lock.helper {
+        let mut fds = [-1i32; 2];
+        // SAFETY: fds is valid for two ints.
+        let r = unsafe { sc!(libc::SYS_pipe2, fds.as_mut_ptr(), libc::O_CLOEXEC) };
+        check(ctx, Step::Lock, 0, r);
+        (arg.go, arg.go_wr) = (fds[0], fds[1]);
+        let shared = if sys::SHARED_MEMORY {
+            libc::CLONE_VM
+        } else {
+            0
+        };
+        // SAFETY: map_helper runs async-signal-safe code on COMMAND's
+        // stack, unused until the init clones COMMAND after the helper is
+        // reaped below; `arg` outlives it.
+        let pid = unsafe {
+            sys::clone_on(
+                shared | libc::SIGCHLD,
+                ctx.command_stack,
+                map_helper,
+                &arg as *const MapHelper as *mut libc::c_void,
+            )
+        };
+        helper = match pid {
+            Ok(pid) => pid,
+            Err(e) => fail(ctx, Step::Lock, 0, e),
+        };
+        sys::close(arg.go);
+    }
+    // SAFETY: unshare takes no pointers.
+    if let Err(e) = unsafe { sc!(libc::SYS_unshare, lock.flags) } {
+        // The helper, if any, sees EOF and exits.
+        fail(ctx, Step::Lock, 0, e);
+    }
+    if helper > 0 {
+        let _ = sys::write_all(arg.go_wr, b"g");
+        sys::close(arg.go_wr);
+        let mut status = 0i32;
+        // SAFETY: status is writable.
+        let r = unsafe {
+            sc!(
+                libc::SYS_wait4,
+                helper,
+                &mut status as *mut i32,
+                libc::__WALL,
+                0
+            )
+        };
+        check(ctx, Step::LockMaps, 0, r);
+        if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+            let e = if libc::WIFEXITED(status) {
+                libc::WEXITSTATUS(status)
+            } else {
+                libc::EINTR
+            };
+            fail(ctx, Step::LockMaps, 0, e);
+        }
+    } else if let Err(e) = write_maps_at(self_dir, lock) {
+        fail(ctx, Step::LockMaps, 0, e);
+    }
+    sys::close(self_dir);
+}
+
+/// What the map helper reads (on the child's stack, shared).
+struct MapHelper<'a> {
+    lock: &'a crate::spec::Lock,
+    self_dir: i32,
+    go: i32,
+    go_wr: i32,
+}
+
+/// The helper of `lock_view`: waits until the child has entered the nested
+/// user namespace, then writes its maps from outside, with CAP_SETUID
+/// there. Exits 0, or with the errno.
+extern "C" fn map_helper(arg: *mut libc::c_void) -> libc::c_int {
+    // SAFETY: `arg` points to the MapHelper on the child's stack, which
+    // waits for us before it returns.
+    let h: &MapHelper = unsafe { &*(arg as *const MapHelper) };
+    sys::close(h.go_wr);
+    let mut go = [0u8; 1];
+    let code = match sys::read_full(h.go, &mut go) {
+        Ok(1) => match write_maps_at(h.self_dir, h.lock) {
+            Ok(()) => 0,
+            Err(e) => e,
+        },
+        _ => libc::ECHILD,
+    };
+    // SAFETY: _exit does not return.
+    unsafe { libc::_exit(code) }
+}
+
+/// Write uid_map and gid_map under `dir` (a /proc/PID directory).
+fn write_maps_at(dir: i32, lock: &crate::spec::Lock) -> Result<(), i32> {
+    for (name, data) in [(c"uid_map", &lock.uid_map), (c"gid_map", &lock.gid_map)] {
+        // SAFETY: name is NUL-terminated; dir is an O_PATH directory fd.
+        let fd = unsafe {
+            sc!(
+                libc::SYS_openat,
+                dir,
+                name.as_ptr(),
+                libc::O_WRONLY | libc::O_CLOEXEC
+            )
+        }? as i32;
+        let r = sys::write_all(fd, data.to_bytes());
+        sys::close(fd);
+        r?;
+    }
+    Ok(())
+}
+
+/// keyctl(2) operations and special key ids (linux/keyctl.h).
+const KEYCTL_GET_KEYRING_ID: usize = 0;
+const KEYCTL_JOIN_SESSION_KEYRING: usize = 1;
+const KEY_SPEC_THREAD_KEYRING: isize = -1;
+
+/// The jail's processes get a new, empty, anonymous session keyring: the
+/// caller's, inherited across clone, would let COMMAND read and change
+/// every key in it (it would possess them). COMMAND's user and
+/// user-session keyrings (`@u`, `@us`) are the new user namespace's
+/// already; the caller's stay reachable by id (README, Security).
+fn session_keyring(ctx: &Ctx) {
+    let t = sys::now_ns();
+    // SAFETY: a null name asks for a new anonymous keyring; no other pointer.
+    let r = unsafe { sc!(libc::SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0) };
+    match r {
+        Ok(_) => log(ctx, Step::SessionKeyring, t),
+        Err(e) if keyctl_refused(e) => {
+            if ctx.spec.verbose {
+                let note = b"jail: no keyctl(2) here: COMMAND cannot reach any keyring either\n";
+                let _ = sys::write_all(2, note);
+            }
+        }
+        Err(e) => fail(ctx, Step::SessionKeyring, 0, e),
+    }
+}
+
+/// Whether keyctl(2) fails as a whole with `errno`: a kernel without
+/// keyrings (ENOSYS), or a seccomp filter, which COMMAND inherits. A query
+/// that only reads (this process has no thread keyring: ENOKEY) tells that
+/// apart from a refusal of the join alone.
+fn keyctl_refused(errno: i32) -> bool {
+    // SAFETY: integer arguments only; create = 0, so nothing is made.
+    let probe = || unsafe {
+        sc!(
+            libc::SYS_keyctl,
+            KEYCTL_GET_KEYRING_ID,
+            KEY_SPEC_THREAD_KEYRING,
+            0
+        )
+    };
+    errno == libc::ENOSYS || (matches!(errno, libc::EPERM | libc::EACCES) && probe() == Err(errno))
+}
+
 /// A fresh /proc for the new PID namespace (inside the new root, if any).
 fn mount_proc(ctx: &Ctx) {
     let spec = ctx.spec;
@@ -203,9 +383,23 @@ fn mount_proc(ctx: &Ctx) {
     log(ctx, Step::MountProc, t);
 }
 
+/// With `spec.lock`: our /proc/PID directory, opened once the view is built
+/// but before pivot_root (a --root may have no /proc); the id map files
+/// opened through it once we are in the nested user namespace are that
+/// namespace's. -1 without a lock.
+fn open_self_dir(ctx: &Ctx) -> i32 {
+    if ctx.spec.lock.is_none() {
+        return -1;
+    }
+    let proc_self = ctx.spec.fs.proc_self.as_deref().unwrap_or(c"/proc/self");
+    let r = sys::open_dir_path(proc_self).or_else(|_| sys::open_dir_path(c"/proc/self"));
+    check(ctx, Step::Lock, 0, r.map(|fd| fd as usize)) as i32
+}
+
 /// Steps that need the id maps: the time namespace's offsets and the
 /// filesystem view (mount points are created as the caller's ids).
-fn setup_namespaces(ctx: &Ctx) {
+/// Returns `open_self_dir`'s handle.
+fn setup_namespaces(ctx: &Ctx) -> i32 {
     let spec = ctx.spec;
     if let Some(offsets) = &spec.time {
         let t = sys::now_ns();
@@ -223,7 +417,7 @@ fn setup_namespaces(ctx: &Ctx) {
     }
     let fs = &spec.fs;
     if !fs.changes_view() {
-        return;
+        return open_self_dir(ctx);
     }
     let t = sys::now_ns();
     fs_check(ctx, mounts::bind_root(fs).and_then(|_| mounts::prepare(fs)));
@@ -239,6 +433,7 @@ fn setup_namespaces(ctx: &Ctx) {
         fs_check(ctx, mounts::apply_readonly(fs));
         log(ctx, Step::FsAttr, t);
     }
+    let self_dir = open_self_dir(ctx);
     if fs.root.is_some() {
         let t = sys::now_ns();
         if let Err(e) = mounts::pivot(fs) {
@@ -246,6 +441,7 @@ fn setup_namespaces(ctx: &Ctx) {
         }
         log(ctx, Step::PivotRoot, t);
     }
+    self_dir
 }
 
 fn fs_check(ctx: &Ctx, r: Result<(), mounts::Failed>) {

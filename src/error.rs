@@ -113,8 +113,11 @@ pub enum Step {
     PivotRoot,
     Loopback,
     Hostname,
+    SessionKeyring,
     Dumpable,
     Fork,
+    Lock,
+    LockMaps,
     NewSession,
     Rlimit,
     Stdio,
@@ -132,7 +135,7 @@ pub enum Step {
 }
 
 impl Step {
-    const ALL: [Step; 28] = [
+    const ALL: [Step; 31] = [
         Step::WaitForMaps,
         Step::UnshareTime,
         Step::TimeOffsets,
@@ -145,8 +148,11 @@ impl Step {
         Step::PivotRoot,
         Step::Loopback,
         Step::Hostname,
+        Step::SessionKeyring,
         Step::Dumpable,
         Step::Fork,
+        Step::Lock,
+        Step::LockMaps,
         Step::NewSession,
         Step::Rlimit,
         Step::Stdio,
@@ -182,8 +188,11 @@ impl Step {
             Step::PivotRoot => "pivot into the new root",
             Step::Loopback => "bring lo up",
             Step::Hostname => "set hostname",
+            Step::SessionKeyring => "join a new session keyring",
             Step::Dumpable => "make the jail non-dumpable",
             Step::Fork => "fork COMMAND",
+            Step::Lock => "lock the view (nested user namespace)",
+            Step::LockMaps => "write the nested namespace's id maps",
             Step::NewSession => "start a new session",
             Step::Rlimit => "set resource limit",
             Step::Stdio => "redirect stdio",

@@ -46,8 +46,10 @@ impl Info {
 
     /// Once COMMAND runs: find its pid (the init's only child, or the clone
     /// child itself) and, with a time namespace, its `time` link (the init
-    /// only made one for its children).
-    pub fn after_exec(&mut self, has_init: bool, time_ns: bool) {
+    /// only made one for its children). `locked`: the flags of the nested
+    /// namespaces the child entered after clone (`spec::Lock`), read from
+    /// COMMAND, which is in them.
+    pub fn after_exec(&mut self, has_init: bool, time_ns: bool, locked: libc::c_int) {
         self.command_pid = if has_init {
             let pid = self.child_pid;
             std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
@@ -56,6 +58,24 @@ impl Info {
         } else {
             Some(self.child_pid)
         };
+        if let Some(pid) = self.command_pid.filter(|_| locked != 0) {
+            let mut names = vec!["user"];
+            names.extend(
+                crate::spawn::NAMESPACES
+                    .iter()
+                    .filter(|(flag, _, _)| locked & flag != 0)
+                    .map(|(_, name, _)| *name),
+            );
+            for name in names {
+                let Ok(ino) = ns_inode(pid, name) else {
+                    continue;
+                };
+                match self.namespaces.iter_mut().find(|n| n.0 == name) {
+                    Some(n) => n.1 = ino,
+                    None => self.namespaces.push((name, ino)),
+                }
+            }
+        }
         if time_ns {
             // If COMMAND is already gone, the time namespace is too.
             if let Some(ino) = self.command_pid.and_then(|p| ns_inode(p, "time").ok()) {

@@ -94,6 +94,8 @@ pub struct Fs {
     pub root: Option<CString>,
     /// Where /proc goes for a PID namespace (inside the root).
     pub proc_dir: Option<CString>,
+    /// `proc_dir`/self.
+    pub proc_self: Option<CString>,
     /// The caller's working directory, re-entered after the view changed.
     pub cwd: Option<CString>,
     /// The mount the `--ro` pass starts from: the root dir or `/`.
@@ -328,6 +330,7 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
             fs.ops
                 .push(op(Kind::HostProc, Path::new("/proc"), &proc_dir, "--root"));
         }
+        fs.proc_self = Some(cstr(&proc_dir.join("self")));
         fs.proc_dir = Some(cstr(&proc_dir));
         fs.top = cstr(r);
         fs.root = Some(cstr(r));

@@ -34,6 +34,31 @@ pub struct Exec {
 /// The shell that runs a script without `#!` (inside the jail's view).
 pub const SHELL: &std::ffi::CStr = c"/bin/sh";
 
+/// With root inside (`-r`, or a subordinate map with COMMAND as 0), COMMAND
+/// holds CAP_SYS_ADMIN over the mount namespace jail built, and could
+/// remount, unmount or move what jail mounted. So once the view is built
+/// the child enters a nested user namespace with a new mount namespace:
+/// the kernel locks every mount copied into a mount namespace owned by a
+/// less privileged user namespace (flags, and nothing can be unmounted or
+/// moved to reveal what is beneath). The namespaces COMMAND configures as
+/// root (network, UTS, IPC, cgroup) are created there too, so that its
+/// capabilities still reach them.
+pub struct Lock {
+    /// CLONE_NEWUSER, CLONE_NEWNS and the namespaces moved from clone(2).
+    pub flags: libc::c_int,
+    /// The nested namespace's maps: the same ids, inside to inside.
+    pub uid_map: CString,
+    pub gid_map: CString,
+    /// Several lines (subordinate ranges): only a process that stays in the
+    /// outer namespace, with CAP_SETUID there, may write them; a short-lived
+    /// helper does. Otherwise the child writes its own one-line maps.
+    pub helper: bool,
+}
+
+/// The namespaces that move into the nested user namespace of `Lock`.
+pub const LOCK_MOVES: libc::c_int =
+    libc::CLONE_NEWNET | libc::CLONE_NEWUTS | libc::CLONE_NEWIPC | libc::CLONE_NEWCGROUP;
+
 /// Everything the jail will do, validated.
 pub struct Spec {
     /// CLONE_NEW* flags for clone(2) (user namespace always).
@@ -82,6 +107,9 @@ pub struct Spec {
     /// it arms PDEATHSIG, to test the race with a dying parent.
     pub test_pause_ms: u32,
     pub fs: crate::mounts::Fs,
+    /// The nested user and mount namespace that locks the view (root
+    /// inside only).
+    pub lock: Option<Lock>,
     pub exec: Exec,
 }
 
@@ -279,6 +307,12 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
             FlagId::Stderr => stdio_paths[2] = Some(v.into()),
             FlagId::KeepFd => {
                 let fd = parse_open_fd(*id, v)?;
+                if is_dir_fd(fd) {
+                    return Err(Error::usage(format!(
+                        "--keep-fd {fd}: is a directory, {AROUND}; give the jail a directory \
+                         with --bind"
+                    )));
+                }
                 if fd > 2 && !keep_fds.contains(&fd) {
                     keep_fds.push(fd);
                 }
@@ -377,6 +411,33 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         None
     };
 
+    // Only what jail mounts needs it: the mounts copied from the caller's
+    // namespace are locked already (from a more privileged user namespace).
+    let jail_mounts = flags & libc::CLONE_NEWPID != 0 || fs.changes_view();
+    let lock = (map_root && jail_mounts).then(|| {
+        let identity = |ranges: Option<&crate::subid::HelperMap>, single: u32| -> String {
+            match ranges {
+                Some(m) => m
+                    .lines
+                    .iter()
+                    .map(|r| format!("{} {} {}\n", r.inner, r.inner, r.count))
+                    .collect(),
+                None => format!("{single} {single} 1\n"),
+            }
+        };
+        let sub = subids.as_ref();
+        let c = |s: String| CString::new(s).expect("no NUL in numbers");
+        Lock {
+            flags: libc::CLONE_NEWUSER | libc::CLONE_NEWNS | (flags & LOCK_MOVES),
+            uid_map: c(identity(sub.and_then(|s| s.uid_map.as_ref()), uid_inside)),
+            gid_map: c(identity(sub.and_then(|s| s.gid_map.as_ref()), gid_inside)),
+            helper: sub.is_some(),
+        }
+    });
+    if lock.is_some() {
+        flags &= !LOCK_MOVES;
+    }
+
     let exec = build_exec(low.command, env_ops)?;
     let landlock_abi = crate::landlock::abi();
     let landlock = if share_ipc_scope {
@@ -394,6 +455,15 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     #[cfg(not(debug_assertions))]
     let test_pause_ms = 0;
 
+    // The caller's own 0, 1 and 2 go to COMMAND unless redirected.
+    for (fd, name) in ["stdin", "stdout", "stderr"].iter().enumerate() {
+        if stdio_paths[fd].is_none() && is_dir_fd(fd as i32) {
+            return Err(Error::usage(format!(
+                "{name} (fd {fd}) is a directory, {AROUND}; redirect it, or give the jail a \
+                 directory with --bind"
+            )));
+        }
+    }
     // Last, so that nothing is created when another option is wrong.
     let stdio = open_stdio(&stdio_paths)?;
     let stdio_fds = [0, 1, 2].map(|i| stdio[i].as_ref().map_or(-1, |f| f.as_raw_fd()));
@@ -403,7 +473,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         pid_ns: flags & libc::CLONE_NEWPID != 0,
         init: !as_pid_1,
         mount_ns: flags & libc::CLONE_NEWNS != 0,
-        net: flags & libc::CLONE_NEWNET != 0,
+        net: (flags | lock.as_ref().map_or(0, |l| l.flags)) & libc::CLONE_NEWNET != 0,
         time,
         map_root,
         uid_inside,
@@ -427,32 +497,96 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         landlock_abi,
         test_pause_ms,
         fs,
+        lock,
         exec,
     })
 }
 
+/// Why a directory fd must not reach COMMAND: through `/proc/self/fd/N/`
+/// it opens the host's files under it, whatever the view hides or makes
+/// read-only.
+const AROUND: &str = "which would let COMMAND reach the host's files around the jail's view";
+
+/// Whether `fd` is open on a directory (O_PATH fds included).
+fn is_dir_fd(fd: i32) -> bool {
+    // SAFETY: stat is plain data; fstat only fills it.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: st is valid for writing.
+    unsafe { libc::fstat(fd, &mut st) == 0 && st.st_mode & libc::S_IFMT == libc::S_IFDIR }
+}
+
+/// Open the files for fds 0, 1 and 2. None may be a directory (see
+/// `AROUND`). A file this creates is removed again if a later one fails.
 fn open_stdio(paths: &[Option<OsString>; 3]) -> Result<[Option<File>; 3], Error> {
     let mut files: [Option<File>; 3] = [None, None, None];
+    let mut created = Vec::new();
     for (i, p) in paths.iter().enumerate() {
         let Some(p) = p else { continue };
-        let name = ["--stdin", "--stdout", "--stderr"][i];
-        let mut o = std::fs::OpenOptions::new();
-        if i == 0 {
-            o.read(true);
-        } else {
-            // Truncated by COMMAND's process right before execve, so that
-            // a jail that fails to start leaves the file as it was.
-            o.write(true).create(true);
+        match open_stdio_file(i, p, &mut created) {
+            Ok(f) => files[i] = Some(f),
+            Err(e) => {
+                for c in created {
+                    let _ = std::fs::remove_file(c);
+                }
+                return Err(e);
+            }
         }
-        let f = o.open(p).map_err(|e| {
-            Error::sys(
-                format!("{name} {}", p.to_string_lossy()),
-                e.raw_os_error().unwrap_or(libc::EIO),
-            )
-        })?;
-        files[i] = Some(f);
     }
     Ok(files)
+}
+
+/// The file for fd `i`, read-only for 0; `created` gets its path if it
+/// did not exist. --stdout and --stderr files are truncated by COMMAND's
+/// process right before execve, so that a jail that fails to start leaves
+/// the file as it was.
+fn open_stdio_file<'a>(
+    i: usize,
+    p: &'a OsString,
+    created: &mut Vec<&'a OsString>,
+) -> Result<File, Error> {
+    use std::io::ErrorKind;
+    let shown = format!(
+        "{} {}",
+        ["--stdin", "--stdout", "--stderr"][i],
+        p.to_string_lossy()
+    );
+    let is_dir = || Error::usage(format!("{shown}: is a directory, {AROUND}"));
+    let fail = |e: std::io::Error| match e.raw_os_error().unwrap_or(libc::EIO) {
+        libc::EISDIR => is_dir(),
+        n => Error::sys(&shown, n),
+    };
+    let write = || std::fs::OpenOptions::new().write(true).open(p);
+    let f = match i {
+        0 => File::open(p),
+        _ => match write() {
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                let new = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(p);
+                match new {
+                    Ok(f) => {
+                        created.push(p);
+                        Ok(f)
+                    }
+                    // Made meanwhile, by --stdout for --stderr, or a
+                    // dangling symlink, whose target `>` would create.
+                    Err(e) if e.kind() == ErrorKind::AlreadyExists => std::fs::OpenOptions::new()
+                        .write(true)
+                        .create(true)
+                        .truncate(false)
+                        .open(p),
+                    Err(e) => Err(e),
+                }
+            }
+            r => r,
+        },
+    }
+    .map_err(fail)?;
+    if is_dir_fd(f.as_raw_fd()) {
+        return Err(is_dir());
+    }
+    Ok(f)
 }
 
 fn apply_env(ops: Vec<EnvOp>) -> Vec<(OsString, OsString)> {

@@ -50,6 +50,25 @@ impl Kind {
         }
     }
 
+    /// The /etc/login.defs keys bounding the ids useradd gives out as
+    /// subordinate ones of this kind.
+    fn login_defs_keys(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::Uid => ("SUB_UID_MIN", "SUB_UID_MAX"),
+            Kind::Gid => ("SUB_GID_MIN", "SUB_GID_MAX"),
+        }
+    }
+
+    /// The first and last subordinate id of this kind, as `defs` (the text
+    /// of /etc/login.defs) or useradd's defaults give them.
+    fn limits(self, defs: &str) -> (u64, u64) {
+        let (lo, hi) = self.login_defs_keys();
+        (
+            login_defs(defs, lo).unwrap_or(100000),
+            login_defs(defs, hi).unwrap_or(600100000),
+        )
+    }
+
     /// usermod's option that adds a range of this kind.
     fn usermod(self) -> &'static str {
         match self {
@@ -153,6 +172,41 @@ pub fn free_start(text: &str) -> u64 {
         .fold(100000, u64::max)
 }
 
+/// The number /etc/login.defs-style `text` gives `key`.
+pub fn login_defs(text: &str, key: &str) -> Option<u64> {
+    text.lines().find_map(|line| {
+        let mut f = line.split_whitespace();
+        if f.next()? != key {
+            return None;
+        }
+        f.next()?.parse().ok()
+    })
+}
+
+fn read_login_defs() -> String {
+    std::fs::read_to_string("/etc/login.defs").unwrap_or_default()
+}
+
+/// The owner of the first line of `/etc/subuid`-style `text` that gives
+/// someone other than `name`/`uid` ids in `start..start+count`.
+pub fn other_owner(
+    text: &str,
+    name: Option<&str>,
+    uid: u32,
+    start: u64,
+    count: u64,
+) -> Option<String> {
+    let uid = uid.to_string();
+    text.lines().find_map(|line| {
+        let mut f = line.trim().split(':');
+        let owner = f.next()?;
+        let s = f.next()?.parse::<u64>().ok()?;
+        let c = f.next()?.parse::<u64>().ok()?;
+        let mine = owner == uid || Some(owner) == name;
+        (!mine && s < start + count && start < s + c).then(|| owner.to_string())
+    })
+}
+
 /// Whether `owned` covers `start..start+count` (ranges may join up), as
 /// newuidmap checks it.
 pub fn covers(owned: &[(u32, u32)], start: u32, count: u32) -> bool {
@@ -241,13 +295,66 @@ impl Caller {
     }
 }
 
-/// A hint for adding a range of `kind` ids to `who`.
-fn add_hint(kind: Kind, who: &str, start: u64, count: u64) -> String {
+/// The hint for giving `user` the ids `start..start+count` of `kind`
+/// that a map asked for: a usermod line only where they are fit to be
+/// subordinate ids, not below SUB_UID_MIN (where 0 and the system's and
+/// the users' own ids are), not past SUB_UID_MAX, and in no one else's
+/// range in `text` (the file's contents); else what is wrong with them.
+pub fn add_hint(
+    kind: Kind,
+    (name, uid): (Option<&str>, u32),
+    user: &str,
+    (text, defs): (&str, &str),
+    (start, count): (u64, u64),
+) -> String {
+    let (min, max) = kind.limits(defs);
+    let (min_key, max_key) = kind.login_defs_keys();
+    let last = start + count - 1;
+    let noun = kind.noun();
+    let why = if start < min {
+        format!("{noun}s below {min} are not for subordinate ranges ({min_key} in /etc/login.defs)")
+    } else if last > max {
+        format!("{noun}s above {max} are not for subordinate ranges ({max_key} in /etc/login.defs)")
+    } else if let Some(owner) = other_owner(text, name, uid, start, count) {
+        format!(
+            "{noun}s {start}-{last} are in {owner}'s range in {}",
+            kind.file()
+        )
+    } else {
+        return format!(
+            "as root, add one: usermod {} {start}-{last} {user}",
+            kind.usermod()
+        );
+    };
     format!(
-        "as root, add one: usermod {} {start}-{} {who}",
-        kind.usermod(),
-        start + count - 1
+        "{why}; map from {user}'s own ranges, or as root give {user} a free one: usermod {} \
+         FIRST-LAST {user}",
+        kind.usermod()
     )
+}
+
+/// The hint for a caller without ranges: one 65536-id range, the same in
+/// both files, at SUB_UID_MIN and SUB_GID_MIN or above and past every
+/// range in `files` (/etc/subuid's and /etc/subgid's contents), if it
+/// fits below SUB_UID_MAX and SUB_GID_MAX.
+pub fn auto_hint(who: &str, user: &str, files: [&str; 2], defs: &str) -> String {
+    let (umin, umax) = Kind::Uid.limits(defs);
+    let (gmin, gmax) = Kind::Gid.limits(defs);
+    let a = files
+        .map(free_start)
+        .into_iter()
+        .fold(umin.max(gmin), u64::max);
+    let b = a + 65535;
+    if b <= umax.min(gmax) {
+        format!(
+            "as root, give {who} a range: usermod --add-subuids {a}-{b} --add-subgids {a}-{b} {user}"
+        )
+    } else {
+        format!(
+            "as root, give {who} a range no one else has: usermod --add-subuids FIRST-LAST \
+             --add-subgids FIRST-LAST {user}"
+        )
+    }
 }
 
 /// The subordinate maps of a jail, and who COMMAND runs as in them.
@@ -389,11 +496,12 @@ pub fn build_map(w: &Wanted, caller: &Caller) -> Result<Option<HelperMap>, Error
                 kind.file()
             ))
             .with_hint(Some({
-                let (a, b) = (free_start(&text), free_start(&text) + 65535);
-                format!(
-                    "as root, give {who} a range: usermod --add-subuids {a}-{b} \
-                     --add-subgids {a}-{b} {user}"
-                )
+                let other = match kind {
+                    Kind::Uid => Kind::Gid,
+                    Kind::Gid => Kind::Uid,
+                };
+                let other = std::fs::read_to_string(other.file()).unwrap_or_default();
+                auto_hint(&who, &user, [&text, &other], &read_login_defs())
             })));
         };
         let r = Range {
@@ -452,9 +560,10 @@ pub fn build_map(w: &Wanted, caller: &Caller) -> Result<Option<HelperMap>, Error
                 ))
                 .with_hint(Some(add_hint(
                     kind,
+                    (caller.name.as_deref(), caller.uid),
                     &user,
-                    r.outer as u64,
-                    r.count as u64,
+                    (&text, &read_login_defs()),
+                    (r.outer as u64, r.count as u64),
                 ))));
             }
             lines.push(*r);
@@ -698,6 +807,87 @@ mod tests {
     fn free_range_is_past_every_other() {
         assert_eq!(free_start(""), 100000);
         assert_eq!(free_start("a:100000:65536\nb:5:5\n"), 165536);
+    }
+
+    #[test]
+    fn login_defs_numbers() {
+        let defs = "# SUB_UID_MIN 5\nSUB_UID_MIN\t\t   200000\nSUB_UID_MAX x\n";
+        assert_eq!(login_defs(defs, "SUB_UID_MIN"), Some(200000));
+        assert_eq!(login_defs(defs, "SUB_UID_MAX"), None);
+        assert_eq!(Kind::Uid.limits(defs), (200000, 600100000));
+        assert_eq!(Kind::Gid.limits(""), (100000, 600100000));
+    }
+
+    #[test]
+    fn other_users_ranges() {
+        let text = "alice:100000:65536\n1000:200000:10\nbob:300000:5\n";
+        let mine = |s, c| other_owner(text, Some("alice"), 1000, s, c);
+        assert_eq!(mine(100000, 10), None);
+        assert_eq!(mine(200005, 1), None);
+        assert_eq!(mine(299999, 2).as_deref(), Some("bob"));
+        assert_eq!(mine(300005, 2), None);
+        assert_eq!(
+            other_owner(text, Some("bob"), 7, 165535, 1).as_deref(),
+            Some("alice")
+        );
+    }
+
+    #[test]
+    fn hints_propose_only_free_subordinate_ranges() {
+        let text = "alice:100000:65536\nbob:165536:65536\n";
+        let hint = |start, count| {
+            add_hint(
+                Kind::Uid,
+                (Some("carol"), 1002),
+                "carol",
+                (text, ""),
+                (start, count),
+            )
+        };
+        let free = hint(300000, 10);
+        assert_eq!(
+            free,
+            "as root, add one: usermod --add-subuids 300000-300009 carol"
+        );
+        for (start, count, why) in [
+            (0, 1, "uids below 100000"),
+            (1000, 5, "uids below 100000"),
+            (99999, 2, "uids below 100000"),
+            (600100000, 2, "uids above 600100000"),
+            (165530, 10, "in alice's range"),
+            (200000, 1, "in bob's range"),
+        ] {
+            let h = hint(start, count);
+            assert!(h.contains(why), "{start}:{count}: {h}");
+            assert!(h.contains("usermod --add-subuids FIRST-LAST carol"), "{h}");
+            assert!(!h.contains(&format!("--add-subuids {start}")), "{h}");
+        }
+        let h = add_hint(
+            Kind::Gid,
+            (None, 1002),
+            "1002",
+            ("", "SUB_GID_MIN 500000\n"),
+            (400000, 1),
+        );
+        assert!(h.starts_with("gids below 500000 are not"), "{h}");
+        assert!(h.contains("SUB_GID_MIN in /etc/login.defs"), "{h}");
+    }
+
+    #[test]
+    fn auto_hint_range_is_free_in_both_files() {
+        let hint = |uids, gids, defs| auto_hint("carol", "carol", [uids, gids], defs);
+        assert!(
+            hint("", "", "").contains("--add-subuids 100000-165535 --add-subgids 100000-165535")
+        );
+        let h = hint("alice:100000:65536\n", "bob:165536:100\n", "");
+        assert!(
+            h.contains("--add-subuids 165636-231171 --add-subgids 165636-231171"),
+            "{h}"
+        );
+        let h = hint("", "", "SUB_UID_MIN 300000\n");
+        assert!(h.contains("--add-subuids 300000-365535"), "{h}");
+        let h = hint("", "", "SUB_GID_MAX 150000\n");
+        assert!(h.contains("FIRST-LAST"), "{h}");
     }
 
     #[test]

@@ -80,14 +80,30 @@ unsafe fn syscall6(nr: libc::c_long, a: [usize; 6]) -> isize {
 /// # Safety
 /// `stack` must be the top of a stack only the child uses; `f` must be
 /// async-signal-safe and must not return into shared state.
-#[cfg(target_arch = "x86_64")]
 pub unsafe fn clone_vfork(
     flags: libc::c_int,
     stack: *mut libc::c_void,
     f: extern "C" fn(*mut libc::c_void) -> libc::c_int,
     arg: *mut libc::c_void,
 ) -> Result<libc::pid_t, i32> {
-    let flags = (flags | libc::CLONE_VM | libc::CLONE_VFORK) as usize;
+    // SAFETY: forwarded from the caller.
+    unsafe { clone_on(flags | libc::CLONE_VM | libc::CLONE_VFORK, stack, f, arg) }
+}
+
+/// clone(2) with exactly `flags` onto `stack`, the child running `f(arg)`
+/// there and exiting with its return value. Returns the child's pid.
+///
+/// # Safety
+/// As for `clone_vfork`; without CLONE_VFORK both run at once, so with
+/// CLONE_VM the caller must leave alone what the child uses until it ends.
+#[cfg(target_arch = "x86_64")]
+pub unsafe fn clone_on(
+    flags: libc::c_int,
+    stack: *mut libc::c_void,
+    f: extern "C" fn(*mut libc::c_void) -> libc::c_int,
+    arg: *mut libc::c_void,
+) -> Result<libc::pid_t, i32> {
+    let flags = flags as usize;
     // The ABI wants a 16-byte aligned stack at the call.
     let top = stack as usize & !15;
     let r: isize;
@@ -123,19 +139,18 @@ pub unsafe fn clone_vfork(
     }
 }
 
-/// See the x86_64 `clone_vfork`. Elsewhere the caller's memory is its own
+/// See the x86_64 `clone_on`. Elsewhere the caller's memory is its own
 /// copy (SHARED_MEMORY is false), so libc's clone and errno do.
 ///
 /// # Safety
-/// As for the x86_64 `clone_vfork`.
+/// As for the x86_64 `clone_on`.
 #[cfg(not(target_arch = "x86_64"))]
-pub unsafe fn clone_vfork(
+pub unsafe fn clone_on(
     flags: libc::c_int,
     stack: *mut libc::c_void,
     f: extern "C" fn(*mut libc::c_void) -> libc::c_int,
     arg: *mut libc::c_void,
 ) -> Result<libc::pid_t, i32> {
-    let flags = flags | libc::CLONE_VM | libc::CLONE_VFORK;
     // SAFETY: forwarded from the caller.
     let pid = unsafe { libc::clone(f, stack, flags, arg) };
     if pid < 0 { Err(errno()) } else { Ok(pid) }

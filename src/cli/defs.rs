@@ -366,7 +366,9 @@ pub const FLAGS: &[FlagDef] = &[
          about 2 ms to startup. COMMAND runs as 0 with the namespace's capabilities, and with only its own \
          gid as supplementary group; --uid N and --gid N run it as mapped ids instead. \
          /etc/subuid lines are NAME:START:COUNT or UID:START:COUNT; as root, give a user a \
-         range with usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER.",
+         range no other user has, at SUB_UID_MIN (100000) or above, with usermod \
+         --add-subuids FIRST-LAST --add-subgids FIRST-LAST USER (the hint jail prints names \
+         a free one).",
     ),
     flag(
         F::MapUsers,
@@ -449,7 +451,9 @@ pub const FLAGS: &[FlagDef] = &[
         S::Process,
         "COMMAND's standard input reads FILE",
         "The files of --stdin, --stdout and --stderr are opened by jail before the jail starts, \
-         with the caller's rights.",
+         with the caller's rights. None may be a directory, nor may the caller's own fds 0, 1 \
+         and 2 they do not replace: through /proc/self/fd a directory fd opens the files under \
+         it, around --ro, --root and --hide.",
     ),
     flag(
         F::Stdout,
@@ -476,7 +480,8 @@ pub const FLAGS: &[FlagDef] = &[
         Some("N"),
         S::Process,
         "pass inherited file descriptor N to COMMAND (repeatable)",
-        "COMMAND gets fds 0, 1, 2 and those named here; every other inherited fd is closed.",
+        "COMMAND gets fds 0, 1, 2 and those named here; every other inherited fd is closed. \
+         N may not be a directory (see --stdin); --bind gives the jail a directory.",
     ),
     flag(
         F::NewSession,

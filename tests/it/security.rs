@@ -21,9 +21,17 @@
 //! | `parent_killed_before_pdeathsig_is_armed_runs_nothing` | the jail parent dies before the child arms PDEATHSIG, leaving an unsupervised jail running COMMAND | issue 4 (contract: JAIL_TEST_PAUSE_CHILD_MS) |
 //! | `bad_values_cannot_forge_error_lines` | a value echoed raw in an error message forges extra `jail: ` lines or sends terminal escape sequences to the caller's terminal | contract ("stderr is exactly one line") |
 //! | `planted_proc_children_cannot_aim_the_keeper` | without `--pid`, a `-r` COMMAND mounts a tmpfs over `/proc` and plants a `children` list naming an outside process, which the keeper, outside Landlock, then SIGKILLs when COMMAND exits | review of the keeper's /proc walk |
+//! | `root_inside_cannot_undo_the_view` | with `-r` or `--map-auto` COMMAND holds CAP_SYS_ADMIN over the mount namespace jail built: it remounts `/` read-write (`mount -o remount,rw,bind`), clears the read-only flag with `mount_setattr`, unmounts or moves a `--hide`, `--tmpfs` or the fresh `/proc`, and remounts a `--ro-bind` writable | issue 11 (locked mounts) |
+//! | `root_inside_still_mounts_its_own_and_nests` | the locking breaks what `-r` is for: its own tmpfs on a fresh path, and a jail inside the jail | issue 11 |
 //! | `ro_cuts_the_callers_service_sockets` | under `--ro`, COMMAND connects to the caller's service sockets (a session bus in the runtime dir, an ssh-agent and a session bus served from another network namespace and named only by the environment, a gpg-agent-like socket elsewhere): a read-only mount does not stop connect(2) | issue 6 |
 //! | `ro_stops_the_tmux_attack` | from the hermetic recipe, `tmux -S $XDG_RUNTIME_DIR/tmux new-window -d CMD` runs CMD outside the jail | issue 6 |
 //! | `random_command_lines_never_panic` | malformed command lines crash the parser or the spec builder | issue 4 (fuzzing; see also fuzz/) |
+//! | `stdin_directory_cannot_write_outside_the_view` | `--stdin DIR` hands COMMAND a host directory fd; `echo > /proc/self/fd/0/x` writes outside `--ro` and `--root` | issue 11, item 4 |
+//! | `stdout_and_stderr_cannot_be_directories_and_nothing_is_created` | `--stdout`/`--stderr` naming a directory; a refused jail leaving a `--stdout` file it created behind | issue 11, item 4 |
+//! | `inherited_directory_stdio_is_refused` | `jail --ro -- sh < DIR`: the caller's own fd 0 (or 1) is a directory, written through `/proc/self/fd/0/` | issue 11, item 4 |
+//! | `keep_fd_of_a_directory_is_refused` | `--keep-fd N` of a directory fd (plain or O_PATH), written through around `--ro` and `--hide` | issue 11, item 4; CVE-2024-21626 (runc) class |
+//! | `command_cannot_reach_the_callers_session_keyring` | COMMAND reads and overwrites the caller's keys through the session keyring it inherited (`keyctl print ID`, `keyctl update ID`, `add_key` into `@s`); also with `--map-auto` in subids.rs | issue 11, item 5 (bwrap is the same; runc gives each container a new session keyring) |
+//! | `keyctl_refused_around_jail` | a filter refusing only the session-keyring join must stop jail, not leave COMMAND the caller's keyring (while one refusing all of keyctl must not stop it) | issue 11, item 5 |
 
 use crate::common::*;
 use crate::{need, skip};
@@ -711,8 +719,12 @@ fn inherited_dir_fd_does_not_reach_a_root_jail() {
         inherit_fd(&mut c, hostroot.as_raw_fd(), 9);
         ok(&run(c))
     };
-    // Control: passed on purpose, the fd is an escape to the host's /.
-    let out = go(&["--keep-fd", "9"]);
+    // Control: wherever the fd is there, it is an escape to the host's /
+    // (and --keep-fd refuses it: see keep_fd_of_a_directory_is_refused).
+    let mut c = as_user(root.join("bin/busybox").to_str().unwrap());
+    c.args(["sh", "-c", script]);
+    inherit_fd(&mut c, hostroot.as_raw_fd(), 9);
+    let out = ok(&run(c));
     assert!(out.contains("SELF-9-OPEN"), "control: {out}");
     for args in [&[][..], &["--pid"], &["--dev"], &["-r", "--pid"]] {
         let out = go(args);
@@ -1269,7 +1281,462 @@ fn planted_proc_children_cannot_aim_the_keeper() {
 }
 
 // ---------------------------------------------------------------------------
-// 12. The caller's service sockets under --ro (issue 6).
+// A directory fd given to COMMAND as stdio or a kept fd: through
+// /proc/self/fd/N/ it opens the host's files under that directory, around
+// --ro, --root and --hide. jail refuses every such fd before anything
+// starts.
+
+/// Run `cmd` to completion with `stdin` (not /dev/null) as its fd 0.
+fn run_with_stdin(mut cmd: Command, stdin: File) -> std::process::Output {
+    cmd.stdin(Stdio::from(stdin))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    wait_output(cmd.spawn().expect("spawn jail"), Duration::from_secs(30))
+}
+
+/// Writes `pwned` into the directory behind fd N (N = $1) and says so.
+const WRITE_THROUGH_FD: &str = "echo pwned > /proc/self/fd/$1/x && echo WROTE";
+
+#[test]
+fn stdin_directory_cannot_write_outside_the_view() {
+    need!("busybox");
+    let tmp = TempDir::new();
+    let target = tmp.join("target");
+    mkdir_mode(&target, 0o777);
+    let t = target.to_str().unwrap();
+    let x = target.join("x");
+    // Control: an fd on the directory is a way to write into it.
+    let mut c = as_user("sh");
+    c.args(["-c", WRITE_THROUGH_FD, "sh", "0"]);
+    let out = run_with_stdin(c, File::open(&target).unwrap());
+    assert!(ok(&out).contains("WROTE") && x.exists(), "control: {out:?}");
+    std::fs::remove_file(&x).unwrap();
+
+    let root = busybox_root(&tmp);
+    let r = root.to_str().unwrap();
+    let cases: [&[&str]; 4] = [
+        &["--ro", "--stdin", t, "--", "sh"],
+        &["--ro", "--pid", "--stdin", t, "--", "sh"],
+        &["--root", r, "--stdin", t, "--", "/bin/busybox", "sh"],
+        &["--root", r, "-r", "--stdin", t, "--", "/bin/busybox", "sh"],
+    ];
+    for args in cases {
+        let mut a = args.to_vec();
+        a.extend(["-c", WRITE_THROUGH_FD, "sh", "0"]);
+        let out = jail_run(&a);
+        assert!(!x.exists(), "jail {args:?} wrote {}: {out:?}", x.display());
+        fails(&out, 125, &format!("--stdin {t}: is a directory"));
+        assert!(stdout(&out).is_empty(), "jail {args:?}: COMMAND ran");
+    }
+}
+
+#[test]
+fn stdout_and_stderr_cannot_be_directories_and_nothing_is_created() {
+    let tmp = TempDir::new();
+    let dir = tmp.join("dir");
+    mkdir_mode(&dir, 0o777);
+    let d = dir.to_str().unwrap();
+    let new = tmp.join("new");
+    let n = new.to_str().unwrap();
+    for flag in ["--stdout", "--stderr"] {
+        let out = jail_run(&[flag, d, "--", "true"]);
+        let err = fails(&out, 125, &format!("{flag} {d}: "));
+        assert!(err.to_lowercase().contains("is a directory"), "{err}");
+    }
+    // A check that fails after --stdout FILE was seen leaves no FILE.
+    let hostdir = open_cloexec(d, libc::O_RDONLY | libc::O_DIRECTORY);
+    for (args, needle) in [
+        (vec!["--stdout", n, "--stderr", d], "--stderr"),
+        (vec!["--stdin", d, "--stdout", n], "--stdin"),
+        (
+            vec!["--stdout", n, "--stderr", &format!("{d}/no/such")],
+            "--stderr",
+        ),
+        (vec!["--stdout", n, "--keep-fd", "9"], "--keep-fd 9"),
+    ] {
+        let mut a = args.clone();
+        a.extend(["--", "true"]);
+        let mut c = jail(&a);
+        inherit_fd(&mut c, hostdir.as_raw_fd(), 9);
+        fails(&run(c), 125, needle);
+        assert!(!new.exists(), "jail {args:?} created {n}");
+    }
+    // Both naming the same new file still works.
+    let out = jail_run(&["--stdout", n, "--stderr", n, "--", "true"]);
+    ok(&out);
+    assert!(new.exists(), "--stdout and --stderr {n}: not created");
+}
+
+#[test]
+fn inherited_directory_stdio_is_refused() {
+    let tmp = TempDir::new();
+    let target = tmp.join("target");
+    mkdir_mode(&target, 0o777);
+    let x = target.join("x");
+    let script = "echo pwned > /proc/self/fd/0/x; echo pwned > /proc/self/fd/1/x; echo RAN >&2";
+    // `jail --ro -- sh < DIR`: fd 0 is the directory.
+    for args in [&["--ro"][..], &["--pid", "--ro"], &["-r"]] {
+        let mut a = args.to_vec();
+        a.extend(["--", "sh", "-c", script]);
+        let out = run_with_stdin(jail(&a), File::open(&target).unwrap());
+        assert!(!x.exists(), "jail {args:?} < DIR wrote {}", x.display());
+        fails(&out, 125, "stdin (fd 0) is a directory");
+    }
+    // fd 1 (or 2) a directory: opened for reading, as a caller can.
+    let mut c = jail(["--ro", "--", "sh", "-c", script]);
+    c.stdin(Stdio::null())
+        .stdout(Stdio::from(File::open(&target).unwrap()))
+        .stderr(Stdio::piped());
+    let out = wait_output(c.spawn().unwrap(), Duration::from_secs(30));
+    assert!(!x.exists(), "jail >DIR wrote {}", x.display());
+    fails(&out, 125, "stdout (fd 1) is a directory");
+    // A --stdin redirect replaces the directory: nothing to refuse.
+    let a = ["--stdin", "/dev/null", "--", "sh", "-c", "cat; echo ok"];
+    let out = run_with_stdin(jail(a), File::open(&target).unwrap());
+    assert_eq!(ok(&out), "ok\n");
+}
+
+#[test]
+fn keep_fd_of_a_directory_is_refused() {
+    let tmp = TempDir::new();
+    let target = tmp.join("target");
+    mkdir_mode(&target, 0o777);
+    let x = target.join("x");
+    let t = target.to_str().unwrap();
+    for flags in [libc::O_RDONLY, libc::O_PATH] {
+        let fd = open_cloexec(t, flags | libc::O_DIRECTORY);
+        for args in [&["--ro"][..], &["--pid", "--ro"], &["--hide", t]] {
+            let mut a = vec!["--keep-fd", "9"];
+            a.extend_from_slice(args);
+            a.extend(["--", "sh", "-c", WRITE_THROUGH_FD, "sh", "9"]);
+            let mut c = jail(&a);
+            inherit_fd(&mut c, fd.as_raw_fd(), 9);
+            let out = run(c);
+            assert!(!x.exists(), "jail {a:?} wrote {}: {out:?}", x.display());
+            let err = fails(&out, 125, "--keep-fd 9: is a directory");
+            assert!(err.contains("--bind"), "{err}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Kernel keyrings: the caller's session keyring, inherited across clone,
+// would let COMMAND read and change every key in it (it possesses them).
+
+/// Python run outside as the test user: joins a new session keyring named
+/// argv[1], adds a `user` key to it, runs argv[2:] (with the ids in the
+/// environment), prints its output, then the key's payload.
+const KEYS_OUTER_PY: &str = r#"
+import ctypes, os, subprocess, sys
+libc = ctypes.CDLL(None, use_errno=True)
+L = ctypes.c_long
+def check(r, what):
+    if r < 0:
+        e = ctypes.get_errno()
+        print('NOKEYS' if e == 38 else '%s: %s' % (what, os.strerror(e)))
+        sys.exit(0 if e == 38 else 1)
+    return r
+# keyctl(KEYCTL_JOIN_SESSION_KEYRING, name); add_key(..., @s)
+ses = check(libc.syscall(L(250), L(1), ctypes.c_char_p(sys.argv[1].encode())), 'join')
+key = check(libc.syscall(L(248), b'user', b'jailtest', b'secret-payload', L(14), L(-3)), 'add_key')
+os.environ.update(JT_KEY=str(key), JT_SES=str(ses))
+r = subprocess.run(sys.argv[2:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+sys.stdout.write(r.stdout.decode())
+buf = ctypes.create_string_buffer(64)
+n = check(libc.syscall(L(250), L(11), L(key), buf, L(64)), 'read')
+print('AFTER', buf.raw[:n].decode())
+"#;
+
+/// Python run as COMMAND: reads and updates the caller's key by id,
+/// lists and searches its own session keyring (`@s`), and adds a key of
+/// the same name there (which updates a key of that name in `@s`).
+const KEYS_INNER_PY: &str = r#"
+import ctypes, errno, os
+libc = ctypes.CDLL(None, use_errno=True)
+L = ctypes.c_long
+def sc(nr, *a):
+    r = libc.syscall(L(nr), *a)
+    return r, 'OK' if r >= 0 else errno.errorcode.get(ctypes.get_errno(), '?')
+key = int(os.environ['JT_KEY'])
+buf = ctypes.create_string_buffer(256)
+r, e = sc(250, L(11), L(key), buf, L(256))
+print('READ-ID', e, buf.raw[:r].decode() if r > 0 else '-')
+print('UPDATE-ID', sc(250, L(2), L(key), b'pwned-by-id', L(11))[1])
+r, e = sc(250, L(11), L(-3), buf, L(256))
+print('SESSION-KEYS', r // 4 if r >= 0 else e)
+print('SEARCH-S', sc(250, L(10), L(-3), b'user', b'jailtest', L(0))[1])
+r, e = sc(248, b'user', b'jailtest', b'pwned-by-s', L(10), L(-3))
+print('ADD-S', e, 'same' if r == key else 'new')
+"#;
+
+/// Run KEYS_INNER_PY inside a session keyring of the caller's holding a
+/// key: as `jail ARGS -- python3`, or without jail when `args` is None.
+/// None if this kernel has no keyrings.
+pub(crate) fn keyring_attack(args: Option<&[&str]>) -> Option<String> {
+    let mut c = as_user("python3");
+    c.args(["-c", KEYS_OUTER_PY, &unique("jailtest")]);
+    if let Some(args) = args {
+        c.arg(bin()).args(args).arg("--");
+    }
+    c.args(["python3", "-c", KEYS_INNER_PY]);
+    let out = ok(&run(c));
+    (out != "NOKEYS\n").then_some(out)
+}
+
+/// What COMMAND sees of the caller's key: nothing, and it stays as it was.
+const KEYS_UNREACHABLE: &str = "READ-ID EACCES -\nUPDATE-ID EACCES\nSESSION-KEYS 0\n\
+                                SEARCH-S ENOKEY\nADD-S OK new\nAFTER secret-payload\n";
+
+/// `jail ARGS`: COMMAND cannot read or change the caller's keys (shared
+/// with subids.rs, which runs it with --map-auto).
+pub(crate) fn keyrings_are_unreachable_under(args: &[&str]) {
+    let out = keyring_attack(Some(args)).expect("keyrings vanished");
+    assert_eq!(out, KEYS_UNREACHABLE, "jail {args:?}");
+}
+
+#[test]
+fn command_cannot_reach_the_callers_session_keyring() {
+    if !cfg!(target_arch = "x86_64") {
+        skip!("the test's system call numbers are x86_64's");
+    }
+    need!("python3");
+    // Control: any process in the caller's session reads and changes it.
+    let Some(out) = keyring_attack(None) else {
+        skip!("this kernel has no keyrings (CONFIG_KEYS)");
+    };
+    assert_eq!(
+        out,
+        "READ-ID OK secret-payload\nUPDATE-ID OK\nSESSION-KEYS 1\nSEARCH-S OK\nADD-S OK same\n\
+         AFTER pwned-by-s\n",
+        "control"
+    );
+    for args in [
+        &[][..],
+        &["--pid"],
+        &["--as-pid-1"],
+        &["-r"],
+        &["-r", "--pid", "--net", "--ro"],
+        &["--uid", "1000", "--gid", "1000"],
+        &["--new-session", "--share-ipc-scope"],
+    ] {
+        keyrings_are_unreachable_under(args);
+    }
+}
+
+/// Python: install a seccomp filter that makes keyctl(2) fail (argv[1]:
+/// `all-enosys`, `all-eperm`, or `join-eperm` for the join operation
+/// only), then exec argv[2:].
+const KEYCTL_FILTER_PY: &str = r#"
+import ctypes, os, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+mode = sys.argv[1]
+LD, JEQ, RET = 0x20, 0x15, 0x06
+ERRNO, ALLOW = 0x00050000 | (38 if mode == 'all-enosys' else 1), 0x7fff0000
+ins = lambda code, jt, jf, k: struct.pack('HBBI', code, jt, jf, k)
+if mode == 'join-eperm':
+    # nr == keyctl && args[0] == KEYCTL_JOIN_SESSION_KEYRING -> ERRNO
+    prog = [ins(LD, 0, 0, 0), ins(JEQ, 0, 3, 250), ins(LD, 0, 0, 16),
+            ins(JEQ, 0, 1, 1), ins(RET, 0, 0, ERRNO), ins(RET, 0, 0, ALLOW)]
+else:
+    prog = [ins(LD, 0, 0, 0), ins(JEQ, 0, 1, 250), ins(RET, 0, 0, ERRNO),
+            ins(RET, 0, 0, ALLOW)]
+code = ctypes.create_string_buffer(b''.join(prog))
+class Fprog(ctypes.Structure):
+    _fields_ = [('len', ctypes.c_ushort), ('filter', ctypes.c_void_p)]
+fp = Fprog(len(prog), ctypes.addressof(code))
+L = ctypes.c_long
+assert libc.prctl(38, L(1), L(0), L(0), L(0)) == 0  # PR_SET_NO_NEW_PRIVS
+assert libc.prctl(22, L(2), ctypes.byref(fp), L(0), L(0)) == 0  # SECCOMP_MODE_FILTER
+os.execv(sys.argv[2], sys.argv[2:])
+"#;
+
+#[test]
+fn keyctl_refused_around_jail() {
+    if !cfg!(target_arch = "x86_64") {
+        skip!("the test's system call numbers are x86_64's");
+    }
+    need!("python3");
+    let under = |mode: &str, flags: &[&str]| {
+        let mut c = as_user("python3");
+        c.args(["-c", KEYCTL_FILTER_PY, mode])
+            .arg(bin())
+            .args(flags)
+            .args(["--", "sh", "-c", "echo ran"]);
+        run(c)
+    };
+    // keyctl(2) refused as a whole (no CONFIG_KEYS, a container's seccomp
+    // profile): COMMAND cannot reach any keyring either, and runs.
+    for mode in ["all-enosys", "all-eperm"] {
+        let out = under(mode, &["-v"]);
+        assert_eq!(ok(&out), "ran\n", "{mode}");
+        assert!(
+            stderr(&out).contains("no keyctl(2) here"),
+            "{mode}: {out:?}"
+        );
+    }
+    // Only the join refused: COMMAND would keep the caller's keyring.
+    let out = under("join-eperm", &[]);
+    fails(
+        &out,
+        125,
+        "keyctl: give the jail a new session keyring: Operation not permitted",
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Root inside cannot undo the view jail built (locked mounts).
+
+/// Every way to undo a mount that root in the mount namespace's owner has:
+/// remount each mount read-write (bind remount, which keeps the rest),
+/// clear the read-only flag recursively with mount_setattr(2), move each
+/// mount away, and unmount each but `/` (lazily), last mounted first. Then try to
+/// write ARGV[1] and read ARGV[2]; prints WROTE / READ: and what it got.
+const UNDO_VIEW: &str = r#"
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+MS_REMOUNT, MS_BIND, MS_MOVE, MNT_DETACH = 32, 4096, 8192, 2
+class Attr(ctypes.Structure):
+    _fields_ = [("set", ctypes.c_uint64), ("clr", ctypes.c_uint64),
+                ("prop", ctypes.c_uint64), ("userns", ctypes.c_uint64)]
+def mounts():
+    return [l.split()[4] for l in open('/proc/self/mountinfo')]
+for m in mounts():
+    libc.mount(b"none", m.encode(), None, MS_REMOUNT | MS_BIND, None)
+    attr = Attr(0, 1, 0, 0)
+    libc.syscall(442, -100, m.encode(), 0x8000, ctypes.byref(attr), 32)
+os.makedirs('/tmp/jail-undo-target', exist_ok=True) if os.access('/tmp', os.W_OK) else None
+for m in reversed(mounts()):
+    if m != '/':
+        libc.mount(m.encode(), b'/tmp/jail-undo-target', None, MS_MOVE, None)
+for _ in range(3):
+    for m in reversed(mounts()):
+        if m != '/':
+            libc.umount2(m.encode(), MNT_DETACH)
+try:
+    open(sys.argv[1], 'w').write('x')
+    print('WROTE')
+except OSError as e:
+    print('write:', e)
+try:
+    print('READ:' + open(sys.argv[2]).read())
+except OSError as e:
+    print('read:', e)
+"#;
+
+#[test]
+fn root_inside_cannot_undo_the_view() {
+    need!("python3");
+    let tmp = TempDir::new();
+    let d = tmp.path().to_str().unwrap().to_string();
+    // Secrets under --hide (a directory and a file) and under a --tmpfs.
+    for dir in ["hidden", "covered", "src"] {
+        mkdir_mode(&tmp.join(dir), 0o777);
+    }
+    write_mode(&tmp.join("hidden/secret"), "SECRET-DIR", 0o644);
+    write_mode(&tmp.join("hidden.txt"), "SECRET-FILE", 0o644);
+    write_mode(&tmp.join("covered/secret"), "SECRET-TMPFS", 0o644);
+    mkdir_mode(&tmp.join("dst"), 0o777);
+
+    let map_auto = crate::subids::ready();
+    let mut roots: Vec<&str> = vec!["-r"];
+    match &map_auto {
+        Ok(()) => roots.push("--map-auto"),
+        Err(why) => eprintln!("SKIP part of root_inside_cannot_undo_the_view: --map-auto: {why}"),
+    }
+    if map_auto.is_err() && std::env::var_os("JAIL_TEST_REQUIRE_ALL").is_some() {
+        panic!("required --map-auto case skipped: {map_auto:?}");
+    }
+    for root in roots {
+        // (options, file COMMAND must not be able to write, file it must
+        // not be able to read)
+        let hide_dir = format!("{d}/hidden");
+        let hide_file = format!("{d}/hidden.txt");
+        let tmpfs = format!("{d}/covered");
+        let ro_bind = format!("{d}/src:{d}/dst");
+        let cases: Vec<(Vec<&str>, String, String)> = vec![
+            (vec!["--ro"], format!("{d}/owned"), format!("{d}/none")),
+            (
+                vec!["--ro", "--pid", "--hide", &hide_dir],
+                format!("{d}/owned"),
+                format!("{d}/hidden/secret"),
+            ),
+            (
+                vec!["--hide", &hide_file, "--ro"],
+                format!("{d}/owned"),
+                hide_file.clone(),
+            ),
+            (
+                vec!["--tmpfs", &tmpfs],
+                format!("{d}/none/x"),
+                format!("{d}/covered/secret"),
+            ),
+            (
+                vec!["--ro-bind", &ro_bind],
+                format!("{d}/dst/owned"),
+                format!("{d}/none"),
+            ),
+        ];
+        for (opts, target, secret) in cases {
+            let mut args = vec![root];
+            args.extend(&opts);
+            args.extend(["--", "python3", "-c", UNDO_VIEW, &target, &secret]);
+            let out = jail_run(&args);
+            let text = stdout(&out);
+            assert!(
+                !text.contains("WROTE") && !text.contains("READ:SECRET"),
+                "jail {root} {opts:?}: the view was undone: {text}{}",
+                stderr(&out)
+            );
+            assert!(
+                !std::path::Path::new(&target).exists() && !tmp.join("src/owned").exists(),
+                "jail {root} {opts:?}: wrote to the host"
+            );
+        }
+    }
+}
+
+#[test]
+fn root_inside_still_mounts_its_own_and_nests() {
+    let tmp = TempDir::new();
+    let m = tmp.join("m");
+    mkdir_mode(&m, 0o777);
+    let m = m.to_str().unwrap();
+    let jail_bin = bin().to_str().unwrap();
+    // Its own tmpfs on a path of the view: mounted, written, made
+    // read-only, unmounted again.
+    let own = format!(
+        "mount -t tmpfs own {m} && echo hi > {m}/f && mount -o remount,ro,bind {m} && \
+         ! touch {m}/g 2>/dev/null && umount {m} && [ ! -e {m}/f ] && echo OWN-OK"
+    );
+    for opts in [&["-r", "--ro"][..], &["-r", "--pid", "--dev"]] {
+        let out = jail_sh(opts, &own);
+        assert!(
+            stdout(&out).contains("OWN-OK"),
+            "{opts:?}: {}",
+            stderr(&out)
+        );
+    }
+    // A jail inside the locked jail, with every namespace and a view.
+    let nested = format!(
+        "{jail_bin} --all --ro --tmpfs /tmp -- sh -c 'echo in > /tmp/f && cat /tmp/f && hostname'"
+    );
+    for opts in [&["-r", "--ro", "--pid"][..], &["-r", "--all", "--dev"]] {
+        let out = jail_sh(opts, &nested);
+        assert_eq!(
+            stdout(&out).lines().next(),
+            Some("in"),
+            "{opts:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert!(
+        std::fs::read_dir(m).unwrap().next().is_none(),
+        "wrote to the host"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The caller's service sockets under --ro (issue 6).
 
 /// A directory outside /tmp (the recipe's `--tmpfs /tmp` would hide one
 /// there on any jail) owned by the test user, mode 0700, removed on drop.

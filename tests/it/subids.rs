@@ -89,6 +89,28 @@ macro_rules! need_subids {
     }};
 }
 
+/// For other modules: whether the jail user can use --map-auto here (as
+/// root, giving it ranges first); Err says why not.
+pub fn ready() -> Result<(), String> {
+    for helper in ["newuidmap", "newgidmap"] {
+        if !have(helper) {
+            return Err(format!("{helper} is not installed"));
+        }
+    }
+    static SETUP: Once = Once::new();
+    if is_root() {
+        SETUP.call_once(|| {
+            add_range(SUBUID);
+            add_range(SUBGID);
+        });
+    }
+    let (uid, _) = user_ids();
+    if ranges(SUBUID, uid).is_empty() || ranges(SUBGID, uid).is_empty() {
+        return Err(format!("uid {uid} has no range in {SUBUID} and {SUBGID}"));
+    }
+    Ok(())
+}
+
 /// The lines of `text`, split into whitespace-separated fields.
 fn fields(text: &str) -> Vec<Vec<String>> {
     text.lines()
@@ -308,6 +330,91 @@ fn a_user_without_a_range_gets_a_hint() {
     );
 }
 
+/// The second line of a failure: the hint, without its prefix.
+fn hint_of(err: &str) -> &str {
+    err.lines()
+        .nth(1)
+        .and_then(|l| l.strip_prefix("jail: hint: "))
+        .unwrap_or_else(|| panic!("no hint: {err}"))
+}
+
+/// `--map-users 1:0:1` asks for uid 0 outside: the hint must not propose
+/// `usermod --add-subuids 0-0` (giving the caller root's uid), nor any
+/// id below SUB_UID_MIN; a free range above it still gets its usermod line.
+#[test]
+fn hints_never_propose_mapping_uid_0() {
+    need!("newuidmap");
+    need!("newgidmap");
+    for (flag, opt) in [
+        ("--map-users", "--add-subuids"),
+        ("--map-groups", "--add-subgids"),
+    ] {
+        for range in ["1:0:1", "1:0:100", "1:1000:10"] {
+            let err = fails(
+                &jail_run(&[flag, range, "--", "true"]),
+                125,
+                &format!("{flag} {range}: "),
+            );
+            let hint = hint_of(&err);
+            assert!(!hint.contains(&format!("{opt} 0")), "{err}");
+            assert!(!hint.contains(&format!("{opt} 1000")), "{err}");
+            assert!(hint.contains("below 100000"), "{err}");
+            assert!(hint.contains(&format!("{opt} FIRST-LAST")), "{err}");
+        }
+    }
+    // Control: ids past every range in the file are fit to be added.
+    let free = std::fs::read_to_string(SUBUID)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            Some(f.get(1)?.parse::<u64>().ok()? + f.get(2)?.parse::<u64>().ok()?)
+        })
+        .fold(200000, u64::max)
+        + 1000;
+    let range = format!("1:{free}:10");
+    let err = fails(
+        &jail_run(&["--map-users", &range, "--", "true"]),
+        125,
+        &format!("--map-users {range}: "),
+    );
+    assert!(
+        hint_of(&err).contains(&format!("usermod --add-subuids {free}-{}", free + 9)),
+        "{err}"
+    );
+}
+
+/// A range that is another user's in /etc/subuid (the jail user's, as
+/// uid 1 asks for it) gets no usermod line that would hand it over.
+#[test]
+fn hints_never_propose_another_users_range() {
+    let ((us, _), (gs, _)) = need_subids!();
+    if !is_root() {
+        skip!("needs root to run jail as a second user");
+    }
+    if !ranges(SUBUID, 1).is_empty() || !ranges(SUBGID, 1).is_empty() {
+        skip!("uid 1 has a range in {SUBUID} or {SUBGID}");
+    }
+    for (flag, opt, start) in [
+        ("--map-users", "--add-subuids", us),
+        ("--map-groups", "--add-subgids", gs),
+    ] {
+        let range = format!("1:{}:10", start + 5);
+        let mut c = Command::new(bin());
+        c.args([flag, &range, "--", "/bin/true"])
+            .current_dir("/")
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .uid(1)
+            .gid(1);
+        let err = fails(&run(c), 125, &format!("{flag} {range}: "));
+        let hint = hint_of(&err);
+        assert!(!hint.contains(&format!("{opt} {}", start + 5)), "{err}");
+        assert!(hint.contains("range in /etc/sub"), "{err}");
+        assert!(hint.contains(&format!("{opt} FIRST-LAST")), "{err}");
+    }
+}
+
 /// Whether a process other than ours has `tag` in its command line.
 fn running_with(tag: &str) -> bool {
     let me = std::process::id().to_string();
@@ -512,6 +619,26 @@ fn verbose_times_each_helper() {
     let err = stderr(&o);
     for step in ["jail: newuidmap: ", "jail: newgidmap: "] {
         assert!(err.contains(step), "{step:?} not in {err}");
+    }
+}
+
+/// The new session keyring is there with subordinate maps too, both for
+/// COMMAND as 0 (the caller's own uid) and as a mapped id.
+#[test]
+fn map_auto_command_cannot_reach_the_callers_session_keyring() {
+    need_subids!();
+    if !cfg!(target_arch = "x86_64") {
+        skip!("the test's system call numbers are x86_64's");
+    }
+    need!("python3");
+    if crate::security::keyring_attack(None).is_none() {
+        skip!("this kernel has no keyrings (CONFIG_KEYS)");
+    }
+    for args in [
+        &["--map-auto"][..],
+        &["--map-auto", "--pid", "--uid", "1000", "--gid", "1000"],
+    ] {
+        crate::security::keyrings_are_unreachable_under(args);
     }
 }
 
