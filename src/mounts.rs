@@ -15,6 +15,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::sockets::What;
 use crate::sys;
 
 const OPEN_TREE_CLONE: u32 = 1;
@@ -42,6 +43,9 @@ pub enum Kind {
     Dev,
     /// The host's /proc, inside `--root` without a PID namespace.
     HostProc,
+    /// Under `--ro`, a service socket of the caller or its directory
+    /// (sockets.rs); skipped if it vanished since.
+    Cover(What),
 }
 
 /// One operation, ready for the child.
@@ -99,6 +103,8 @@ pub struct Fs {
     /// Mount options of a `--tmpfs` (None: `mode=0755`, owned by the
     /// mounter). Set when COMMAND runs as another id than the mounter.
     pub tmpfs_opts: Option<CString>,
+    /// Under `--ro`: what covering the caller's sockets found, for `-v`.
+    pub sockets: Option<crate::sockets::Report>,
 }
 
 impl Fs {
@@ -305,6 +311,16 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
                 fs.ops.push(o);
             }
         }
+    }
+    if fs.ro {
+        // The caller's service sockets, covered first: the user's own
+        // options apply over the covers.
+        let (covers, report) = crate::sockets::covers(&fs.ops, root.as_deref())?;
+        let covers = covers
+            .iter()
+            .map(|(p, what)| op(Kind::Cover(*what), p, p, "--ro"));
+        fs.ops.splice(0..0, covers);
+        fs.sockets = Some(report);
     }
     order_rw(&mut fs.ops);
     check_destinations(&fs.ops)?;
@@ -639,7 +655,7 @@ pub fn prepare(fs: &Fs) -> Result<(), Failed> {
                 op.tree
                     .set(open_tree(&op.src).map_err(|e| fail(i, Part::Source, e))?);
             }
-            Kind::HideFile => {
+            Kind::HideFile | Kind::Cover(What::File) => {
                 op.tree
                     .set(open_tree(c"/dev/null").map_err(|e| fail(i, Part::Source, e))?);
             }
@@ -709,9 +725,43 @@ pub fn apply(fs: &Fs) -> Result<(), Failed> {
                 set_readonly(&op.dst, true, false).map_err(f(Part::Attr))?;
             }
             Kind::Dev => apply_dev(op).map_err(|(part, e)| fail(i, part, e))?,
+            Kind::Cover(what) => match apply_cover(fs, op, what) {
+                Ok(()) | Err(libc::ENOENT) => {}
+                Err(e) => return Err(fail(i, Part::Mount, e)),
+            },
         }
     }
     Ok(())
+}
+
+/// A cover of sockets.rs: like `--hide`, or for the runtime directory a
+/// private tmpfs with mode 0700.
+fn apply_cover(fs: &Fs, op: &Op, what: What) -> Result<(), i32> {
+    match what {
+        What::File => {
+            move_mount(op.tree.get(), &op.dst)?;
+            set_readonly(&op.dst, true, false)
+        }
+        What::Dir => mount(
+            c"tmpfs",
+            &op.dst,
+            c"tmpfs",
+            libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_RDONLY,
+            c"mode=0755,size=4k",
+        ),
+        What::Runtime => {
+            let flags = libc::MS_NOSUID | libc::MS_NODEV;
+            match &fs.tmpfs_opts {
+                None => mount(c"tmpfs", &op.dst, c"tmpfs", flags, c"mode=0700"),
+                Some(opts) => {
+                    mount(c"tmpfs", &op.dst, c"tmpfs", flags, opts)?;
+                    // SAFETY: dst is NUL-terminated.
+                    unsafe { sc!(libc::SYS_fchmodat, libc::AT_FDCWD, op.dst.as_ptr(), 0o700) }
+                        .map(drop)
+                }
+            }
+        }
+    }
 }
 
 fn apply_dev(op: &Op) -> Result<(), (Part, i32)> {
@@ -784,11 +834,21 @@ pub fn apply_readonly(fs: &Fs) -> Result<(), Failed> {
             Kind::Dev => op
                 .dev_paths()
                 .and_then(|d| make_writable(&d.shm).and_then(|_| make_writable(&d.pts))),
+            // A cover skipped because its path vanished is not there.
+            Kind::Cover(What::Runtime) => skip_gone(make_writable(&op.dst)),
+            Kind::Cover(_) => skip_gone(set_readonly(&op.dst, true, false)),
             _ => Ok(()),
         };
         r.map_err(|e| fail(i, Part::Attr, e))?;
     }
     Ok(())
+}
+
+fn skip_gone(r: Result<(), i32>) -> Result<(), i32> {
+    match r {
+        Err(libc::ENOENT) => Ok(()),
+        r => r,
+    }
 }
 
 /// `--root`: DIR becomes `/`; the old root is detached and unreachable.

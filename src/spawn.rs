@@ -497,7 +497,8 @@ fn describe_fs(spec: &Spec, step: Step, index: u32, e: i32) -> Error {
     }
 }
 
-/// `--verbose`: which Landlock protection is in force, and which is not.
+/// `--verbose`: which Landlock protection is in force, and which is not;
+/// under `--ro`, what covers the caller's service sockets.
 fn landlock_note(spec: &Spec) {
     let abi = spec.landlock_abi;
     let msg = if spec.landlock_fd >= 0 {
@@ -515,4 +516,7 @@ fn landlock_note(spec: &Spec) {
         )
     };
     let _ = sys::write_all(2, msg.as_bytes());
+    if let Some(r) = &spec.fs.sockets {
+        let _ = sys::write_all(2, crate::sockets::note(r, abi).as_bytes());
+    }
 }

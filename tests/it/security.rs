@@ -23,6 +23,8 @@
 //! | `planted_proc_children_cannot_aim_the_keeper` | without `--pid`, a `-r` COMMAND mounts a tmpfs over `/proc` and plants a `children` list naming an outside process, which the keeper, outside Landlock, then SIGKILLs when COMMAND exits | review of the keeper's /proc walk |
 //! | `root_inside_cannot_undo_the_view` | with `-r` or `--map-auto` COMMAND holds CAP_SYS_ADMIN over the mount namespace jail built: it remounts `/` read-write (`mount -o remount,rw,bind`), clears the read-only flag with `mount_setattr`, unmounts or moves a `--hide`, `--tmpfs` or the fresh `/proc`, and remounts a `--ro-bind` writable | issue 11 (locked mounts) |
 //! | `root_inside_still_mounts_its_own_and_nests` | the locking breaks what `-r` is for: its own tmpfs on a fresh path, and a jail inside the jail | issue 11 |
+//! | `ro_cuts_the_callers_service_sockets` | under `--ro`, COMMAND connects to the caller's service sockets (a session bus in the runtime dir, an ssh-agent and a session bus served from another network namespace and named only by the environment, a gpg-agent-like socket elsewhere): a read-only mount does not stop connect(2) | issue 6 |
+//! | `ro_stops_the_tmux_attack` | from the hermetic recipe, `tmux -S $XDG_RUNTIME_DIR/tmux new-window -d CMD` runs CMD outside the jail | issue 6 |
 //! | `random_command_lines_never_panic` | malformed command lines crash the parser or the spec builder | issue 4 (fuzzing; see also fuzz/) |
 //! | `stdin_directory_cannot_write_outside_the_view` | `--stdin DIR` hands COMMAND a host directory fd; `echo > /proc/self/fd/0/x` writes outside `--ro` and `--root` | issue 11, item 4 |
 //! | `stdout_and_stderr_cannot_be_directories_and_nothing_is_created` | `--stdout`/`--stderr` naming a directory; a refused jail leaving a `--stdout` file it created behind | issue 11, item 4 |
@@ -1736,6 +1738,221 @@ fn root_inside_still_mounts_its_own_and_nests() {
         std::fs::read_dir(m).unwrap().next().is_none(),
         "wrote to the host"
     );
+}
+
+// ---------------------------------------------------------------------------
+// The caller's service sockets under --ro (issue 6).
+
+/// A directory outside /tmp (the recipe's `--tmpfs /tmp` would hide one
+/// there on any jail) owned by the test user, mode 0700, removed on drop.
+struct UserDir(std::path::PathBuf);
+
+impl UserDir {
+    fn new(prefix: &str) -> UserDir {
+        let p = std::path::Path::new("/var/tmp").join(unique(prefix));
+        mkdir_mode(&p, 0o700);
+        if is_root() {
+            std::os::unix::fs::chown(&p, Some(NOBODY), Some(NOBODY)).unwrap();
+        }
+        UserDir(p)
+    }
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+    fn join(&self, name: &str) -> String {
+        self.0.join(name).to_str().unwrap().to_string()
+    }
+}
+
+impl Drop for UserDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Answers "hello" on every connection to the unix socket argv[1].
+const SERVE_PY: &str = r#"
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(16)
+print('ready', flush=True)
+while True:
+    c, _ = s.accept()
+    c.sendall(b'hello\n')
+    c.close()
+"#;
+
+/// Connects to each socket in argv and prints what it got, or the errno.
+const CONNECT_PY: &str = r#"
+import socket, sys, errno
+for p in sys.argv[1:]:
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.connect(p)
+        print(s.recv(16).decode().strip())
+    except OSError as e:
+        print(errno.errorcode.get(e.errno, str(e.errno)))
+"#;
+
+/// Start a SERVE_PY server at `path` with `cmd` (python3 or a jail), once
+/// it listens.
+fn serve(mut cmd: Command, path: &str) -> Reaped {
+    cmd.args(["python3", "-c", SERVE_PY, path])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let child = Reaped(child);
+    assert_eq!(line, "ready\n", "server at {path} did not start");
+    child
+}
+
+/// The harness's environment plus the caller's service variables.
+fn with_env(mut c: Command, env: &[(&str, &str)]) -> Command {
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c
+}
+
+/// What connecting to each of `socks` from `jail ARGS` gives: "hello" or
+/// an errno name.
+fn reach(env: &[(&str, &str)], args: &[&str], socks: &[&str]) -> Vec<String> {
+    let mut a = args.to_vec();
+    a.extend(["--", "python3", "-c", CONNECT_PY]);
+    a.extend(socks);
+    let out = ok(&run(with_env(jail(&a), env)));
+    out.lines().map(str::to_string).collect()
+}
+
+#[test]
+fn ro_cuts_the_callers_service_sockets() {
+    need!("python3");
+    let rt = UserDir::new("jail-rt");
+    let agent_dir = UserDir::new("jail-ssh");
+    let bus_dir = UserDir::new("jail-dbus");
+    let gpg_dir = UserDir::new("jail-gnupg");
+    let (bus, pulse) = (rt.join("bus"), rt.join("pulse"));
+    let agent = agent_dir.join("agent.1");
+    let dbus = bus_dir.join("system_bus_like");
+    let gpg = gpg_dir.join("S.gpg-agent");
+    let _servers = [
+        serve(as_user("env"), &bus),
+        serve(as_user("env"), &pulse),
+        serve(as_user("env"), &gpg),
+        // Served from another network namespace: sock_diag does not list
+        // them, only the environment names them.
+        serve(jail(["--net", "--", "env"]), &agent),
+        serve(jail(["--net", "--", "env"]), &dbus),
+    ];
+    let dbus_addr = format!("unix:path={dbus},guid=0123");
+    let env = [
+        ("XDG_RUNTIME_DIR", rt.path().to_string()),
+        ("SSH_AUTH_SOCK", agent.clone()),
+        ("DBUS_SESSION_BUS_ADDRESS", dbus_addr),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let socks = [&*bus, &*pulse, &*agent, &*dbus, &*gpg];
+    let hello = |v: &[String]| v.iter().map(|s| s == "hello").collect::<Vec<_>>();
+    let recipe = ["--ro", "--rw", ".", "--tmpfs", "/tmp", "--net", "--pid"];
+
+    // Without --ro (with or without other filesystem options) every
+    // socket answers: the attack works and nothing changed.
+    for args in [&[][..], &["--tmpfs", "/tmp"], &["--net", "--pid"]] {
+        let got = reach(&env, args, &socks);
+        assert_eq!(hello(&got), [true; 5], "jail {args:?}: {got:?}");
+    }
+    // Under --ro (and the hermetic recipe) none does.
+    for args in [&["--ro"][..], &recipe] {
+        let got = reach(&env, args, &socks);
+        assert_eq!(hello(&got), [false; 5], "jail {args:?}: {got:?}");
+    }
+    // What the user names is let through, and only that.
+    let cases: [(&str, [bool; 5]); 5] = [
+        (&agent, [false, false, true, false, false]),
+        (&gpg, [false, false, false, false, true]),
+        (&bus, [true, false, false, false, false]),
+        (rt.path(), [true, true, false, false, false]),
+        (&dbus, [false, false, false, true, false]),
+    ];
+    for (path, want) in cases {
+        let mut args = recipe.to_vec();
+        args.extend(["--rw", path]);
+        let got = reach(&env, &args, &socks);
+        assert_eq!(hello(&got), want, "jail {args:?}: {got:?}");
+    }
+
+    // The runtime dir is private and writable; -v says what covers it.
+    let script = format!("touch {rt}/made && ls {rt}", rt = rt.path());
+    let out = run(with_env(
+        jail(["-v", "--ro", "--", "sh", "-c", &script]),
+        &env,
+    ));
+    assert_eq!(ok(&out).trim(), "made", "{out:?}");
+    assert!(!rt.0.join("made").exists(), "the runtime dir is the host's");
+    assert!(
+        stderr(&out).contains("pathname unix sockets: covered by mounts"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Kills the tmux server at the socket when dropped.
+struct TmuxServer(String);
+
+impl Drop for TmuxServer {
+    fn drop(&mut self) {
+        let _ = as_user("tmux")
+            .args(["-S", &self.0, "kill-server"])
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+#[test]
+fn ro_stops_the_tmux_attack() {
+    need!("tmux");
+    let rt = UserDir::new("jail-rt");
+    let marks = UserDir::new("jail-marks");
+    let sock = rt.join("tmux");
+    let started = as_user("tmux")
+        .env("SHELL", "/bin/sh")
+        .args(["-S", &sock, "new-session", "-d", "-s", "jail", "sleep 600"])
+        .status()
+        .unwrap();
+    let _server = TmuxServer(sock.clone());
+    assert!(started.success(), "tmux server did not start");
+    let env = [("XDG_RUNTIME_DIR", rt.path())];
+    let attack = |args: &[&str], mark: &str| {
+        let mut a = args.to_vec();
+        let cmd = format!("touch {}", marks.join(mark));
+        a.extend(["--", "tmux", "-S", &sock, "new-window", "-d", &cmd]);
+        let out = run(with_env(jail(&a), &env));
+        // tmux runs the window's command after the client returns; when
+        // the client failed no window was made, and a short wait is enough.
+        let limit = Duration::from_millis(if out.status.success() { 3000 } else { 300 });
+        let made = wait_until(limit, || marks.0.join(mark).exists());
+        (out, made)
+    };
+    // Without --ro the command runs outside the jail: the attack works.
+    let (out, made) = attack(&["--net", "--pid"], "control");
+    assert!(made, "the attack did not work without --ro: {out:?}");
+    // From the hermetic recipe it cannot reach the server.
+    let recipe = ["--ro", "--rw", ".", "--tmpfs", "/tmp", "--net", "--pid"];
+    for (args, mark) in [(&recipe[..], "recipe"), (&["--ro"], "ro")] {
+        let (out, made) = attack(args, mark);
+        assert!(!made, "jail {args:?} ran a command outside: {out:?}");
+        assert!(!out.status.success(), "jail {args:?}: {out:?}");
+    }
+    // Unless the user lets it through.
+    let mut args = recipe.to_vec();
+    args.extend(["--rw", &sock]);
+    let (out, made) = attack(&args, "let-through");
+    assert!(made, "--rw {sock} did not let tmux through: {out:?}");
 }
 
 // ---------------------------------------------------------------------------
