@@ -2053,9 +2053,10 @@ fn hermetic_recipe_cannot_touch_the_callers_sysv_ipc() {
     }
     // The recipe: nothing to see, nothing to remove; SysV IPC still works
     // inside (its own namespace), after the probes, whose ids a new object
-    // could take.
+    // could take. (Removed again: without the namespace it would be the
+    // caller's.)
     let script = format!(
-        "{} ipcmk -M 4096 >/dev/null && echo INNER-OK",
+        "{} m=$(ipcmk -M 4096) && ipcrm -m \"${{m##* }}\" && echo INNER-OK",
         objs.probe(true)
     );
     let out = ok(&hermetic(&project, scratch, &["sh", "-c", &script]));
