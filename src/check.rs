@@ -297,6 +297,30 @@ pub fn run() -> i32 {
              abstract unix sockets",
         );
     }
+    let why = crate::sockets::landlock_why(abi.max(0) as i32);
+    match crate::sockets::listing() {
+        crate::sockets::Listed::Nothing => r.line(
+            "warn",
+            "unix sockets",
+            &format!(
+                "--ro covers the caller's runtime dir, X11, tmux, screen and the sockets its \
+                 environment names, but cannot list the others (no sock_diag, no \
+                 /proc/net/unix); {why}"
+            ),
+        ),
+        how => r.line(
+            "ok",
+            "unix sockets",
+            &format!(
+                "--ro covers the caller's with mounts ({}); {why}",
+                if how == crate::sockets::Listed::SockDiag {
+                    "listed through sock_diag"
+                } else {
+                    "listed from /proc/net/unix"
+                }
+            ),
+        ),
+    }
     match crate::idmap::read_sysctl("/proc/sys/dev/tty/legacy_tiocsti").as_deref() {
         Some("0") => r.line(
             "ok",

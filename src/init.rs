@@ -87,12 +87,69 @@ pub fn run(ctx: &Ctx) -> ! {
         Ok(pid) => pid,
         Err(e) => fail(ctx, Step::Fork, 0, e),
     };
+    drop_privileges(ctx, pid);
     if spec.verbose {
         sys::log_step(2, Step::Fork.name(), t);
     }
     // The parent sees EOF on the failure pipe once COMMAND has exec'd.
     sys::close(ctx.fail_wr);
     supervise(ctx, pid, proc)
+}
+
+/// CAP_KILL (capability 5 in linux/capability.h), the one capability the
+/// init may still use, as a bit of the first capset data word.
+const CAP_KILL: u32 = 1 << 5;
+
+/// Keep only the capabilities the init still uses, now that COMMAND's
+/// process took its own copy of our credentials at the clone (it has
+/// exec'd or failed by now: the clone waited for that), so that nothing
+/// here changes what COMMAND holds (`-r` keeps its full set). COMMAND may
+/// run a moment before this is done; it has no way into the init then
+/// (non-dumpable, signals blocked), and the init reads nothing of its.
+///
+/// From here on the init only waits, reaps, reads /proc (world-readable
+/// `task/*/children` files), writes its status pipe and sends signals.
+/// Signals need no capability while COMMAND's tree runs as the init's own
+/// uid. With a subordinate map it may not: `--uid N` runs COMMAND as
+/// another host uid, and a root COMMAND can switch to any mapped uid, so
+/// then CAP_KILL stays (the user namespace's, worth nothing outside it);
+/// otherwise nothing does. The bounding set matters only at execve, which
+/// the init never calls, but it goes too, and no_new_privs makes sure no
+/// exec could bring anything back.
+fn drop_privileges(ctx: &Ctx, command: libc::pid_t) {
+    let failed = |step, e| -> ! {
+        // SAFETY: kill takes no pointers; COMMAND must not run on.
+        let _ = unsafe { sc!(libc::SYS_kill, command, libc::SIGKILL) };
+        fail(ctx, step, 0, e)
+    };
+    // SAFETY: prctl with integer arguments only.
+    if let Err(e) = unsafe { sc!(libc::SYS_prctl, libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } {
+        failed(Step::NoNewPrivs, e);
+    }
+    // Until the first capability number the kernel does not know.
+    for cap in 0..64 {
+        // SAFETY: prctl with integer arguments only.
+        match unsafe { sc!(libc::SYS_prctl, libc::PR_CAPBSET_DROP, cap) } {
+            Ok(_) => {}
+            Err(libc::EINVAL) => break,
+            Err(e) => failed(Step::DropCaps, e),
+        }
+    }
+    let keep = if ctx.spec.subids.is_some() {
+        CAP_KILL
+    } else {
+        0
+    };
+    // struct __user_cap_header_struct { u32 version; int pid; } with
+    // _LINUX_CAPABILITY_VERSION_3, then two data words { effective,
+    // permitted, inheritable }. An empty inheritable set clears the
+    // ambient set too.
+    let hdr: [u32; 2] = [0x2008_0522, 0];
+    let data: [u32; 6] = [keep, keep, 0, 0, 0, 0];
+    // SAFETY: hdr and data match capset's v3 layout.
+    if let Err(e) = unsafe { sc!(libc::SYS_capset, hdr.as_ptr(), data.as_ptr()) } {
+        failed(Step::DropCaps, e);
+    }
 }
 
 extern "C" fn command_main(arg: *mut libc::c_void) -> libc::c_int {

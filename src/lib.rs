@@ -21,6 +21,7 @@ pub mod mounts;
 pub mod net;
 pub mod rlimit;
 pub mod seccomp;
+pub mod sockets;
 pub mod spawn;
 pub mod spec;
 pub mod subid;

@@ -16,6 +16,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::sockets::What;
 use crate::sys;
 
 const OPEN_TREE_CLONE: u32 = 1;
@@ -70,6 +71,9 @@ pub enum Kind {
     Dev,
     /// The host's /proc, inside `--root` without a PID namespace.
     HostProc,
+    /// Under `--ro`, a service socket of the caller or its directory
+    /// (sockets.rs); skipped if it vanished since.
+    Cover(What),
 }
 
 /// A descriptor the child holds from one setup step to a later one
@@ -156,6 +160,8 @@ pub struct Fs {
     pub base: Held,
     /// The fresh /proc of a PID namespace, once mounted.
     pub proc: Held,
+    /// Under `--ro`: what covering the caller's sockets found, for `-v`.
+    pub sockets: Option<crate::sockets::Report>,
 }
 
 impl Fs {
@@ -384,6 +390,16 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
             }
         }
     }
+    if fs.ro {
+        // The caller's service sockets, covered first: the user's own
+        // options apply over the covers.
+        let (covers, report) = crate::sockets::covers(&fs.ops, root.as_deref())?;
+        let covers = covers
+            .iter()
+            .map(|(p, what)| op(Kind::Cover(*what), p, p, "--ro"));
+        fs.ops.splice(0..0, covers);
+        fs.sockets = Some(report);
+    }
     order_rw(&mut fs.ops);
     if let Some(r) = &root {
         // The host's /proc goes first, as a fresh one does, so that later
@@ -541,6 +557,10 @@ fn check_destinations(ops: &[Op], base: i32, root: Option<&Path>) -> Result<(), 
 fn check_covered(ops: &[Op], root: Option<&Path>) -> Result<(), Error> {
     let host = |p: &Path| on_host(root, p);
     for (i, op) in ops.iter().enumerate() {
+        // The user's options apply over the socket covers on purpose.
+        if matches!(op.kind, Kind::Cover(_)) {
+            continue;
+        }
         let dst = op.dst_path();
         let later = ops[i + 1..].iter().find(|o| {
             matches!(
@@ -840,12 +860,15 @@ fn attach_at(base: i32, path: &CStr, make: Make, mnt: i32) -> Result<(), (Part, 
     r.map_err(|e| (Part::Mount, e))
 }
 
-/// A new detached mount of a `fstype` filesystem, with `opts` as mount(8)
-/// writes them (`mode=0755,size=4k,ro`) and the MOUNT_ATTR_* `attrs`.
-fn new_mount(fstype: &CStr, opts: &CStr, attrs: u64) -> Result<i32, i32> {
+/// A new detached mount of a `fstype` filesystem, with options as mount(8)
+/// writes them (`mode=0755,size=4k,ro`; a later one wins) and the
+/// MOUNT_ATTR_* `attrs`.
+fn new_mount(fstype: &CStr, opts: &[&CStr], attrs: u64) -> Result<i32, i32> {
     // SAFETY: fstype is NUL-terminated.
     let fsfd = unsafe { sc!(libc::SYS_fsopen, fstype.as_ptr(), FSOPEN_CLOEXEC) }? as i32;
-    let r = configure(fsfd, opts)
+    let r = opts
+        .iter()
+        .try_for_each(|o| configure(fsfd, o))
         // SAFETY: the create command takes no pointers.
         .and_then(|_| unsafe { sc!(libc::SYS_fsconfig, fsfd, FSCONFIG_CMD_CREATE, 0, 0, 0) })
         // SAFETY: fsmount takes no pointers.
@@ -1011,7 +1034,7 @@ pub fn mount_view_proc(fs: &Fs) -> Result<(), i32> {
     };
     let mnt = new_mount(
         c"proc",
-        c"",
+        &[],
         MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
     )?;
     fs.proc.set(mnt);
@@ -1065,7 +1088,7 @@ pub fn prepare(fs: &Fs) -> Result<(), Failed> {
                 op.tree
                     .set(open_tree(libc::AT_FDCWD, &op.src, 0).map_err(f)?);
             }
-            Kind::HideFile => {
+            Kind::HideFile | Kind::Cover(What::File) => {
                 op.tree
                     .set(open_tree(libc::AT_FDCWD, c"/dev/null", 0).map_err(f)?);
             }
@@ -1118,7 +1141,7 @@ pub fn apply(fs: &Fs) -> Result<(), Failed> {
             }
             Kind::Tmpfs => {
                 let opts = fs.tmpfs_opts.as_deref().unwrap_or(c"mode=0755");
-                let mnt = new_mount(c"tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
+                let mnt = new_mount(c"tmpfs", &[opts], MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
                     .map_err(|e| f((Part::Mount, e)))?;
                 op.tree.set(mnt);
                 attach_at(base, &op.dst, Make::Dir, mnt).map_err(f)?;
@@ -1126,7 +1149,7 @@ pub fn apply(fs: &Fs) -> Result<(), Failed> {
             Kind::HideDir => {
                 let mnt = new_mount(
                     c"tmpfs",
-                    c"mode=0755,size=4k,ro",
+                    &[c"mode=0755,size=4k,ro"],
                     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY,
                 )
                 .map_err(|e| f((Part::Mount, e)))?;
@@ -1134,7 +1157,46 @@ pub fn apply(fs: &Fs) -> Result<(), Failed> {
                 attach_at(base, &op.dst, Make::Nothing, mnt).map_err(f)?;
             }
             Kind::Dev => apply_dev(base, op).map_err(f)?,
+            Kind::Cover(what) => match apply_cover(fs, base, op, what) {
+                Ok(()) => {}
+                // Gone since the parent looked: nothing to cover.
+                Err((_, libc::ENOENT)) => op.tree.close(),
+                Err(e) => return Err(f(e)),
+            },
         }
+    }
+    Ok(())
+}
+
+/// A cover of sockets.rs: like `--hide`, or for the runtime directory a
+/// private tmpfs with mode 0700.
+fn apply_cover(fs: &Fs, base: i32, op: &Op, what: What) -> Result<(), (Part, i32)> {
+    let mount = |e| (Part::Mount, e);
+    let mnt = match what {
+        // /dev/null, cloned by the first pass.
+        What::File => op.tree.get(),
+        What::Dir => new_mount(
+            c"tmpfs",
+            &[c"mode=0755,size=4k,ro"],
+            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY,
+        )
+        .map_err(mount)?,
+        What::Runtime => {
+            let opts = fs.tmpfs_opts.as_deref().unwrap_or(c"");
+            new_mount(
+                c"tmpfs",
+                &[opts, c"mode=0700"],
+                MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+            )
+            .map_err(mount)?
+        }
+    };
+    if what != What::File {
+        op.tree.set(mnt);
+    }
+    attach_at(base, &op.dst, Make::Nothing, mnt)?;
+    if what == What::File {
+        set_readonly(mnt, true, false).map_err(|e| (Part::Attr, e))?;
     }
     Ok(())
 }
@@ -1146,7 +1208,7 @@ fn apply_dev(base: i32, op: &Op) -> Result<(), (Part, i32)> {
     let d = op.dev_mounts().map_err(e(Part::Mount))?;
     let dev = new_mount(
         c"tmpfs",
-        c"mode=0755,size=64k",
+        &[c"mode=0755,size=64k"],
         MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
     )
     .map_err(e(Part::Mount))?;
@@ -1157,14 +1219,18 @@ fn apply_dev(base: i32, op: &Op) -> Result<(), (Part, i32)> {
     }
     let pts = new_mount(
         c"devpts",
-        c"newinstance,ptmxmode=0666,mode=0620",
+        &[c"newinstance,ptmxmode=0666,mode=0620"],
         MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
     )
     .map_err(e(Part::Mount))?;
     d.pts.set(pts);
     attach_at(dev, c"pts", Make::Dir, pts)?;
-    let shm = new_mount(c"tmpfs", c"mode=1777", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
-        .map_err(e(Part::Mount))?;
+    let shm = new_mount(
+        c"tmpfs",
+        &[c"mode=1777"],
+        MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+    )
+    .map_err(e(Part::Mount))?;
     d.shm.set(shm);
     attach_at(dev, c"shm", Make::Dir, shm)?;
     for (target, link) in DEV_LINKS {
@@ -1202,6 +1268,10 @@ pub fn apply_readonly(fs: &Fs) -> Result<(), Failed> {
             Kind::Dev => op
                 .dev_mounts()
                 .and_then(|d| make_writable(d.shm.get()).and_then(|_| make_writable(d.pts.get()))),
+            // A cover skipped because its path vanished is not there.
+            Kind::Cover(_) if mnt < 0 => Ok(()),
+            Kind::Cover(What::Runtime) => make_writable(mnt),
+            Kind::Cover(_) => set_readonly(mnt, true, false),
             Kind::HostProc => Ok(()),
         };
         r.map_err(|e| fail(i, Part::Attr, e))?;

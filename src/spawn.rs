@@ -135,6 +135,17 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
     // SAFETY: both sets are valid.
     unsafe { libc::sigprocmask(libc::SIG_BLOCK, &wait_set, &mut old_mask) };
 
+    if !spec.pid_ns {
+        // Whatever COMMAND starts is orphaned to the keeper, the subreaper
+        // of its tree; if the keeper itself is killed, its orphans come to
+        // us, the next subreaper up, and not to the system's init: the
+        // supervisor kills them before jail returns (with a PID namespace
+        // the kernel does that).
+        // SAFETY: prctl with integer arguments only.
+        if unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) } != 0 {
+            return Err(Error::last("become a child subreaper"));
+        }
+    }
     let (sync_rd, sync_wr) = pipe()?;
     let (fail_rd, fail_wr) = pipe()?;
     let (status_rd, status_wr) = pipe()?;
@@ -482,7 +493,8 @@ fn describe_fs(spec: &Spec, step: Step, index: u32, e: i32) -> Error {
     }
 }
 
-/// `--verbose`: which Landlock protection is in force, and which is not.
+/// `--verbose`: which Landlock protection is in force, and which is not;
+/// under `--ro`, what covers the caller's service sockets.
 fn landlock_note(spec: &Spec) {
     let abi = spec.landlock_abi;
     let msg = if spec.landlock_fd >= 0 {
@@ -500,4 +512,7 @@ fn landlock_note(spec: &Spec) {
         )
     };
     let _ = sys::write_all(2, msg.as_bytes());
+    if let Some(r) = &spec.fs.sockets {
+        let _ = sys::write_all(2, crate::sockets::note(r, abi).as_bytes());
+    }
 }

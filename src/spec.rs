@@ -224,7 +224,13 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         };
         use crate::mounts::Typed;
         match id {
-            FlagId::Ro => fs_typed.push((shown, Typed::Ro)),
+            FlagId::Ro => {
+                fs_typed.push((shown, Typed::Ro));
+                // SysV IPC objects and POSIX message queues are writable
+                // state outside the filesystem: --ro keeps COMMAND off
+                // the caller's, with an IPC namespace of its own.
+                flags |= libc::CLONE_NEWIPC;
+            }
             FlagId::Rw => fs_typed.push((shown, Typed::Rw(v.into()))),
             FlagId::Bind => fs_typed.push((shown, Typed::Bind(v.into(), false))),
             FlagId::RoBind => fs_typed.push((shown, Typed::Bind(v.into(), true))),

@@ -2,6 +2,7 @@
 //! wait, and end the way COMMAND ended.
 
 use std::os::fd::AsRawFd;
+use std::os::unix::fs::MetadataExt;
 
 use crate::init::Report;
 use crate::spawn::Running;
@@ -147,6 +148,9 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
                     }
                     continue;
                 }
+                if !spec.pid_ns {
+                    kill_orphans();
+                }
                 if timer.expired {
                     return Outcome::TimedOut;
                 }
@@ -186,6 +190,51 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
             }
         }
     }
+}
+
+/// The keeper is gone. It killed COMMAND's tree on its way out, unless it
+/// was killed first (SIGKILL from COMMAND with --share-ipc-scope, or from
+/// anyone else of the caller's); then what COMMAND started was orphaned to
+/// us (we are a subreaper). Kill it all: SIGKILL our children, reap them,
+/// and repeat, as their own orphans come to us, until none is left.
+///
+/// Only the jail's: a child we had before (jail exec'd by a shell with
+/// background jobs) and what it orphans to us run in our user namespace,
+/// where no process of the jail does; those are left alone.
+fn kill_orphans() {
+    let proc = crate::timeout::open_proc();
+    let own_ns = std::fs::metadata("/proc/self/ns/user")
+        .map(|m| m.ino())
+        .ok();
+    // Children we may not kill are not waited for (nor listed again).
+    let mut spared: Vec<libc::pid_t> = Vec::new();
+    loop {
+        let mut jailed = Vec::new();
+        // SAFETY: getpid cannot fail.
+        let me = unsafe { libc::getpid() };
+        crate::timeout::for_each_child(proc, me, |pid| {
+            if !spared.contains(&pid) {
+                jailed.push(pid);
+            }
+        });
+        let mut killed = Vec::new();
+        for pid in jailed {
+            let ns = std::fs::metadata(format!("/proc/{pid}/ns/user")).map(|m| m.ino());
+            // SAFETY: kill takes no pointers.
+            if ns.ok() == own_ns || unsafe { libc::kill(pid, libc::SIGKILL) } != 0 {
+                spared.push(pid);
+            } else {
+                killed.push(pid);
+            }
+        }
+        if killed.is_empty() {
+            break;
+        }
+        for pid in killed {
+            crate::spawn::reap(pid);
+        }
+    }
+    sys::close(proc);
 }
 
 /// Our process group, if it is the foreground group of the terminal on

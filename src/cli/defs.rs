@@ -183,7 +183,7 @@ pub const FLAGS: &[FlagDef] = &[
         None,
         S::Namespaces,
         "new IPC namespace (System V IPC, POSIX message queues)",
-        "",
+        "Implied by --ro.",
     ),
     flag(
         F::Cgroup,
@@ -236,12 +236,21 @@ pub const FLAGS: &[FlagDef] = &[
         "ro",
         None,
         S::Filesystem,
-        "make every mount read-only, except the writable paths below",
+        "make every mount read-only, except the writable paths below (implies --ipc)",
         "Resolved last, with one recursive mount_setattr(2), so submounts (/dev/shm, a home on \
          another filesystem) are read-only too. --rw paths, --tmpfs mounts and --bind \
          destinations stay writable, and so does /proc (the kernel's interface, which a \
          jail inside needs). Flags the host locked (nosuid, nodev, noexec, read-only) \
-         are kept.",
+         are kept. A read-only mount does not stop connect(2), so the caller's service \
+         sockets are cut off too: the runtime directory ($XDG_RUNTIME_DIR, /run/user/UID) \
+         becomes a private, empty, writable tmpfs; /tmp/.X11-unix, /tmp/.ICE-unix and the \
+         tmux and screen directories look empty; $SSH_AUTH_SOCK, $TMUX, the \
+         $DBUS_SESSION_BUS_ADDRESS path, an absolute $WAYLAND_DISPLAY and every listening \
+         socket whose file the caller owns are covered with /dev/null. A --rw path or a \
+         --bind source lets the sockets at and below it through: --rw \"$SSH_AUTH_SOCK\". \
+         System V IPC objects and POSIX message queues are writable state outside \
+         the filesystem: --ro gives COMMAND an IPC namespace of its own, so it cannot see, \
+         change or remove the caller's.",
     ),
     flag(
         F::Rw,
@@ -253,7 +262,7 @@ pub const FLAGS: &[FlagDef] = &[
         "PATH may be relative to the working directory: jail --ro --rw . --tmpfs /tmp --net -- \
          make protects the machine from a build script. It changes nothing that shows: a \
          --hide, --tmpfs or --bind at or beneath PATH stays, wherever it is on the command \
-         line.",
+         line. The caller's sockets at or below PATH stay reachable (see --ro).",
     ),
     flag(
         F::Bind,
@@ -568,7 +577,8 @@ pub const FLAGS: &[FlagDef] = &[
         "Tries each namespace type for real, and reports user namespaces (and which of \
          user.max_user_namespaces, kernel.unprivileged_userns_clone and \
          kernel.apparmor_restrict_unprivileged_userns blocks them), a fresh /proc (masked \
-         inside containers), seccomp, the Landlock ABI and dev.tty.legacy_tiocsti. Exits 0 \
+         inside containers), seccomp, the Landlock ABI, how --ro cuts off the caller's unix \
+         sockets and dev.tty.legacy_tiocsti. Exits 0 \
          when a rootless jail works, 125 when not.",
     ),
     flag(

@@ -60,6 +60,16 @@ On older kernels both stay open: without \\fB\\-\\-pid\\fR COMMAND can signal th
 caller's other processes, and without \\fB\\-\\-net\\fR it can connect to the host's
 abstract unix sockets (D\\-Bus, X11); \\fB\\-v\\fR says which applies.
 Use \\fB\\-\\-pid \\-\\-net\\fR to close both by other means.
+.PP
+A read\\-only mount does not stop \\fBconnect\\fR(2). Under \\fB\\-\\-ro\\fR, COMMAND
+cannot reach the caller's service sockets either (session bus, ssh\\-agent, tmux,
+screen, X11, and every listening socket whose file the caller owns): jail covers them
+with mounts (see \\fB\\-\\-ro\\fR), and \\fB\\-\\-rw\\fR \\fISOCKET\\fR lets one through.
+Sockets the caller does not own (the system bus, a docker.sock the caller's group may
+use) stay reachable; \\fB\\-\\-hide\\fR cuts them.
+Landlock ABI 9 can restrict pathname sockets, but a Landlock domain that does so
+forbids every mount inside the jail, so jail does not use it; \\fB\\-v\\fR says which
+protection is in force.
 ";
 
 const EXAMPLES: &str = "\

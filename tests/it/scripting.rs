@@ -212,6 +212,34 @@ fn info_fd_time_namespace_is_commands() {
 }
 
 #[test]
+fn info_fd_reports_the_ipc_namespace_ro_implies() {
+    // With -r the IPC namespace is made in the nested user namespace that
+    // locks the view: the one reported is still COMMAND's.
+    for mode in [&[][..], &["-r"]] {
+        let mut args = mode.to_vec();
+        args.extend([
+            "--ro",
+            "--info-fd",
+            "3",
+            "--",
+            "readlink",
+            "/proc/self/ns/ipc",
+        ]);
+        let (mut c, mut info, wr) = with_fd3(&args);
+        c.stdin(Stdio::null()).stdout(Stdio::piped());
+        let child = c.spawn().unwrap();
+        close(wr);
+        let mut line = String::new();
+        info.read_to_string(&mut line).unwrap();
+        let out = ok(&wait_output(child, Duration::from_secs(30)));
+        let ipc = json_number(&line, "ipc").expect(&line);
+        assert_eq!(out.trim(), format!("ipc:[{ipc}]"), "{mode:?}: {line}");
+        let ours = std::fs::read_link("/proc/self/ns/ipc").unwrap();
+        assert_ne!(ours.to_string_lossy(), out.trim(), "{mode:?}: the caller's");
+    }
+}
+
+#[test]
 fn info_fd_bad_values() {
     fails(
         &jail_run(&["--info-fd", "9", "--", "true"]),

@@ -23,6 +23,8 @@
 //! | `planted_proc_children_cannot_aim_the_keeper` | without `--pid`, a `-r` COMMAND mounts a tmpfs over `/proc` and plants a `children` list naming an outside process, which the keeper, outside Landlock, then SIGKILLs when COMMAND exits | review of the keeper's /proc walk |
 //! | `root_inside_cannot_undo_the_view` | with `-r` or `--map-auto` COMMAND holds CAP_SYS_ADMIN over the mount namespace jail built: it remounts `/` read-write (`mount -o remount,rw,bind`), clears the read-only flag with `mount_setattr`, unmounts or moves a `--hide`, `--tmpfs` or the fresh `/proc`, and remounts a `--ro-bind` writable | issue 11 (locked mounts) |
 //! | `root_inside_still_mounts_its_own_and_nests` | the locking breaks what `-r` is for: its own tmpfs on a fresh path, and a jail inside the jail | issue 11 |
+//! | `ro_cuts_the_callers_service_sockets` | under `--ro`, COMMAND connects to the caller's service sockets (a session bus in the runtime dir, an ssh-agent and a session bus served from another network namespace and named only by the environment, a gpg-agent-like socket elsewhere): a read-only mount does not stop connect(2) | issue 6 |
+//! | `ro_stops_the_tmux_attack` | from the hermetic recipe, `tmux -S $XDG_RUNTIME_DIR/tmux new-window -d CMD` runs CMD outside the jail | issue 6 |
 //! | `random_command_lines_never_panic` | malformed command lines crash the parser or the spec builder | issue 4 (fuzzing; see also fuzz/) |
 //! | `stdin_directory_cannot_write_outside_the_view` | `--stdin DIR` hands COMMAND a host directory fd; `echo > /proc/self/fd/0/x` writes outside `--ro` and `--root` | issue 11, item 4 |
 //! | `stdout_and_stderr_cannot_be_directories_and_nothing_is_created` | `--stdout`/`--stderr` naming a directory; a refused jail leaving a `--stdout` file it created behind | issue 11, item 4 |
@@ -30,6 +32,11 @@
 //! | `keep_fd_of_a_directory_is_refused` | `--keep-fd N` of a directory fd (plain or O_PATH), written through around `--ro` and `--hide` | issue 11, item 4; CVE-2024-21626 (runc) class |
 //! | `command_cannot_reach_the_callers_session_keyring` | COMMAND reads and overwrites the caller's keys through the session keyring it inherited (`keyctl print ID`, `keyctl update ID`, `add_key` into `@s`); also with `--map-auto` in subids.rs | issue 11, item 5 (bwrap is the same; runc gives each container a new session keyring) |
 //! | `keyctl_refused_around_jail` | a filter refusing only the session-keyring join must stop jail, not leave COMMAND the caller's keyring (while one refusing all of keyctl must not stop it) | issue 11, item 5 |
+//! | `hermetic_recipe_cannot_touch_the_callers_sysv_ipc` | under `--ro --rw . --tmpfs /tmp --net --pid`, COMMAND finds and removes (`ipcrm`) the caller's SysV shared memory, message queues and semaphores | issue 11, item 8 |
+//! | `hermetic_recipe_cannot_touch_the_callers_posix_mqueues` | the same recipe opens and unlinks the caller's POSIX message queue | issue 11, item 8 |
+//! | `init_and_keeper_keep_no_capabilities` | COMMAND (or whoever gets into jail's PID 1 or keeper) uses the full capability set those processes kept after starting COMMAND | issue 11, item 7; DESIGN "Threat model" |
+//! | `init_without_capabilities_still_supervises` | a COMMAND tree (under another mapped uid too) that the capability-less init can no longer time out, clean up or signal | issue 11, item 7 |
+//! | `nothing_outlives_jail_when_the_keeper_is_killed` | without `--pid`, COMMAND (or anyone) SIGKILLs the keeper, so that what COMMAND started (`setsid`, double fork, a subreaper COMMAND without a parent-death signal) is orphaned to the system's init and outlives jail; the cleanup must spare the caller's own children | issue 11, item 9; DESIGN "Threat model" |
 //! | `root_image_symlinks_cannot_aim_mount_points_outside_the_root` | a `--root` image whose `etc` (or `dev`) is an absolute symlink to the caller's files, or a relative one climbing out (`up -> ..`), makes `--bind`, `--ro-bind`, `--tmpfs` or `--dev` create a mount point on the host | security issue, item 2 |
 //! | `symlinks_left_in_a_rw_dir_cannot_aim_later_mount_points` | symlinks an earlier jailed run left in its `--rw` directory make a later run create files or directories outside it, despite `--ro` | security issue, item 2 |
 //! | `another_users_symlink_in_tmp_cannot_aim_a_mount_point` | another user's symlink in a sticky world-writable directory makes `--tmpfs /tmp/x/d` (or a bind) create a directory in the victim's home | security issue, item 2 |
@@ -2205,4 +2212,759 @@ if (echo y > "$3/y") 2>/dev/null; then echo rw; else echo ro; fi"#;
         "the bind source changed on the host"
     );
     assert!(failed.is_empty(), "{failed:#?}");
+}
+
+// ---------------------------------------------------------------------------
+// The caller's service sockets under --ro (issue 6).
+
+/// A directory outside /tmp (the recipe's `--tmpfs /tmp` would hide one
+/// there on any jail) owned by the test user, mode 0700, removed on drop.
+struct UserDir(std::path::PathBuf);
+
+impl UserDir {
+    fn new(prefix: &str) -> UserDir {
+        let p = std::path::Path::new("/var/tmp").join(unique(prefix));
+        mkdir_mode(&p, 0o700);
+        if is_root() {
+            std::os::unix::fs::chown(&p, Some(NOBODY), Some(NOBODY)).unwrap();
+        }
+        UserDir(p)
+    }
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+    fn join(&self, name: &str) -> String {
+        self.0.join(name).to_str().unwrap().to_string()
+    }
+}
+
+impl Drop for UserDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Answers "hello" on every connection to the unix socket argv[1].
+const SERVE_PY: &str = r#"
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(16)
+print('ready', flush=True)
+while True:
+    c, _ = s.accept()
+    c.sendall(b'hello\n')
+    c.close()
+"#;
+
+/// Connects to each socket in argv and prints what it got, or the errno.
+const CONNECT_PY: &str = r#"
+import socket, sys, errno
+for p in sys.argv[1:]:
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.connect(p)
+        print(s.recv(16).decode().strip())
+    except OSError as e:
+        print(errno.errorcode.get(e.errno, str(e.errno)))
+"#;
+
+/// Start a SERVE_PY server at `path` with `cmd` (python3 or a jail), once
+/// it listens.
+fn serve(mut cmd: Command, path: &str) -> Reaped {
+    cmd.args(["python3", "-c", SERVE_PY, path])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let child = Reaped(child);
+    assert_eq!(line, "ready\n", "server at {path} did not start");
+    child
+}
+
+/// The harness's environment plus the caller's service variables.
+fn with_env(mut c: Command, env: &[(&str, &str)]) -> Command {
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c
+}
+
+/// What connecting to each of `socks` from `jail ARGS` gives: "hello" or
+/// an errno name.
+fn reach(env: &[(&str, &str)], args: &[&str], socks: &[&str]) -> Vec<String> {
+    let mut a = args.to_vec();
+    a.extend(["--", "python3", "-c", CONNECT_PY]);
+    a.extend(socks);
+    let out = ok(&run(with_env(jail(&a), env)));
+    out.lines().map(str::to_string).collect()
+}
+
+#[test]
+fn ro_cuts_the_callers_service_sockets() {
+    need!("python3");
+    let rt = UserDir::new("jail-rt");
+    let agent_dir = UserDir::new("jail-ssh");
+    let bus_dir = UserDir::new("jail-dbus");
+    let gpg_dir = UserDir::new("jail-gnupg");
+    let (bus, pulse) = (rt.join("bus"), rt.join("pulse"));
+    let agent = agent_dir.join("agent.1");
+    let dbus = bus_dir.join("system_bus_like");
+    let gpg = gpg_dir.join("S.gpg-agent");
+    let _servers = [
+        serve(as_user("env"), &bus),
+        serve(as_user("env"), &pulse),
+        serve(as_user("env"), &gpg),
+        // Served from another network namespace: sock_diag does not list
+        // them, only the environment names them.
+        serve(jail(["--net", "--", "env"]), &agent),
+        serve(jail(["--net", "--", "env"]), &dbus),
+    ];
+    let dbus_addr = format!("unix:path={dbus},guid=0123");
+    let env = [
+        ("XDG_RUNTIME_DIR", rt.path().to_string()),
+        ("SSH_AUTH_SOCK", agent.clone()),
+        ("DBUS_SESSION_BUS_ADDRESS", dbus_addr),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let socks = [&*bus, &*pulse, &*agent, &*dbus, &*gpg];
+    let hello = |v: &[String]| v.iter().map(|s| s == "hello").collect::<Vec<_>>();
+    let recipe = ["--ro", "--rw", ".", "--tmpfs", "/tmp", "--net", "--pid"];
+
+    // Without --ro (with or without other filesystem options) every
+    // socket answers: the attack works and nothing changed.
+    for args in [&[][..], &["--tmpfs", "/tmp"], &["--net", "--pid"]] {
+        let got = reach(&env, args, &socks);
+        assert_eq!(hello(&got), [true; 5], "jail {args:?}: {got:?}");
+    }
+    // Under --ro (and the hermetic recipe) none does.
+    for args in [&["--ro"][..], &recipe] {
+        let got = reach(&env, args, &socks);
+        assert_eq!(hello(&got), [false; 5], "jail {args:?}: {got:?}");
+    }
+    // What the user names is let through, and only that.
+    let cases: [(&str, [bool; 5]); 5] = [
+        (&agent, [false, false, true, false, false]),
+        (&gpg, [false, false, false, false, true]),
+        (&bus, [true, false, false, false, false]),
+        (rt.path(), [true, true, false, false, false]),
+        (&dbus, [false, false, false, true, false]),
+    ];
+    for (path, want) in cases {
+        let mut args = recipe.to_vec();
+        args.extend(["--rw", path]);
+        let got = reach(&env, &args, &socks);
+        assert_eq!(hello(&got), want, "jail {args:?}: {got:?}");
+    }
+
+    // The runtime dir is private and writable; -v says what covers it.
+    let script = format!("touch {rt}/made && ls {rt}", rt = rt.path());
+    let out = run(with_env(
+        jail(["-v", "--ro", "--", "sh", "-c", &script]),
+        &env,
+    ));
+    assert_eq!(ok(&out).trim(), "made", "{out:?}");
+    assert!(!rt.0.join("made").exists(), "the runtime dir is the host's");
+    assert!(
+        stderr(&out).contains("pathname unix sockets: covered by mounts"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Kills the tmux server at the socket when dropped.
+struct TmuxServer(String);
+
+impl Drop for TmuxServer {
+    fn drop(&mut self) {
+        let _ = as_user("tmux")
+            .args(["-S", &self.0, "kill-server"])
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+#[test]
+fn ro_stops_the_tmux_attack() {
+    need!("tmux");
+    let rt = UserDir::new("jail-rt");
+    let marks = UserDir::new("jail-marks");
+    let sock = rt.join("tmux");
+    let started = as_user("tmux")
+        .env("SHELL", "/bin/sh")
+        .args(["-S", &sock, "new-session", "-d", "-s", "jail", "sleep 600"])
+        .status()
+        .unwrap();
+    let _server = TmuxServer(sock.clone());
+    assert!(started.success(), "tmux server did not start");
+    let env = [("XDG_RUNTIME_DIR", rt.path())];
+    let attack = |args: &[&str], mark: &str| {
+        let mut a = args.to_vec();
+        let cmd = format!("touch {}", marks.join(mark));
+        a.extend(["--", "tmux", "-S", &sock, "new-window", "-d", &cmd]);
+        let out = run(with_env(jail(&a), &env));
+        // tmux runs the window's command after the client returns; when
+        // the client failed no window was made, and a short wait is enough.
+        let limit = Duration::from_millis(if out.status.success() { 3000 } else { 300 });
+        let made = wait_until(limit, || marks.0.join(mark).exists());
+        (out, made)
+    };
+    // Without --ro the command runs outside the jail: the attack works.
+    let (out, made) = attack(&["--net", "--pid"], "control");
+    assert!(made, "the attack did not work without --ro: {out:?}");
+    // From the hermetic recipe it cannot reach the server.
+    let recipe = ["--ro", "--rw", ".", "--tmpfs", "/tmp", "--net", "--pid"];
+    for (args, mark) in [(&recipe[..], "recipe"), (&["--ro"], "ro")] {
+        let (out, made) = attack(args, mark);
+        assert!(!made, "jail {args:?} ran a command outside: {out:?}");
+        assert!(!out.status.success(), "jail {args:?}: {out:?}");
+    }
+    // Unless the user lets it through.
+    let mut args = recipe.to_vec();
+    args.extend(["--rw", &sock]);
+    let (out, made) = attack(&args, "let-through");
+    assert!(made, "--rw {sock} did not let tmux through: {out:?}");
+}
+
+// ---------------------------------------------------------------------------
+// The hermetic recipe keeps COMMAND off the caller's IPC objects: --ro
+// implies --ipc.
+
+/// The hermetic recipe, run from `project` with `scratch` as its tmpfs
+/// (the suite's TMPDIR is /tmp, which `--rw .` must not sit under).
+fn hermetic(project: &TempDir, scratch: &str, argv: &[&str]) -> std::process::Output {
+    let mut a = vec![
+        "--ro", "--rw", ".", "--tmpfs", scratch, "--net", "--pid", "--",
+    ];
+    a.extend_from_slice(argv);
+    let mut c = jail(&a);
+    c.current_dir(project.path());
+    run(c)
+}
+
+/// SysV IPC objects the test user made outside any jail, removed on drop.
+struct SysvObjects(Vec<(&'static str, String)>);
+
+impl SysvObjects {
+    /// One shared memory segment (`m`), message queue (`q`) and semaphore
+    /// set (`s`), each with the id `ipcmk` printed.
+    fn create() -> SysvObjects {
+        let mut v = Vec::new();
+        for (kind, args) in [
+            ("m", &["-M", "4096"][..]),
+            ("q", &["-Q"]),
+            ("s", &["-S", "1"]),
+        ] {
+            let mut c = as_user("ipcmk");
+            c.args(args);
+            let out = ok(&run(c));
+            let id = out
+                .trim()
+                .rsplit(' ')
+                .next()
+                .filter(|id| id.parse::<u32>().is_ok())
+                .unwrap_or_else(|| panic!("ipcmk {args:?}: {out:?}"))
+                .to_string();
+            v.push((kind, id));
+        }
+        SysvObjects(v)
+    }
+
+    /// Whether the test user, outside, still sees object `kind` `id`.
+    fn exists(kind: &str, id: &str) -> bool {
+        // ipcs -i exits 0 either way: a found object prints a header line
+        // ending in shmid=ID, msqid=ID or semid=ID.
+        let mut c = as_user("ipcs");
+        c.args([&format!("-{kind}"), "-i", id]);
+        let out = stdout(&run(c));
+        let ends = ["shmid", "msqid", "semid"].map(|w| format!(" {w}={id}"));
+        out.lines()
+            .any(|l| ends.iter().any(|e| l.ends_with(e.as_str())))
+    }
+
+    /// Shell that prints `SEE-K` for each object it can stat and, with
+    /// `remove`, `RM-K` for each it removed.
+    fn probe(&self, remove: bool) -> String {
+        let mut s = String::new();
+        for (k, id) in &self.0 {
+            s.push_str(&format!(
+                "ipcs -{k} -i {id} 2>/dev/null | grep -Eq ' (shm|msq|sem)id={id}$' && echo SEE-{k}; "
+            ));
+            if remove {
+                s.push_str(&format!("ipcrm -{k} {id} 2>/dev/null && echo RM-{k}; "));
+            }
+        }
+        s
+    }
+}
+
+impl Drop for SysvObjects {
+    fn drop(&mut self) {
+        for (k, id) in &self.0 {
+            let mut c = as_user("ipcrm");
+            c.args([&format!("-{k}"), id]);
+            let _ = run(c);
+        }
+    }
+}
+
+#[test]
+fn hermetic_recipe_cannot_touch_the_callers_sysv_ipc() {
+    need!("ipcmk");
+    need!("ipcs");
+    need!("ipcrm");
+    let objs = SysvObjects::create();
+    let project = TempDir::new();
+    let scratch = TempDir::new();
+    let scratch = scratch.path().to_str().unwrap();
+    // Control: sharing the caller's IPC namespace, COMMAND sees them all.
+    let out = ok(&jail_sh(&["--net", "--pid"], &objs.probe(false)));
+    for (k, _) in &objs.0 {
+        assert!(out.contains(&format!("SEE-{k}")), "control: {out}");
+    }
+    // The recipe: nothing to see, nothing to remove; SysV IPC still works
+    // inside (its own namespace), after the probes, whose ids a new object
+    // could take. (Removed again: without the namespace it would be the
+    // caller's.)
+    let script = format!(
+        "{} m=$(ipcmk -M 4096) && ipcrm -m \"${{m##* }}\" && echo INNER-OK",
+        objs.probe(true)
+    );
+    let out = ok(&hermetic(&project, scratch, &["sh", "-c", &script]));
+    assert!(out.contains("INNER-OK"), "SysV IPC broken inside: {out}");
+    for (k, id) in &objs.0 {
+        assert!(!out.contains(&format!("SEE-{k}")), "saw -{k} {id}: {out}");
+        assert!(
+            !out.contains(&format!("RM-{k}")),
+            "removed -{k} {id}: {out}"
+        );
+        assert!(SysvObjects::exists(k, id), "-{k} {id} is gone: {out}");
+    }
+}
+
+/// Python: `create NAME` makes a POSIX message queue, `unlink NAME`
+/// removes it, `open NAME` prints whether it can open it, `probe NAME`
+/// whether it can open and unlink it, `inner NAME` makes and unlinks one.
+const MQ_PY: &str = r#"
+import ctypes, os, sys, errno
+libc = ctypes.CDLL(None, use_errno=True)
+mode, name = sys.argv[1], sys.argv[2].encode()
+def en(): return errno.errorcode.get(ctypes.get_errno(), '?')
+def mq_open(flags):
+    fd = libc.mq_open(name, ctypes.c_int(flags), ctypes.c_uint(0o600), None)
+    return 'OK' if fd >= 0 else en()
+def unlink(): return 'OK' if libc.mq_unlink(name) == 0 else en()
+if mode == 'create':
+    print('CREATE', mq_open(os.O_CREAT | os.O_EXCL | os.O_RDWR))
+elif mode == 'unlink':
+    print('UNLINK', unlink())
+elif mode == 'open':
+    print('OPEN', mq_open(os.O_RDWR))
+elif mode == 'probe':
+    print('OPEN', mq_open(os.O_RDWR))
+    print('UNLINK', unlink())
+else:
+    print('INNER', mq_open(os.O_CREAT | os.O_EXCL | os.O_RDWR), unlink())
+"#;
+
+#[test]
+fn hermetic_recipe_cannot_touch_the_callers_posix_mqueues() {
+    need!("python3");
+    let name = format!("/{}", unique("jail-mq"));
+    let py = |mode: &str| {
+        let mut c = as_user("python3");
+        c.args(["-c", MQ_PY, mode, &name]);
+        ok(&run(c))
+    };
+    let created = py("create");
+    if created.contains("ENOSYS") {
+        skip!("no POSIX message queues in this kernel: {created}");
+    }
+    assert_eq!(created.trim(), "CREATE OK");
+    struct Unlink<'a>(&'a dyn Fn(&str) -> String);
+    impl Drop for Unlink<'_> {
+        fn drop(&mut self) {
+            (self.0)("unlink");
+        }
+    }
+    let _cleanup = Unlink(&py);
+    let project = TempDir::new();
+    let scratch = TempDir::new();
+    let scratch = scratch.path().to_str().unwrap();
+    // Control: the caller's IPC namespace (opening is harmless).
+    let out = ok(&jail_run(&["--", "python3", "-c", MQ_PY, "open", &name]));
+    assert!(out.contains("OPEN OK"), "control: {out}");
+    let out = ok(&hermetic(
+        &project,
+        scratch,
+        &["python3", "-c", MQ_PY, "probe", &name],
+    ));
+    assert!(out.contains("OPEN ENOENT"), "{out}");
+    assert!(out.contains("UNLINK ENOENT"), "{out}");
+    let out = ok(&hermetic(
+        &project,
+        scratch,
+        &["python3", "-c", MQ_PY, "inner", &name],
+    ));
+    assert!(out.contains("INNER OK OK"), "mqueues broken inside: {out}");
+    // Still there: creating it again fails.
+    let again = py("create");
+    assert!(again.contains("EEXIST"), "the queue is gone: {again}");
+}
+
+// ---------------------------------------------------------------------------
+// jail's init and keeper hold no capabilities they do not use.
+
+/// A copy of sleep(1) at a path holding a unique marker, so that
+/// `cmdline_alive(&m.marker)` finds every process that runs it.
+struct MarkedSleep {
+    _dir: TempDir,
+    path: String,
+    marker: String,
+}
+
+impl Drop for MarkedSleep {
+    /// Whatever a failed check left running goes too.
+    fn drop(&mut self) {
+        for pid in pids_with(&self.marker) {
+            // SAFETY: kill takes no pointers.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    }
+}
+
+/// The live processes with `needle` in their command line.
+fn pids_with(needle: &str) -> Vec<i32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|e| {
+            let pid = e.file_name().to_string_lossy().parse::<i32>().ok()?;
+            let c = std::fs::read(e.path().join("cmdline")).ok()?;
+            String::from_utf8_lossy(&c).contains(needle).then_some(pid)
+        })
+        .collect()
+}
+
+fn marked_sleep() -> MarkedSleep {
+    let dir = TempDir::new();
+    let marker = unique("jail-orphan");
+    let sleep = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .map(|d| d.join("sleep"))
+        .find(|p| p.is_file())
+        .expect("sleep");
+    let path = dir.join(&marker);
+    std::fs::copy(&sleep, &path).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    MarkedSleep {
+        path: path.to_str().unwrap().to_string(),
+        _dir: dir,
+        marker,
+    }
+}
+
+/// The value of `Name:` in /proc/PID/status text (hex for the capability
+/// sets, decimal for NoNewPrivs: both parse the same for 0 and 1).
+fn status_field(status: &str, name: &str) -> Option<u64> {
+    let v = status
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))?;
+    u64::from_str_radix(v.trim(), 16).ok()
+}
+
+/// The --map-auto modes run when the jail user has subordinate ranges.
+fn with_subid_modes<'a>(modes: &mut Vec<&'a [&'a str]>, extra: &[&'a [&'a str]]) -> Option<String> {
+    match crate::subids::ready() {
+        Ok(()) => {
+            modes.extend_from_slice(extra);
+            None
+        }
+        Err(why) => Some(why),
+    }
+}
+
+#[test]
+fn init_and_keeper_keep_no_capabilities() {
+    const CAP_KILL: u64 = 1 << 5;
+    let mut modes: Vec<&[&str]> = vec![&["--pid"], &["--pid", "-r"], &[], &["-r"]];
+    let skipped = with_subid_modes(
+        &mut modes,
+        &[
+            &["--map-auto"],
+            &["--map-auto", "--uid", "1000"],
+            &["--map-auto", "--uid", "1000", "--pid"],
+        ],
+    );
+    for args in modes {
+        // PID 1 with --pid; else the keeper, COMMAND's parent.
+        let who = if args.contains(&"--pid") {
+            "1"
+        } else {
+            "$PPID"
+        };
+        // CAP_KILL stays only where COMMAND's tree may run as another uid.
+        let kill = if args.contains(&"--map-auto") {
+            CAP_KILL
+        } else {
+            0
+        };
+        // COMMAND may run before the init, woken by COMMAND's exec, has
+        // dropped anything: wait (up to 2 s) until it has.
+        let script = format!(
+            "for i in $(seq 100); do \
+               [ $(grep -cE '^(CapEff:[[:space:]]*{kill:016x}|CapBnd:[[:space:]]*0+|NoNewPrivs:[[:space:]]*1)$' \
+                  /proc/{who}/status) = 3 ] && break; sleep .02; \
+             done; \
+             grep -E '^(Cap|NoNewPrivs)' /proc/{who}/status; echo --; \
+             grep -E '^Cap' /proc/self/status"
+        );
+        let out = ok(&jail_sh(args, &script));
+        let (init, command) = out.split_once("--\n").unwrap();
+        for (name, want) in [
+            ("CapEff", kill),
+            ("CapPrm", kill),
+            ("CapInh", 0),
+            ("CapAmb", 0),
+            ("CapBnd", 0),
+            ("NoNewPrivs", 1),
+        ] {
+            assert_eq!(
+                status_field(init, name),
+                Some(want),
+                "jail {args:?}: {name} of jail's process {who}: {out}"
+            );
+        }
+        // COMMAND keeps what it was given: the full set as root inside.
+        let root = args == ["-r"] || args == ["--pid", "-r"] || args == ["--map-auto"];
+        let eff = status_field(command, "CapEff");
+        if root {
+            assert_eq!(eff, status_field(command, "CapBnd"), "jail {args:?}: {out}");
+            assert_ne!(eff, Some(0), "jail {args:?}: {out}");
+        } else {
+            assert_eq!(eff, Some(0), "jail {args:?}: {out}");
+        }
+    }
+    if let Some(why) = skipped {
+        skip!("--map-auto modes not run: {why}");
+    }
+}
+
+/// Whether `cmd` (jail, COMMAND printing `ready` first) exits with `code`
+/// when sent SIGTERM once it is ready; returns its stdout.
+fn term_once_ready(mut cmd: Command, code: i32) -> String {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = Reaped(cmd.spawn().unwrap());
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    assert_eq!(first, "ready", "COMMAND did not start");
+    // SAFETY: kill takes no pointers.
+    unsafe { libc::kill(child.0.id() as i32, libc::SIGTERM) };
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let st = child.0.wait().unwrap();
+    assert_eq!(st.code(), Some(code), "{st:?}: {rest:?}");
+    rest.join("\n")
+}
+
+#[test]
+fn init_without_capabilities_still_supervises() {
+    let mut modes: Vec<&[&str]> = vec![&[], &["--pid"], &["-r"], &["--pid", "-r"]];
+    let skipped = with_subid_modes(
+        &mut modes,
+        &[
+            &["--map-auto"],
+            &["--map-auto", "--uid", "1000"],
+            &["--map-auto", "--uid", "1000", "--pid"],
+        ],
+    );
+    for args in modes {
+        let s = marked_sleep();
+        // A root COMMAND (--map-auto) starts one under another mapped uid.
+        let other_uid = if args == ["--map-auto"] {
+            need!("setpriv");
+            format!(
+                "setpriv --reuid 1000 --regid 1000 --clear-groups {} 30 & ",
+                s.path
+            )
+        } else {
+            String::new()
+        };
+        let tree = format!("{other_uid}{p} 30 & (setsid {p} 30 &); ", p = s.path);
+
+        // --timeout: the whole tree ignores SIGTERM; SIGKILL ends it.
+        let started = Instant::now();
+        let mut a: Vec<&str> = args.to_vec();
+        a.extend(["--timeout", "0.5", "--kill-after", "0.5"]);
+        let script = format!("trap '' TERM; {tree} {} 30", s.path);
+        let out = jail_sh(&a, &script);
+        assert_eq!(out.status.code(), Some(124), "jail {a:?}: {out:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "jail {a:?}: took {:?}",
+            started.elapsed()
+        );
+        assert!(!cmdline_alive(&s.marker), "jail {a:?}: the tree survived");
+
+        // Leftovers: killed when COMMAND exits.
+        let started = Instant::now();
+        ok(&jail_sh(args, &format!("{tree} echo started")));
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "jail {args:?}: took {:?}",
+            started.elapsed()
+        );
+        assert!(
+            !cmdline_alive(&s.marker),
+            "jail {args:?}: leftovers survived"
+        );
+
+        // A signal sent to jail reaches COMMAND.
+        let mut a: Vec<&str> = args.to_vec();
+        let script = format!("trap 'echo got-term; exit 3' TERM; echo ready; {tree} wait");
+        a.extend(["--", "sh", "-c", &script]);
+        let rest = term_once_ready(jail(&a), 3);
+        assert!(rest.contains("got-term"), "jail {args:?}: {rest}");
+        assert!(
+            !cmdline_alive(&s.marker),
+            "jail {args:?}: leftovers survived"
+        );
+    }
+    if let Some(why) = skipped {
+        skip!("--map-auto modes not run: {why}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Nothing COMMAND started outlives jail, even when the keeper is killed.
+
+/// Python COMMAND: makes itself a subreaper, clears its parent-death
+/// signal, starts argv[1] (a marked sleep, also in its own command line),
+/// then SIGKILLs the keeper and sleeps on, all off jail's stdout.
+const SUBREAPER_PY: &str = r#"
+import ctypes, os, sys, time
+null = os.open('/dev/null', os.O_RDWR)
+for fd in (1, 2):
+    os.dup2(null, fd)
+libc = ctypes.CDLL(None)
+libc.prctl(36, 1, 0, 0, 0)
+libc.prctl(1, 0, 0, 0, 0)
+if os.fork() == 0:
+    os.execv(sys.argv[1], [sys.argv[1], '30'])
+time.sleep(.2)
+os.kill(os.getppid(), 9)
+time.sleep(30)
+"#;
+
+#[test]
+fn nothing_outlives_jail_when_the_keeper_is_killed() {
+    use std::os::unix::process::ExitStatusExt;
+    // COMMAND SIGKILLs the keeper: only with the Landlock scope off (or on
+    // a kernel without it) can it signal a process outside the jail.
+    let share = "--share-ipc-scope";
+    let cases: &[(&[&str], &str)] = &[
+        (&[share], "setsid {M} & sleep .2; kill -9 $PPID"),
+        // Double fork and a session of its own.
+        (&[share], "(setsid {M} &); sleep .2; kill -9 $PPID"),
+        // The keeper is stopped first (jail continues it).
+        (&[share], "{M} & kill -STOP $PPID; sleep .2; kill -9 $PPID"),
+        (
+            &[share, "--timeout", "30"],
+            "setsid {M} & sleep .2; kill -9 $PPID",
+        ),
+        (
+            &[share, "--new-session"],
+            "setsid {M} & sleep .2; kill -9 $PPID",
+        ),
+    ];
+    for (args, script) in cases {
+        let s = marked_sleep();
+        // The marked sleep does not hold jail's stdout: jail_sh returns
+        // when jail does, whatever survived it.
+        let script = script.replace("{M}", &format!("{} 30 >/dev/null 2>&1", s.path));
+        let out = jail_sh(args, &script);
+        assert_eq!(
+            out.status.signal(),
+            Some(9),
+            "jail {args:?} {script}: {out:?}"
+        );
+        assert!(
+            !cmdline_alive(&s.marker),
+            "jail {args:?} {script}: a process outlived jail"
+        );
+    }
+
+    // COMMAND is a subreaper that survives the keeper's death.
+    if have("python3") {
+        let s = marked_sleep();
+        let out = jail_run(&[share, "--", "python3", "-c", SUBREAPER_PY, &s.path]);
+        assert_eq!(out.status.signal(), Some(9), "subreaper COMMAND: {out:?}");
+        assert!(
+            !cmdline_alive(&s.marker),
+            "subreaper COMMAND: a process outlived jail"
+        );
+    }
+
+    // Somebody else kills the keeper (no opt-out needed), also when the
+    // tree runs as another uid; and with --pid, the init: there the kernel
+    // ends the namespace.
+    let mut modes: Vec<&[&str]> = vec![&[], &["--pid"]];
+    let skipped = with_subid_modes(&mut modes, &[&["--map-auto", "--uid", "1000"]]);
+    for args in modes {
+        let s = marked_sleep();
+        let script = format!(
+            "setsid {p} 30 >/dev/null 2>&1 & echo ready; {p} 30",
+            p = s.path
+        );
+        let mut a = args.to_vec();
+        a.extend(["--", "sh", "-c", &script]);
+        let mut c = jail(&a);
+        c.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = Reaped(c.spawn().unwrap());
+        let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+        let ready = lines.next().and_then(Result::ok).unwrap_or_default();
+        assert_eq!(ready, "ready", "jail {args:?}");
+        let jail_pid = child.0.id();
+        let keeper: i32 =
+            std::fs::read_to_string(format!("/proc/{jail_pid}/task/{jail_pid}/children"))
+                .unwrap()
+                .split_whitespace()
+                .next()
+                .and_then(|p| p.parse().ok())
+                .expect("the keeper");
+        // SAFETY: kill takes no pointers.
+        unsafe { libc::kill(keeper, libc::SIGKILL) };
+        let st = child.0.wait().unwrap();
+        assert_eq!(st.signal(), Some(9), "jail {args:?}: {st:?}");
+        assert!(
+            !cmdline_alive(&s.marker),
+            "jail {args:?}: a process outlived jail"
+        );
+    }
+
+    // Only the jail's: jail exec'd by a shell with a background job has
+    // that child too, and leaves it alone.
+    let s = marked_sleep();
+    let script = format!(
+        "{p} 30 >/dev/null 2>&1 & exec {jail} {share} -- sh -c 'sleep .2; kill -9 $PPID'",
+        p = s.path,
+        jail = bin().display()
+    );
+    let mut c = as_user("sh");
+    c.args(["-c", &script]);
+    let out = run(c);
+    assert_eq!(out.status.signal(), Some(9), "{out:?}");
+    assert!(
+        cmdline_alive(&s.marker),
+        "jail killed a process it did not start"
+    );
+    if let Some(why) = skipped {
+        skip!("--map-auto mode not run: {why}");
+    }
 }
