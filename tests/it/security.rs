@@ -125,7 +125,13 @@ fn inherit_fd(cmd: &mut Command, fd: i32, target: i32) {
     // the spawn returns.
     unsafe {
         cmd.pre_exec(move || {
-            if libc::dup2(fd, target) < 0 {
+            // dup2 onto itself keeps close-on-exec: clear it instead.
+            let r = if fd == target {
+                libc::fcntl(fd, libc::F_SETFD, 0)
+            } else {
+                libc::dup2(fd, target)
+            };
+            if r < 0 {
                 return Err(std::io::Error::last_os_error());
             }
             Ok(())
