@@ -333,9 +333,11 @@ const KEY_SPEC_THREAD_KEYRING: isize = -1;
 
 /// The jail's processes get a new, empty, anonymous session keyring: the
 /// caller's, inherited across clone, would let COMMAND read and change
-/// every key in it (it would possess them). COMMAND's user and
-/// user-session keyrings (`@u`, `@us`) are the new user namespace's
-/// already; the caller's stay reachable by id (README, Security).
+/// every key in it (it would possess them), and the kernel's own key
+/// lookups on COMMAND's behalf search it. COMMAND's user and user-session
+/// keyrings (`@u`, `@us`) are the new user namespace's already; the
+/// caller's, reachable by id, are behind the seccomp filter, which refuses
+/// COMMAND keyctl(2) as a whole (and a jail inside the jail its join).
 fn session_keyring(ctx: &Ctx) {
     let t = sys::now_ns();
     // SAFETY: a null name asks for a new anonymous keyring; no other pointer.

@@ -30,6 +30,7 @@
 //! | `keep_fd_of_a_directory_is_refused` | `--keep-fd N` of a directory fd (plain or O_PATH), written through around `--ro` and `--hide` | issue 11, item 4; CVE-2024-21626 (runc) class |
 //! | `command_cannot_reach_the_callers_session_keyring` | COMMAND reads and overwrites the caller's keys through the session keyring it inherited (`keyctl print ID`, `keyctl update ID`, `add_key` into `@s`); also with `--map-auto` in subids.rs | issue 11, item 5 (bwrap is the same; runc gives each container a new session keyring) |
 //! | `keyctl_refused_around_jail` | a filter refusing only the session-keyring join must stop jail, not leave COMMAND the caller's keyring (while one refusing all of keyctl must not stop it) | issue 11, item 5 |
+//! | `command_cannot_reach_the_callers_user_keyring_by_id` | key ids are global and COMMAND runs as the caller's uid: it links the caller's `@u`/`@us` (every user permission) into its own session keyring by id, then reads and updates the caller's keys and plants one in `@u`; also with `--map-auto` in subids.rs | issue 11 (Docker, podman and flatpak refuse keyctl, add_key and request_key) |
 
 use crate::common::*;
 use crate::{need, skip};
@@ -1482,8 +1483,8 @@ pub(crate) fn keyring_attack(args: Option<&[&str]>) -> Option<String> {
 }
 
 /// What COMMAND sees of the caller's key: nothing, and it stays as it was.
-const KEYS_UNREACHABLE: &str = "READ-ID EACCES -\nUPDATE-ID EACCES\nSESSION-KEYS 0\n\
-                                SEARCH-S ENOKEY\nADD-S OK new\nAFTER secret-payload\n";
+const KEYS_UNREACHABLE: &str = "READ-ID ENOSYS -\nUPDATE-ID ENOSYS\nSESSION-KEYS ENOSYS\n\
+                                SEARCH-S ENOSYS\nADD-S ENOSYS new\nAFTER secret-payload\n";
 
 /// `jail ARGS`: COMMAND cannot read or change the caller's keys (shared
 /// with subids.rs, which runs it with --map-auto).
@@ -1579,6 +1580,137 @@ fn keyctl_refused_around_jail() {
         125,
         "keyctl: give the jail a new session keyring: Operation not permitted",
     );
+}
+
+// ---------------------------------------------------------------------------
+// Kernel keyrings by id: the caller's user keyring `@u` (and `@us`) grants
+// every permission to the caller's uid, which COMMAND runs as; key ids are
+// global (listed in /proc/keys). Linking `@u` into COMMAND's own session
+// keyring makes it possess every key in it. The filter refuses keyctl(2),
+// add_key(2) and request_key(2) as a whole.
+
+/// Python run outside as the test user: a login-like session keyring that
+/// holds `@u` (as pam_keyinit makes), a `user` key named argv[1] in `@u`;
+/// runs argv[2:] with the ids in the environment, prints its output, then
+/// the key's payload and whether a key named argv[1]-planted is in `@u`.
+const USER_KEYRING_OUTER_PY: &str = r#"
+import ctypes, os, subprocess, sys
+libc = ctypes.CDLL(None, use_errno=True)
+L = ctypes.c_long
+def sc(nr, *a):
+    r = libc.syscall(L(nr), *a)
+    if r < 0:
+        e = ctypes.get_errno()
+        print('NOKEYS' if e == 38 else '%d: %s' % (nr, os.strerror(e)))
+        sys.exit(0 if e == 38 else 1)
+    return r
+desc = sys.argv[1].encode()
+sc(250, L(1), None)  # KEYCTL_JOIN_SESSION_KEYRING, anonymous
+sc(250, L(8), L(-4), L(-3))  # KEYCTL_LINK(@u, @s)
+key = sc(248, b'user', desc, b'secret-payload', L(14), L(-4))  # add_key(.., @u)
+u, us = (sc(250, L(0), L(k), L(1)) for k in (-4, -5))  # KEYCTL_GET_KEYRING_ID
+os.environ.update(JT_KEY=str(key), JT_U=str(u), JT_US=str(us), JT_DESC=sys.argv[1])
+r = subprocess.run(sys.argv[2:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+sys.stdout.write(r.stdout.decode())
+buf = ctypes.create_string_buffer(64)
+n = sc(250, L(11), L(key), buf, L(64))  # KEYCTL_READ
+print('AFTER', buf.raw[:n].decode())
+planted = libc.syscall(L(250), L(10), L(u), b'user', desc + b'-planted', L(0))
+print('PLANTED', 'yes' if planted >= 0 else 'no')
+for k in (key, planted):
+    if k >= 0:
+        libc.syscall(L(250), L(9), L(k), L(u))  # KEYCTL_UNLINK
+"#;
+
+/// Python run as COMMAND: reaches the caller's `@u` and `@us` by id (from
+/// a new session keyring of its own with argv[1] `join`, as jail gives
+/// COMMAND), then reads and updates the caller's key and plants one.
+const USER_KEYRING_INNER_PY: &str = r#"
+import ctypes, errno, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+L = ctypes.c_long
+def sc(nr, *a):
+    r = libc.syscall(L(nr), *a)
+    return r, 'OK' if r >= 0 else errno.errorcode.get(ctypes.get_errno(), '?')
+if sys.argv[1:] == ['join']:
+    sc(250, L(1), None)
+key, u, us = (int(os.environ[k]) for k in ('JT_KEY', 'JT_U', 'JT_US'))
+print('LINK-U', sc(250, L(8), L(u), L(-3))[1])
+print('LINK-US', sc(250, L(8), L(us), L(-3))[1])
+buf = ctypes.create_string_buffer(64)
+r, e = sc(250, L(11), L(key), buf, L(64))
+print('READ', e, buf.raw[:r].decode() if r > 0 else '-')
+print('UPDATE', sc(250, L(2), L(key), b'pwned', L(5))[1])
+planted = (os.environ['JT_DESC'] + '-planted').encode()
+print('ADD-U', sc(248, b'user', planted, b'x', L(1), L(u))[1])
+"#;
+
+/// Run USER_KEYRING_INNER_PY as `jail ARGS -- python3`, or without jail
+/// in a new session keyring when `args` is None. None: no keyrings here.
+fn user_keyring_attack(args: Option<&[&str]>) -> Option<String> {
+    let mut c = as_user("python3");
+    c.args(["-c", USER_KEYRING_OUTER_PY, &unique("jailtest-u")]);
+    if let Some(args) = args {
+        c.arg(bin()).args(args).arg("--");
+    }
+    c.args(["python3", "-c", USER_KEYRING_INNER_PY]);
+    if args.is_none() {
+        c.arg("join");
+    }
+    let out = ok(&run(c));
+    (out != "NOKEYS\n").then_some(out)
+}
+
+/// `jail ARGS`: COMMAND cannot reach the caller's user keyrings by id (shared
+/// with subids.rs, which runs it with --map-auto).
+pub(crate) fn user_keyrings_are_unreachable_under(args: &[&str]) {
+    let out = user_keyring_attack(Some(args)).expect("keyrings vanished");
+    assert_eq!(
+        out,
+        "LINK-U ENOSYS\nLINK-US ENOSYS\nREAD ENOSYS -\nUPDATE ENOSYS\nADD-U ENOSYS\n\
+         AFTER secret-payload\nPLANTED no\n",
+        "jail {args:?}"
+    );
+}
+
+#[test]
+fn command_cannot_reach_the_callers_user_keyring_by_id() {
+    if !cfg!(target_arch = "x86_64") {
+        skip!("the test's system call numbers are x86_64's");
+    }
+    need!("python3");
+    // Control: a new session keyring of its own (what jail gave COMMAND
+    // before the filter) does not stop a process of the caller's uid.
+    let Some(out) = user_keyring_attack(None) else {
+        skip!("this kernel has no keyrings (CONFIG_KEYS)");
+    };
+    assert_eq!(
+        out,
+        "LINK-U OK\nLINK-US OK\nREAD OK secret-payload\nUPDATE OK\nADD-U OK\n\
+         AFTER pwned\nPLANTED yes\n",
+        "control"
+    );
+    for args in [
+        &[][..],
+        &["--pid"],
+        &["-r"],
+        &["--ro"],
+        &["--as-pid-1", "--net"],
+        &["-r", "--pid", "--ro"],
+    ] {
+        user_keyrings_are_unreachable_under(args);
+    }
+    // A jail inside the jail finds keyctl(2) refused, skips its own
+    // session keyring and says so.
+    let inner = bin().to_str().unwrap();
+    for outer in [&["--pid"][..], &["-r"]] {
+        let mut a = outer.to_vec();
+        a.extend(["--", inner, "-v", "--pid", "--", "echo", "inner ran"]);
+        let out = jail_run(&a);
+        assert_eq!(ok(&out), "inner ran\n", "jail {a:?}");
+        let err = stderr(&out);
+        assert!(err.contains("jail: no keyctl(2) here"), "jail {a:?}: {err}");
+    }
 }
 
 // ---------------------------------------------------------------------------
