@@ -28,6 +28,8 @@
 //! | `stdout_and_stderr_cannot_be_directories_and_nothing_is_created` | `--stdout`/`--stderr` naming a directory; a refused jail leaving a `--stdout` file it created behind | issue 11, item 4 |
 //! | `inherited_directory_stdio_is_refused` | `jail --ro -- sh < DIR`: the caller's own fd 0 (or 1) is a directory, written through `/proc/self/fd/0/` | issue 11, item 4 |
 //! | `keep_fd_of_a_directory_is_refused` | `--keep-fd N` of a directory fd (plain or O_PATH), written through around `--ro` and `--hide` | issue 11, item 4; CVE-2024-21626 (runc) class |
+//! | `stdin_file_cannot_be_reopened_for_writing` | `--stdin FILE` of a file the caller may write: `echo pwned > /proc/self/fd/0` reopens it for writing on the caller's mount, around `--ro` and outside `--root`; root inside clears the read-only flag on the mount under fd 0 (or a clone of it) | issue 11 (bwrap is the same) |
+//! | `stdin_file_replaced_while_jail_starts_is_refused` | FILE renamed over between the parent's open of `--stdin FILE` and the child's read-only reopen: COMMAND would get another file (and one the caller never opened) | issue 11 (contract: JAIL_TEST_PAUSE_CHILD_MS) |
 //! | `command_cannot_reach_the_callers_session_keyring` | COMMAND reads and overwrites the caller's keys through the session keyring it inherited (`keyctl print ID`, `keyctl update ID`, `add_key` into `@s`); also with `--map-auto` in subids.rs | issue 11, item 5 (bwrap is the same; runc gives each container a new session keyring) |
 //! | `keyctl_refused_around_jail` | a filter refusing only the session-keyring join must stop jail, not leave COMMAND the caller's keyring (while one refusing all of keyctl must not stop it) | issue 11, item 5 |
 //! | `command_cannot_reach_the_callers_user_keyring_by_id` | key ids are global and COMMAND runs as the caller's uid: it links the caller's `@u`/`@us` (every user permission) into its own session keyring by id, then reads and updates the caller's keys and plants one in `@u`; also with `--map-auto` in subids.rs | issue 11 (Docker, podman and flatpak refuse keyctl, add_key and request_key) |
@@ -1416,6 +1418,159 @@ fn keep_fd_of_a_directory_is_refused() {
             assert!(err.contains("--bind"), "{err}");
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// A regular file given as --stdin: the parent opens it on the caller's
+// mount, which is not read-only; /proc/self/fd/0 leads there, whatever the
+// view, so COMMAND could reopen it for writing around --ro and --root.
+
+/// Reads a line of stdin and prints it, then tries to overwrite the file
+/// behind stdin through /proc/self/fd/0 and says if it could.
+const REOPEN_STDIN_FOR_WRITING: &str =
+    "read x; echo \"got $x\"; echo pwned > /proc/self/fd/0 && echo WROTE";
+
+/// Python run as root inside (-r): undo the read-only mount under stdin
+/// (clear the flag on it, or on a clone of it), then write through it.
+const UNDO_READ_ONLY_STDIN: &str = r#"
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+class Attr(ctypes.Structure):
+    _fields_ = [("set", ctypes.c_uint64), ("clr", ctypes.c_uint64),
+                ("prop", ctypes.c_uint64), ("userns", ctypes.c_uint64)]
+clear_ro = Attr(0, 1, 0, 0)  # MOUNT_ATTR_RDONLY
+tree = libc.syscall(428, 0, b"", 1 | 0x1000)  # open_tree(OPEN_TREE_CLONE|AT_EMPTY_PATH)
+for fd in [0] + ([tree] if tree >= 0 else []):
+    libc.syscall(442, fd, b"", 0x1000, ctypes.byref(clear_ro), 32)  # mount_setattr
+    try:
+        open('/proc/self/fd/%d' % fd, 'r+').write('pwned')
+        print('WROTE')
+    except OSError as e:
+        print('write:', e.strerror)
+"#;
+
+#[test]
+fn stdin_file_cannot_be_reopened_for_writing() {
+    need!("busybox");
+    need!("python3");
+    let tmp = TempDir::new();
+    let file = tmp.join("input");
+    let f = file.to_str().unwrap();
+    let reset = || write_mode(&file, "original\n", 0o666);
+    // Control: a read-only fd on a file the user may write is a way to
+    // write it.
+    reset();
+    let mut c = as_user("sh");
+    c.args(["-c", REOPEN_STDIN_FOR_WRITING]);
+    let out = run_with_stdin(c, File::open(&file).unwrap());
+    assert!(ok(&out).contains("WROTE"), "control: {out:?}");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "pwned\n",
+        "control"
+    );
+
+    let root = busybox_root(&tmp);
+    let r = root.to_str().unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    let cases: [&[&str]; 7] = [
+        &["--ro", "--", "sh"],
+        &["--ro", "--pid", "--", "sh"],
+        &["--ro", "--as-pid-1", "--", "sh"],
+        &["-r", "--ro", "--", "sh"],
+        &["-r", "--pid", "--net", "--ro", "--", "sh"],
+        &["--hide", dir, "--", "sh"],
+        &["--root", r, "--", "/bin/busybox", "sh"],
+    ];
+    for args in cases {
+        reset();
+        let mut a = vec!["--stdin", f];
+        a.extend_from_slice(args);
+        a.extend(["-c", REOPEN_STDIN_FOR_WRITING]);
+        let out = jail_run(&a);
+        let content = std::fs::read_to_string(&file).unwrap();
+        assert_eq!(content, "original\n", "jail {a:?} wrote {f}: {out:?}");
+        assert_eq!(stdout(&out), "got original\n", "jail {a:?}: {out:?}");
+    }
+    // Root inside cannot make that mount writable again.
+    for args in [&["-r", "--ro"][..], &["-r", "--pid", "--ro"]] {
+        reset();
+        let mut a = vec!["--stdin", f];
+        a.extend_from_slice(args);
+        a.extend(["--", "python3", "-c", UNDO_READ_ONLY_STDIN]);
+        let out = ok(&jail_run(&a));
+        assert!(!out.contains("WROTE"), "jail {a:?}: {out}");
+        let content = std::fs::read_to_string(&file).unwrap();
+        assert_eq!(content, "original\n", "jail {a:?} wrote {f}");
+    }
+}
+
+#[test]
+fn stdin_file_replaced_while_jail_starts_is_refused() {
+    if !debug_binary() {
+        if std::env::var_os("JAIL_TEST_BIN").is_some() {
+            // The run against cargo's debug build covers this.
+            eprintln!("not run: JAIL_TEST_PAUSE_CHILD_MS exists in debug builds only");
+            return;
+        }
+        skip!("JAIL_TEST_PAUSE_CHILD_MS exists in debug builds only");
+    }
+    // The file jail opens again inside must be the one the parent opened:
+    // replaced meanwhile (while the child pauses), jail stops.
+    let tmp = TempDir::new();
+    let file = tmp.join("input");
+    let f = file.to_str().unwrap();
+    write_mode(&file, "original\n", 0o666);
+    let other = tmp.join("other");
+    write_mode(&other, "other\n", 0o666);
+    let mut c = jail(["--ro", "--stdin", f, "--", "sh", "-c", "cat; echo RAN"]);
+    c.env("JAIL_TEST_PAUSE_CHILD_MS", "2000")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = c.spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    std::fs::rename(&other, &file).unwrap();
+    let out = wait_output(child, Duration::from_secs(30));
+    fails(
+        &out,
+        125,
+        &format!("--stdin {f}: reopen read-only: Stale file handle"),
+    );
+    assert!(stdout(&out).is_empty(), "COMMAND ran: {out:?}");
+}
+
+#[test]
+fn stdin_file_still_reads_and_seeks() {
+    let tmp = TempDir::new();
+    let file = tmp.join("input");
+    let f = file.to_str().unwrap();
+    write_mode(&file, "one\ntwo\nthree\n", 0o644);
+    for args in [
+        &[][..],
+        &["--ro"],
+        &["--pid", "--ro"],
+        &["-r"],
+        &["--as-pid-1"],
+    ] {
+        let mut a = vec!["--stdin", f];
+        a.extend_from_slice(args);
+        a.extend(["--", "sh", "-c", "read x; echo \"$x\"; cat"]);
+        assert_eq!(ok(&jail_run(&a)), "one\ntwo\nthree\n", "jail {a:?}");
+        // A regular file, seekable: head -c leaves the offset where it
+        // stopped, tail -c seeks to the end.
+        let mut a = vec!["--stdin", f];
+        a.extend_from_slice(args);
+        let script = "head -c 4 >/dev/null; read x; echo \"$x\"; tail -c 3; \
+                      stat -L -c %F /proc/self/fd/0";
+        a.extend(["--", "sh", "-c", script]);
+        assert_eq!(ok(&jail_run(&a)), "two\nee\nregular file\n", "jail {a:?}");
+    }
+    // The caller's own redirect still reaches COMMAND as it was.
+    let out = run_with_stdin(
+        jail(["--ro", "--", "sh", "-c", "read x; echo \"$x\""]),
+        File::open(&file).unwrap(),
+    );
+    assert_eq!(ok(&out), "one\n");
 }
 
 // ---------------------------------------------------------------------------
