@@ -175,12 +175,60 @@ fn early_setup(ctx: &Ctx) {
         }
         log(ctx, Step::MountPrivate, t);
     }
+    if let Some(path) = &spec.stdin_read_only {
+        stdin_read_only(ctx, path);
+    }
     if spec.pid_ns && !spec.fs.changes_view() {
         mount_proc(ctx);
     }
     if spec.lock.is_none() {
         net_and_name(ctx);
     }
+}
+
+/// `--stdin FILE` on a read-only mount. The parent opened FILE on the
+/// caller's mount, which is not read-only: through /proc/self/fd/0 COMMAND
+/// could reopen it for writing, around `--ro` and outside `--root` (the
+/// magic link leads to the parent's mount, whatever the view). So open
+/// FILE again here, in our copy of the caller's mount namespace before the
+/// view changes, through a read-only clone of its mount, and put that fd
+/// in place of the parent's. Runs before the id maps, so the lookup has
+/// only the caller's own permissions; it must find the file the parent
+/// opened (ESTALE if it was replaced meanwhile). Without open_tree(2) or
+/// mount_setattr(2) (ENOSYS, before Linux 5.12) there is no `--ro`
+/// either, which needs mount_setattr: the parent's fd stays.
+fn stdin_read_only(ctx: &Ctx, path: &std::ffi::CStr) {
+    let t = sys::now_ns();
+    let fd = ctx.spec.stdio_fds[0];
+    let ro = match mounts::open_read_only(path) {
+        Ok(ro) => ro,
+        Err(libc::ENOSYS) => return,
+        Err(e) => fail(ctx, Step::StdinReadOnly, 0, e),
+    };
+    if !same_file(fd, ro) {
+        fail(ctx, Step::StdinReadOnly, 0, libc::ESTALE);
+    }
+    // SAFETY: dup3 on two fds of ours; the parent's copy of `fd` stays
+    // open in the parent's own fd table.
+    check(ctx, Step::StdinReadOnly, 0, unsafe {
+        sc!(libc::SYS_dup3, ro, fd, libc::O_CLOEXEC)
+    });
+    sys::close(ro);
+    log(ctx, Step::StdinReadOnly, t);
+}
+
+/// Whether two fds are open on the same file (device and inode).
+fn same_file(a: i32, b: i32) -> bool {
+    // SAFETY: stat is plain data; fstat only fills it.
+    let mut sa: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: as above.
+    let mut sb: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: sa and sb are valid for writing.
+    let ok = unsafe {
+        sc!(libc::SYS_fstat, a, &mut sa as *mut libc::stat).is_ok()
+            && sc!(libc::SYS_fstat, b, &mut sb as *mut libc::stat).is_ok()
+    };
+    ok && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
 }
 
 /// Bring lo up and set the hostname, in the namespaces COMMAND gets.
@@ -333,9 +381,11 @@ const KEY_SPEC_THREAD_KEYRING: isize = -1;
 
 /// The jail's processes get a new, empty, anonymous session keyring: the
 /// caller's, inherited across clone, would let COMMAND read and change
-/// every key in it (it would possess them). COMMAND's user and
-/// user-session keyrings (`@u`, `@us`) are the new user namespace's
-/// already; the caller's stay reachable by id (README, Security).
+/// every key in it (it would possess them), and the kernel's own key
+/// lookups on COMMAND's behalf search it. COMMAND's user and user-session
+/// keyrings (`@u`, `@us`) are the new user namespace's already; the
+/// caller's, reachable by id, are behind the seccomp filter, which refuses
+/// COMMAND keyctl(2) as a whole (and a jail inside the jail its join).
 fn session_keyring(ctx: &Ctx) {
     let t = sys::now_ns();
     // SAFETY: a null name asks for a new anonymous keyring; no other pointer.

@@ -105,6 +105,7 @@ pub enum Step {
     UnshareTime,
     TimeOffsets,
     MountPrivate,
+    StdinReadOnly,
     FsSource,
     FsCreate,
     FsMount,
@@ -135,11 +136,12 @@ pub enum Step {
 }
 
 impl Step {
-    const ALL: [Step; 31] = [
+    const ALL: [Step; 32] = [
         Step::WaitForMaps,
         Step::UnshareTime,
         Step::TimeOffsets,
         Step::MountPrivate,
+        Step::StdinReadOnly,
         Step::FsSource,
         Step::FsCreate,
         Step::FsMount,
@@ -180,6 +182,7 @@ impl Step {
             Step::UnshareTime => "create time namespace",
             Step::TimeOffsets => "set time namespace offsets",
             Step::MountPrivate => "make / private",
+            Step::StdinReadOnly => "reopen --stdin read-only",
             Step::FsSource => "clone bind sources",
             Step::FsCreate => "create mount points",
             Step::FsMount => "build the filesystem view",

@@ -991,6 +991,59 @@ fn mount(
     r.map(drop)
 }
 
+/// Open the file at `path` read-only through a read-only clone of its
+/// mount: a detached copy of that one mount (never its submounts), made
+/// read-only, opened through /proc/self/fd and closed again, so that
+/// nothing but the returned fd holds it. Reopened through
+/// /proc/self/fd/N, the file stays read-only (EROFS), which a file opened
+/// on the caller's own mount is not. The clone must come from our own
+/// mount namespace: open_tree(2) refuses the caller's mounts (EINVAL).
+pub fn open_read_only(path: &CStr) -> Result<i32, i32> {
+    // SAFETY: path is NUL-terminated; open_tree returns a new fd.
+    let tree = unsafe {
+        sc!(
+            libc::SYS_open_tree,
+            libc::AT_FDCWD,
+            path.as_ptr(),
+            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC
+        )
+    }? as i32;
+    let attr = MountAttr {
+        attr_set: MOUNT_ATTR_RDONLY,
+        attr_clr: 0,
+        propagation: 0,
+        userns_fd: 0,
+    };
+    // SAFETY: the empty path is NUL-terminated and attr is a valid
+    // mount_attr of the size we pass.
+    let r = unsafe {
+        sc!(
+            libc::SYS_mount_setattr,
+            tree,
+            c"".as_ptr(),
+            libc::AT_EMPTY_PATH,
+            &attr as *const MountAttr,
+            std::mem::size_of::<MountAttr>()
+        )
+    };
+    let mut proc_fd = sys::Line::new();
+    proc_fd.str("/proc/self/fd/").num(tree as u64).push(b"\0");
+    let fd = r.and_then(|_| {
+        let name = CStr::from_bytes_with_nul(proc_fd.as_bytes()).map_err(|_| libc::EINVAL)?;
+        // SAFETY: name is NUL-terminated.
+        unsafe {
+            sc!(
+                libc::SYS_openat,
+                libc::AT_FDCWD,
+                name.as_ptr(),
+                libc::O_RDONLY | libc::O_NOCTTY | libc::O_CLOEXEC
+            )
+        }
+    });
+    sys::close(tree);
+    fd.map(|fd| fd as i32)
+}
+
 /// Make `/` and every mount below it private, so nothing done in this
 /// mount namespace propagates to the caller's (the first step of any view).
 pub fn make_root_private() -> Result<(), i32> {

@@ -1,37 +1,49 @@
-//! The seccomp filter every COMMAND runs under: `ioctl(fd, TIOCSTI, ...)`
-//! and `ioctl(fd, TIOCLINUX, ...)` fail with EPERM, so a jailed process
-//! cannot push characters into the caller's terminal (CVE-2017-5226 in
-//! bubblewrap) or use the console's selection paste. Only the low 32 bits
-//! of the request are compared, as the kernel does: a request with high
-//! bits set is the same ioctl (CVE-2019-10063 in flatpak). Every other
-//! ioctl and system call is allowed, so terminal programs keep working.
+//! The seccomp filter every COMMAND runs under:
+//! - `ioctl(fd, TIOCSTI, ...)` and `ioctl(fd, TIOCLINUX, ...)` fail with
+//!   EPERM, so a jailed process cannot push characters into the caller's
+//!   terminal (CVE-2017-5226 in bubblewrap) or use the console's selection
+//!   paste. Only the low 32 bits of the request are compared, as the kernel
+//!   does: a request with high bits set is the same ioctl (CVE-2019-10063
+//!   in flatpak).
+//! - `add_key`, `request_key` and `keyctl` fail with ENOSYS, as if the
+//!   kernel had no keyrings (Docker, podman and flatpak do the same). Key
+//!   ids are global and COMMAND runs as the caller's uid: the caller's user
+//!   keyrings (`@u`, `@us`, made with every user permission) stay reachable
+//!   by id, and `keyctl link` of one into COMMAND's own session keyring
+//!   would hand it every key in them.
 //!
-//! The program is 13 classic BPF instructions, written out by hand and
-//! checked instruction by instruction by the tests below (a small BPF
-//! interpreter runs it on synthetic system calls); a filter library would
-//! cost more binary than the whole filter.
+//! Every other ioctl and system call is allowed, so terminal programs keep
+//! working.
+//!
+//! The program is 20 classic BPF instructions (12 on aarch64), written out
+//! by hand and checked instruction by instruction by the tests below (a
+//! small BPF interpreter runs it on synthetic system calls); a filter
+//! library would cost more binary than the whole filter.
 
 const TIOCSTI: u32 = 0x5412;
 const TIOCLINUX: u32 = 0x541C;
 
-#[allow(dead_code)]
 const AUDIT_ARCH_X86_64: u32 = 0xC000_003E;
-#[allow(dead_code)]
 const AUDIT_ARCH_I386: u32 = 0x4000_0003;
-#[allow(dead_code)]
 const AUDIT_ARCH_AARCH64: u32 = 0xC000_00B7;
-#[allow(dead_code)]
 const X32_SYSCALL_BIT: u32 = 0x4000_0000;
 
 /// ioctl's number for each ABI a kernel of our architecture runs.
-#[allow(dead_code)]
 const NR_IOCTL_X86_64: u32 = 16;
-#[allow(dead_code)]
 const NR_IOCTL_X32: u32 = 514 | X32_SYSCALL_BIT;
-#[allow(dead_code)]
 const NR_IOCTL_I386: u32 = 54;
-#[allow(dead_code)]
 const NR_IOCTL_AARCH64: u32 = 29;
+
+/// add_key, request_key and keyctl follow each other in every ABI: the
+/// filter refuses the range from add_key to keyctl.
+const NR_ADD_KEY_X86_64: u32 = 248;
+const NR_KEYCTL_X86_64: u32 = 250;
+const NR_ADD_KEY_X32: u32 = 248 | X32_SYSCALL_BIT;
+const NR_KEYCTL_X32: u32 = 250 | X32_SYSCALL_BIT;
+const NR_ADD_KEY_I386: u32 = 286;
+const NR_KEYCTL_I386: u32 = 288;
+const NR_ADD_KEY_AARCH64: u32 = 217;
+const NR_KEYCTL_AARCH64: u32 = 219;
 
 // Offsets in struct seccomp_data { int nr; u32 arch; u64 ip; u64 args[6]; }
 const OFF_NR: u32 = 0;
@@ -41,10 +53,14 @@ const OFF_ARG1_LO: u32 = 24;
 
 const BPF_LD_W_ABS: u16 = 0x20; // BPF_LD (0) | BPF_W (0) | BPF_ABS (0x20)
 const BPF_JEQ_K: u16 = 0x15; // BPF_JMP (5) | BPF_JEQ (0x10) | BPF_K (0)
+const BPF_JGT_K: u16 = 0x25; // BPF_JMP (5) | BPF_JGT (0x20) | BPF_K (0)
+const BPF_JGE_K: u16 = 0x35; // BPF_JMP (5) | BPF_JGE (0x30) | BPF_K (0)
 const BPF_RET_K: u16 = 0x06; // BPF_RET | BPF_K
 
 const SECCOMP_RET_ALLOW: u32 = 0x7fff_0000;
 const SECCOMP_RET_ERRNO: u32 = 0x0005_0000;
+const EPERM: u32 = SECCOMP_RET_ERRNO | libc::EPERM as u32;
+const ENOSYS: u32 = SECCOMP_RET_ERRNO | libc::ENOSYS as u32;
 
 const fn ld(k: u32) -> libc::sock_filter {
     libc::sock_filter {
@@ -55,13 +71,21 @@ const fn ld(k: u32) -> libc::sock_filter {
     }
 }
 
+/// Jump if the accumulator equals k, > k, >= k (unsigned).
+const fn jump(code: u16, k: u32, jt: u8, jf: u8) -> libc::sock_filter {
+    libc::sock_filter { code, jt, jf, k }
+}
+
 const fn jeq(k: u32, jt: u8, jf: u8) -> libc::sock_filter {
-    libc::sock_filter {
-        code: BPF_JEQ_K,
-        jt,
-        jf,
-        k,
-    }
+    jump(BPF_JEQ_K, k, jt, jf)
+}
+
+const fn jgt(k: u32, jt: u8, jf: u8) -> libc::sock_filter {
+    jump(BPF_JGT_K, k, jt, jf)
+}
+
+const fn jge(k: u32, jt: u8, jf: u8) -> libc::sock_filter {
+    jump(BPF_JGE_K, k, jt, jf)
 }
 
 const fn ret(k: u32) -> libc::sock_filter {
@@ -73,37 +97,55 @@ const fn ret(k: u32) -> libc::sock_filter {
     }
 }
 
-/// The filter for x86_64 kernels (native, x32 and i386 system calls).
-#[cfg(not(target_arch = "aarch64"))]
-pub static PROGRAM: [libc::sock_filter; 13] = [
+/// The filter for x86_64 kernels (native, x32 and i386 system calls). An
+/// x32 call is a native number with X32_SYSCALL_BIT set, so its keyring
+/// range lies above every native one.
+#[cfg_attr(target_arch = "aarch64", allow(dead_code))]
+static X86_64: [libc::sock_filter; 20] = [
     /* 0 */ ld(OFF_ARCH),
-    /* 1 */ jeq(AUDIT_ARCH_X86_64, 0, 3), // -> 2 | 5
+    /* 1 */ jeq(AUDIT_ARCH_X86_64, 0, 7), // -> 2 | 9
     /* 2 */ ld(OFF_NR),
-    /* 3 */ jeq(NR_IOCTL_X86_64, 4, 0), // -> 8 | 4
-    /* 4 */ jeq(NR_IOCTL_X32, 3, 7), // -> 8 | 12
-    /* 5 */ jeq(AUDIT_ARCH_I386, 0, 6), // -> 6 | 12
-    /* 6 */ ld(OFF_NR),
-    /* 7 */ jeq(NR_IOCTL_I386, 0, 4), // -> 8 | 12
-    /* 8 */ ld(OFF_ARG1_LO),
-    /* 9 */ jeq(TIOCSTI, 1, 0), // -> 11 | 10
-    /* 10 */ jeq(TIOCLINUX, 0, 1), // -> 11 | 12
-    /* 11 */ ret(SECCOMP_RET_ERRNO | libc::EPERM as u32),
-    /* 12 */ ret(SECCOMP_RET_ALLOW),
+    /* 3 */ jeq(NR_IOCTL_X86_64, 10, 0), // -> 14 | 4
+    /* 4 */ jeq(NR_IOCTL_X32, 9, 0), // -> 14 | 5
+    /* 5 */ jgt(NR_KEYCTL_X32, 13, 0), // above x32 keyctl -> 19 | 6
+    /* 6 */ jge(NR_ADD_KEY_X32, 11, 0), // x32 keyrings -> 18 | 7
+    /* 7 */ jgt(NR_KEYCTL_X86_64, 11, 0), // -> 19 | 8
+    /* 8 */ jge(NR_ADD_KEY_X86_64, 9, 10), // keyrings -> 18 | 19
+    /* 9 */ jeq(AUDIT_ARCH_I386, 0, 9), // -> 10 | 19
+    /* 10 */ ld(OFF_NR),
+    /* 11 */ jeq(NR_IOCTL_I386, 2, 0), // -> 14 | 12
+    /* 12 */ jgt(NR_KEYCTL_I386, 6, 0), // -> 19 | 13
+    /* 13 */ jge(NR_ADD_KEY_I386, 4, 5), // keyrings -> 18 | 19
+    /* 14 */ ld(OFF_ARG1_LO),
+    /* 15 */ jeq(TIOCSTI, 1, 0), // -> 17 | 16
+    /* 16 */ jeq(TIOCLINUX, 0, 2), // -> 17 | 19
+    /* 17 */ ret(EPERM),
+    /* 18 */ ret(ENOSYS),
+    /* 19 */ ret(SECCOMP_RET_ALLOW),
 ];
 
 /// The filter for aarch64 kernels.
-#[cfg(target_arch = "aarch64")]
-pub static PROGRAM: [libc::sock_filter; 9] = [
+#[cfg_attr(not(target_arch = "aarch64"), allow(dead_code))]
+static AARCH64: [libc::sock_filter; 12] = [
     /* 0 */ ld(OFF_ARCH),
-    /* 1 */ jeq(AUDIT_ARCH_AARCH64, 0, 6), // -> 2 | 8
+    /* 1 */ jeq(AUDIT_ARCH_AARCH64, 0, 9), // -> 2 | 11
     /* 2 */ ld(OFF_NR),
-    /* 3 */ jeq(NR_IOCTL_AARCH64, 0, 4), // -> 4 | 8
-    /* 4 */ ld(OFF_ARG1_LO),
-    /* 5 */ jeq(TIOCSTI, 1, 0), // -> 7 | 6
-    /* 6 */ jeq(TIOCLINUX, 0, 1), // -> 7 | 8
-    /* 7 */ ret(SECCOMP_RET_ERRNO | libc::EPERM as u32),
-    /* 8 */ ret(SECCOMP_RET_ALLOW),
+    /* 3 */ jeq(NR_IOCTL_AARCH64, 2, 0), // -> 6 | 4
+    /* 4 */ jgt(NR_KEYCTL_AARCH64, 6, 0), // -> 11 | 5
+    /* 5 */ jge(NR_ADD_KEY_AARCH64, 4, 5), // keyrings -> 10 | 11
+    /* 6 */ ld(OFF_ARG1_LO),
+    /* 7 */ jeq(TIOCSTI, 1, 0), // -> 9 | 8
+    /* 8 */ jeq(TIOCLINUX, 0, 2), // -> 9 | 11
+    /* 9 */ ret(EPERM),
+    /* 10 */ ret(ENOSYS),
+    /* 11 */ ret(SECCOMP_RET_ALLOW),
 ];
+
+/// The filter for the architecture jail runs on.
+#[cfg(not(target_arch = "aarch64"))]
+static PROGRAM: &[libc::sock_filter] = &X86_64;
+#[cfg(target_arch = "aarch64")]
+static PROGRAM: &[libc::sock_filter] = &AARCH64;
 
 /// Install the filter on the calling thread. Needs no_new_privs (or
 /// CAP_SYS_ADMIN). Async-signal-safe; returns the errno on failure.
@@ -126,12 +168,12 @@ pub fn install() -> Result<(), i32> {
     r.map(drop)
 }
 
-#[cfg(all(test, not(target_arch = "aarch64")))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A classic-BPF interpreter for the three instructions the filter
-    /// uses, over a seccomp_data laid out as the kernel does.
+    /// A classic-BPF interpreter for the instructions the filters use,
+    /// over a seccomp_data laid out as the kernel does.
     fn run(prog: &[libc::sock_filter], nr: u32, arch: u32, args: [u64; 6]) -> u32 {
         let mut data = [0u8; 64];
         data[0..4].copy_from_slice(&nr.to_le_bytes());
@@ -144,24 +186,26 @@ mod tests {
         loop {
             let ins = prog[pc];
             pc += 1;
-            match ins.code {
+            let taken = match ins.code {
                 BPF_LD_W_ABS => {
                     let k = ins.k as usize;
                     acc = u32::from_le_bytes(data[k..k + 4].try_into().unwrap());
+                    continue;
                 }
-                BPF_JEQ_K => {
-                    pc += if acc == ins.k { ins.jt } else { ins.jf } as usize;
-                }
+                BPF_JEQ_K => acc == ins.k,
+                BPF_JGT_K => acc > ins.k,
+                BPF_JGE_K => acc >= ins.k,
                 BPF_RET_K => return ins.k,
                 c => panic!("unexpected opcode {c:#x}"),
-            }
+            };
+            pc += if taken { ins.jt } else { ins.jf } as usize;
         }
     }
 
-    const EPERM: u32 = SECCOMP_RET_ERRNO | libc::EPERM as u32;
+    const ALLOW: u32 = SECCOMP_RET_ALLOW;
 
     fn ioctl(nr: u32, arch: u32, req: u64) -> u32 {
-        run(&PROGRAM, nr, arch, [1, req, 0, 0, 0, 0])
+        run(&X86_64, nr, arch, [1, req, 0, 0, 0, 0])
     }
 
     #[test]
@@ -181,11 +225,18 @@ mod tests {
             ioctl(16, AUDIT_ARCH_X86_64, TIOCLINUX as u64 | 0xffff << 48),
             EPERM
         );
+        assert_eq!(ioctl(54, AUDIT_ARCH_I386, TIOCSTI as u64 | 1 << 32), EPERM);
+        let x32 = 514 | X32_SYSCALL_BIT;
+        assert_eq!(
+            ioctl(x32, AUDIT_ARCH_X86_64, TIOCLINUX as u64 | 1 << 63),
+            EPERM
+        );
     }
 
     #[test]
     fn blocks_compat_abis() {
         assert_eq!(ioctl(54, AUDIT_ARCH_I386, TIOCSTI as u64), EPERM);
+        assert_eq!(ioctl(54, AUDIT_ARCH_I386, TIOCLINUX as u64), EPERM);
         assert_eq!(
             ioctl(514 | X32_SYSCALL_BIT, AUDIT_ARCH_X86_64, TIOCSTI as u64),
             EPERM
@@ -194,25 +245,99 @@ mod tests {
 
     #[test]
     fn allows_other_ioctls_and_calls() {
-        let allow = SECCOMP_RET_ALLOW;
-        assert_eq!(ioctl(16, AUDIT_ARCH_X86_64, libc::TIOCGWINSZ), allow);
-        assert_eq!(ioctl(16, AUDIT_ARCH_X86_64, libc::TCSETS), allow);
-        assert_eq!(ioctl(16, AUDIT_ARCH_X86_64, libc::TIOCSWINSZ), allow);
+        assert_eq!(ioctl(16, AUDIT_ARCH_X86_64, libc::TIOCGWINSZ), ALLOW);
+        assert_eq!(ioctl(16, AUDIT_ARCH_X86_64, libc::TCSETS), ALLOW);
+        assert_eq!(ioctl(16, AUDIT_ARCH_X86_64, libc::TIOCSWINSZ), ALLOW);
+        assert_eq!(ioctl(54, AUDIT_ARCH_I386, libc::TIOCGWINSZ), ALLOW);
+        let x32 = 514 | X32_SYSCALL_BIT;
+        assert_eq!(ioctl(x32, AUDIT_ARCH_X86_64, libc::TIOCGWINSZ), ALLOW);
         // write(2) whose second argument happens to equal TIOCSTI.
-        assert_eq!(ioctl(1, AUDIT_ARCH_X86_64, TIOCSTI as u64), allow);
+        assert_eq!(ioctl(1, AUDIT_ARCH_X86_64, TIOCSTI as u64), ALLOW);
         // i386's 16 is lchown, not ioctl.
-        assert_eq!(ioctl(16, AUDIT_ARCH_I386, TIOCSTI as u64), allow);
-        assert_eq!(ioctl(54, 0x1234, TIOCSTI as u64), allow);
+        assert_eq!(ioctl(16, AUDIT_ARCH_I386, TIOCSTI as u64), ALLOW);
+        assert_eq!(ioctl(54, 0x1234, TIOCSTI as u64), ALLOW);
+    }
+
+    /// The system call numbers add_key, request_key, keyctl per ABI.
+    const KEYRINGS: [(u32, [u32; 3]); 3] = [
+        (AUDIT_ARCH_X86_64, [248, 249, 250]),
+        (
+            AUDIT_ARCH_X86_64,
+            [
+                248 | X32_SYSCALL_BIT,
+                249 | X32_SYSCALL_BIT,
+                250 | X32_SYSCALL_BIT,
+            ],
+        ),
+        (AUDIT_ARCH_I386, [286, 287, 288]),
+    ];
+
+    #[test]
+    fn keyring_calls_fail_with_enosys_in_every_abi() {
+        for (arch, nrs) in KEYRINGS {
+            for nr in nrs {
+                for args in [[0; 6], [u64::MAX; 6], [8, 1, 2, 0, 0, 0]] {
+                    assert_eq!(run(&X86_64, nr, arch, args), ENOSYS, "{arch:#x} {nr:#x}");
+                }
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        assert_eq!(
+            [libc::SYS_add_key, libc::SYS_request_key, libc::SYS_keyctl],
+            [248, 249, 250]
+        );
+    }
+
+    #[test]
+    fn keyring_neighbours_are_allowed() {
+        // The calls just outside each range, in each ABI, and the keyring
+        // numbers of one ABI called through another.
+        let x = X32_SYSCALL_BIT;
+        for (arch, nr) in [
+            (AUDIT_ARCH_X86_64, 247),
+            (AUDIT_ARCH_X86_64, 251),
+            (AUDIT_ARCH_X86_64, 247 | x),
+            (AUDIT_ARCH_X86_64, 251 | x),
+            (AUDIT_ARCH_X86_64, 286),
+            (AUDIT_ARCH_X86_64, 288 | x),
+            (AUDIT_ARCH_X86_64, u32::MAX),
+            (AUDIT_ARCH_I386, 285),
+            (AUDIT_ARCH_I386, 289),
+            (AUDIT_ARCH_I386, 250),
+            (AUDIT_ARCH_I386, 248 | x),
+            (0x1234, 250),
+        ] {
+            assert_eq!(run(&X86_64, nr, arch, [0; 6]), ALLOW, "{arch:#x} {nr:#x}");
+        }
+    }
+
+    #[test]
+    fn aarch64_filter() {
+        let a = AUDIT_ARCH_AARCH64;
+        let ioctl = |req: u64| run(&AARCH64, 29, a, [1, req, 0, 0, 0, 0]);
+        assert_eq!(ioctl(TIOCSTI as u64), EPERM);
+        assert_eq!(ioctl(TIOCLINUX as u64 | 1 << 32), EPERM);
+        assert_eq!(ioctl(libc::TIOCGWINSZ), ALLOW);
+        for nr in [217, 218, 219] {
+            assert_eq!(run(&AARCH64, nr, a, [0; 6]), ENOSYS, "{nr}");
+        }
+        for nr in [216, 220, 250, 64] {
+            let args = [1, TIOCSTI as u64, 0, 0, 0, 0];
+            assert_eq!(run(&AARCH64, nr, a, args), ALLOW, "{nr}");
+        }
+        assert_eq!(run(&AARCH64, 219, AUDIT_ARCH_X86_64, [0; 6]), ALLOW);
     }
 
     #[test]
     fn every_jump_lands_inside_the_program() {
-        for (i, ins) in PROGRAM.iter().enumerate() {
-            if ins.code == BPF_JEQ_K {
-                assert!(i + 1 + (ins.jt as usize) < PROGRAM.len());
-                assert!(i + 1 + (ins.jf as usize) < PROGRAM.len());
+        for prog in [&X86_64[..], &AARCH64[..]] {
+            for (i, ins) in prog.iter().enumerate() {
+                if matches!(ins.code, BPF_JEQ_K | BPF_JGT_K | BPF_JGE_K) {
+                    assert!(i + 1 + (ins.jt as usize) < prog.len());
+                    assert!(i + 1 + (ins.jf as usize) < prog.len());
+                }
             }
+            assert_eq!(prog.last().unwrap().code, BPF_RET_K);
         }
-        assert_eq!(PROGRAM.last().unwrap().code, BPF_RET_K);
     }
 }

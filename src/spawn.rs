@@ -435,6 +435,19 @@ fn describe(spec: &Spec, f: Failure) -> Error {
                 .unwrap_or("stdio");
             Error::sys(format!("{name}: redirect"), e)
         }
+        Step::StdinReadOnly => {
+            let path = spec.stdin_read_only.as_ref().map(|p| p.to_string_lossy());
+            let hint = (e == libc::ESTALE).then(|| {
+                "the path names another file than the one jail opened (replaced meanwhile, \
+                 or under /proc/self)"
+                    .to_string()
+            });
+            Error::sys(
+                format!("--stdin {}: reopen read-only", path.unwrap_or_default()),
+                e,
+            )
+            .with_hint(hint)
+        }
         Step::MountProc => {
             let hint = (e == libc::EPERM || e == libc::EACCES).then(|| {
                 "/proc is masked or read-only here (inside a container?): a PID namespace \

@@ -88,6 +88,10 @@ pub struct Spec {
     pub stdio: [Option<File>; 3],
     /// Raw fds of `stdio` (-1 when not redirected), for the child.
     pub stdio_fds: [i32; 3],
+    /// `--stdin FILE` of a regular file, with a mount namespace: the child
+    /// opens FILE again through a read-only clone of its mount (see
+    /// `child::stdin_read_only`).
+    pub stdin_read_only: Option<CString>,
     /// Inherited fds passed to COMMAND, sorted, all >= 3.
     pub keep_fds: Vec<i32>,
     pub new_session: bool,
@@ -473,6 +477,14 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     // Last, so that nothing is created when another option is wrong.
     let stdio = open_stdio(&stdio_paths)?;
     let stdio_fds = [0, 1, 2].map(|i| stdio[i].as_ref().map_or(-1, |f| f.as_raw_fd()));
+    // (A path with a NUL byte was never opened: CString::new cannot fail.)
+    let regular = |f: &File| f.metadata().is_ok_and(|m| m.is_file());
+    let stdin_read_only = match (&stdio[0], &stdio_paths[0]) {
+        (Some(f), Some(p)) if flags & libc::CLONE_NEWNS != 0 && regular(f) => {
+            CString::new(p.as_bytes()).ok()
+        }
+        _ => None,
+    };
 
     Ok(Spec {
         clone_flags: flags,
@@ -491,6 +503,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         rlimits,
         stdio,
         stdio_fds,
+        stdin_read_only,
         keep_fds,
         new_session,
         chdir,

@@ -459,7 +459,11 @@ pub const FLAGS: &[FlagDef] = &[
         "The files of --stdin, --stdout and --stderr are opened by jail before the jail starts, \
          with the caller's rights. None may be a directory, nor may the caller's own fds 0, 1 \
          and 2 they do not replace: through /proc/self/fd a directory fd opens the files under \
-         it, around --ro, --root and --hide.",
+         it, around --ro, --root and --hide. With a mount namespace (--mount, --pid, --all or a \
+         filesystem option), a regular FILE is opened again inside through a read-only copy of \
+         its mount: COMMAND cannot reopen /proc/self/fd/0 for writing, even where the caller may \
+         write FILE. A file the caller redirects itself (< FILE) or keeps with --keep-fd is the \
+         caller's own open file: COMMAND can reopen it for writing if the caller may write it.",
     ),
     flag(
         F::Stdout,
@@ -487,7 +491,8 @@ pub const FLAGS: &[FlagDef] = &[
         S::Process,
         "pass inherited file descriptor N to COMMAND (repeatable)",
         "COMMAND gets fds 0, 1, 2 and those named here; every other inherited fd is closed. \
-         N may not be a directory (see --stdin); --bind gives the jail a directory.",
+         N may not be a directory, and a file is the caller's own open file (see --stdin); \
+         --bind gives the jail a directory.",
     ),
     flag(
         F::NewSession,

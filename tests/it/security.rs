@@ -30,6 +30,8 @@
 //! | `stdout_and_stderr_cannot_be_directories_and_nothing_is_created` | `--stdout`/`--stderr` naming a directory; a refused jail leaving a `--stdout` file it created behind | issue 11, item 4 |
 //! | `inherited_directory_stdio_is_refused` | `jail --ro -- sh < DIR`: the caller's own fd 0 (or 1) is a directory, written through `/proc/self/fd/0/` | issue 11, item 4 |
 //! | `keep_fd_of_a_directory_is_refused` | `--keep-fd N` of a directory fd (plain or O_PATH), written through around `--ro` and `--hide` | issue 11, item 4; CVE-2024-21626 (runc) class |
+//! | `stdin_file_cannot_be_reopened_for_writing` | `--stdin FILE` of a file the caller may write: `echo pwned > /proc/self/fd/0` reopens it for writing on the caller's mount, around `--ro` and outside `--root`; root inside clears the read-only flag on the mount under fd 0 (or a clone of it) | issue 11 (bwrap is the same) |
+//! | `stdin_file_replaced_while_jail_starts_is_refused` | FILE renamed over between the parent's open of `--stdin FILE` and the child's read-only reopen: COMMAND would get another file (and one the caller never opened) | issue 11 (contract: JAIL_TEST_PAUSE_CHILD_MS) |
 //! | `command_cannot_reach_the_callers_session_keyring` | COMMAND reads and overwrites the caller's keys through the session keyring it inherited (`keyctl print ID`, `keyctl update ID`, `add_key` into `@s`); also with `--map-auto` in subids.rs | issue 11, item 5 (bwrap is the same; runc gives each container a new session keyring) |
 //! | `keyctl_refused_around_jail` | a filter refusing only the session-keyring join must stop jail, not leave COMMAND the caller's keyring (while one refusing all of keyctl must not stop it) | issue 11, item 5 |
 //! | `hermetic_recipe_cannot_touch_the_callers_sysv_ipc` | under `--ro --rw . --tmpfs /tmp --net --pid`, COMMAND finds and removes (`ipcrm`) the caller's SysV shared memory, message queues and semaphores | issue 11, item 8 |
@@ -37,13 +39,14 @@
 //! | `init_and_keeper_keep_no_capabilities` | COMMAND (or whoever gets into jail's PID 1 or keeper) uses the full capability set those processes kept after starting COMMAND | issue 11, item 7; DESIGN "Threat model" |
 //! | `init_without_capabilities_still_supervises` | a COMMAND tree (under another mapped uid too) that the capability-less init can no longer time out, clean up or signal | issue 11, item 7 |
 //! | `nothing_outlives_jail_when_the_keeper_is_killed` | without `--pid`, COMMAND (or anyone) SIGKILLs the keeper, so that what COMMAND started (`setsid`, double fork, a subreaper COMMAND without a parent-death signal) is orphaned to the system's init and outlives jail; the cleanup must spare the caller's own children | issue 11, item 9; DESIGN "Threat model" |
-//! | `root_image_symlinks_cannot_aim_mount_points_outside_the_root` | a `--root` image whose `etc` (or `dev`) is an absolute symlink to the caller's files, or a relative one climbing out (`up -> ..`), makes `--bind`, `--ro-bind`, `--tmpfs` or `--dev` create a mount point on the host | security issue, item 2 |
-//! | `symlinks_left_in_a_rw_dir_cannot_aim_later_mount_points` | symlinks an earlier jailed run left in its `--rw` directory make a later run create files or directories outside it, despite `--ro` | security issue, item 2 |
-//! | `another_users_symlink_in_tmp_cannot_aim_a_mount_point` | another user's symlink in a sticky world-writable directory makes `--tmpfs /tmp/x/d` (or a bind) create a directory in the victim's home | security issue, item 2 |
-//! | `symlink_planted_after_the_parent_checked_is_refused_by_the_child` | the same symlinks planted after jail checked the destination, while its child waits (TOCTOU) | security issue, item 2 (contract: JAIL_TEST_PAUSE_CHILD_MS) |
-//! | `mounts_onto_existing_symlinks_land_on_their_targets_inside_the_root` | a bind onto an existing symlink (to a directory, to a file) in a `--root` fails, or covers the link instead of its target | bubblewrap's tests; security issue, item 2 |
-//! | `hide_and_rw_through_a_symlink_stay_inside_the_root` | `--hide /s` or `--rw /s` with `/s` an absolute symlink in a `--root` image acts on the host's path: the image's directory stays visible, or read-only | security issue, item 2 |
-//! | `hide_tmpfs_and_binds_win_over_rw_in_every_order` | `--ro --hide W --rw W` shows W and lets COMMAND write to the host (likewise `--tmpfs W` or `--bind X:W` before `--rw W`): a `--hide`, `--tmpfs` or `--bind` at or beneath W must win over `--rw W` in every order | security issue, item 3 |
+//! | `root_image_symlinks_cannot_aim_mount_points_outside_the_root` | a `--root` image whose `etc` (or `dev`) is an absolute symlink to the caller's files, or a relative one climbing out (`up -> ..`), makes `--bind`, `--ro-bind`, `--tmpfs` or `--dev` create a mount point on the host | issue 11, item 2 |
+//! | `symlinks_left_in_a_rw_dir_cannot_aim_later_mount_points` | symlinks an earlier jailed run left in its `--rw` directory make a later run create files or directories outside it, despite `--ro` | issue 11, item 2 |
+//! | `another_users_symlink_in_tmp_cannot_aim_a_mount_point` | another user's symlink in a sticky world-writable directory makes `--tmpfs /tmp/x/d` (or a bind) create a directory in the victim's home | issue 11, item 2 |
+//! | `symlink_planted_after_the_parent_checked_is_refused_by_the_child` | the same symlinks planted after jail checked the destination, while its child waits (TOCTOU) | issue 11, item 2 (contract: JAIL_TEST_PAUSE_CHILD_MS) |
+//! | `mounts_onto_existing_symlinks_land_on_their_targets_inside_the_root` | a bind onto an existing symlink (to a directory, to a file) in a `--root` fails, or covers the link instead of its target | bubblewrap's tests; issue 11, item 2 |
+//! | `hide_and_rw_through_a_symlink_stay_inside_the_root` | `--hide /s` or `--rw /s` with `/s` an absolute symlink in a `--root` image acts on the host's path: the image's directory stays visible, or read-only | issue 11, item 2 |
+//! | `hide_tmpfs_and_binds_win_over_rw_in_every_order` | `--ro --hide W --rw W` shows W and lets COMMAND write to the host (likewise `--tmpfs W` or `--bind X:W` before `--rw W`): a `--hide`, `--tmpfs` or `--bind` at or beneath W must win over `--rw W` in every order | issue 11, item 3 |
+//! | `command_cannot_reach_the_callers_user_keyring_by_id` | key ids are global and COMMAND runs as the caller's uid: it links the caller's `@u`/`@us` (every user permission) into its own session keyring by id, then reads and updates the caller's keys and plants one in `@u`; also with `--map-auto` in subids.rs | issue 11 (Docker, podman and flatpak refuse keyctl, add_key and request_key) |
 
 use crate::common::*;
 use crate::{need, skip};
@@ -1447,6 +1450,159 @@ fn keep_fd_of_a_directory_is_refused() {
 }
 
 // ---------------------------------------------------------------------------
+// A regular file given as --stdin: the parent opens it on the caller's
+// mount, which is not read-only; /proc/self/fd/0 leads there, whatever the
+// view, so COMMAND could reopen it for writing around --ro and --root.
+
+/// Reads a line of stdin and prints it, then tries to overwrite the file
+/// behind stdin through /proc/self/fd/0 and says if it could.
+const REOPEN_STDIN_FOR_WRITING: &str =
+    "read x; echo \"got $x\"; echo pwned > /proc/self/fd/0 && echo WROTE";
+
+/// Python run as root inside (-r): undo the read-only mount under stdin
+/// (clear the flag on it, or on a clone of it), then write through it.
+const UNDO_READ_ONLY_STDIN: &str = r#"
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+class Attr(ctypes.Structure):
+    _fields_ = [("set", ctypes.c_uint64), ("clr", ctypes.c_uint64),
+                ("prop", ctypes.c_uint64), ("userns", ctypes.c_uint64)]
+clear_ro = Attr(0, 1, 0, 0)  # MOUNT_ATTR_RDONLY
+tree = libc.syscall(428, 0, b"", 1 | 0x1000)  # open_tree(OPEN_TREE_CLONE|AT_EMPTY_PATH)
+for fd in [0] + ([tree] if tree >= 0 else []):
+    libc.syscall(442, fd, b"", 0x1000, ctypes.byref(clear_ro), 32)  # mount_setattr
+    try:
+        open('/proc/self/fd/%d' % fd, 'r+').write('pwned')
+        print('WROTE')
+    except OSError as e:
+        print('write:', e.strerror)
+"#;
+
+#[test]
+fn stdin_file_cannot_be_reopened_for_writing() {
+    need!("busybox");
+    need!("python3");
+    let tmp = TempDir::new();
+    let file = tmp.join("input");
+    let f = file.to_str().unwrap();
+    let reset = || write_mode(&file, "original\n", 0o666);
+    // Control: a read-only fd on a file the user may write is a way to
+    // write it.
+    reset();
+    let mut c = as_user("sh");
+    c.args(["-c", REOPEN_STDIN_FOR_WRITING]);
+    let out = run_with_stdin(c, File::open(&file).unwrap());
+    assert!(ok(&out).contains("WROTE"), "control: {out:?}");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "pwned\n",
+        "control"
+    );
+
+    let root = busybox_root(&tmp);
+    let r = root.to_str().unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    let cases: [&[&str]; 7] = [
+        &["--ro", "--", "sh"],
+        &["--ro", "--pid", "--", "sh"],
+        &["--ro", "--as-pid-1", "--", "sh"],
+        &["-r", "--ro", "--", "sh"],
+        &["-r", "--pid", "--net", "--ro", "--", "sh"],
+        &["--hide", dir, "--", "sh"],
+        &["--root", r, "--", "/bin/busybox", "sh"],
+    ];
+    for args in cases {
+        reset();
+        let mut a = vec!["--stdin", f];
+        a.extend_from_slice(args);
+        a.extend(["-c", REOPEN_STDIN_FOR_WRITING]);
+        let out = jail_run(&a);
+        let content = std::fs::read_to_string(&file).unwrap();
+        assert_eq!(content, "original\n", "jail {a:?} wrote {f}: {out:?}");
+        assert_eq!(stdout(&out), "got original\n", "jail {a:?}: {out:?}");
+    }
+    // Root inside cannot make that mount writable again.
+    for args in [&["-r", "--ro"][..], &["-r", "--pid", "--ro"]] {
+        reset();
+        let mut a = vec!["--stdin", f];
+        a.extend_from_slice(args);
+        a.extend(["--", "python3", "-c", UNDO_READ_ONLY_STDIN]);
+        let out = ok(&jail_run(&a));
+        assert!(!out.contains("WROTE"), "jail {a:?}: {out}");
+        let content = std::fs::read_to_string(&file).unwrap();
+        assert_eq!(content, "original\n", "jail {a:?} wrote {f}");
+    }
+}
+
+#[test]
+fn stdin_file_replaced_while_jail_starts_is_refused() {
+    if !debug_binary() {
+        if std::env::var_os("JAIL_TEST_BIN").is_some() {
+            // The run against cargo's debug build covers this.
+            eprintln!("not run: JAIL_TEST_PAUSE_CHILD_MS exists in debug builds only");
+            return;
+        }
+        skip!("JAIL_TEST_PAUSE_CHILD_MS exists in debug builds only");
+    }
+    // The file jail opens again inside must be the one the parent opened:
+    // replaced meanwhile (while the child pauses), jail stops.
+    let tmp = TempDir::new();
+    let file = tmp.join("input");
+    let f = file.to_str().unwrap();
+    write_mode(&file, "original\n", 0o666);
+    let other = tmp.join("other");
+    write_mode(&other, "other\n", 0o666);
+    let mut c = jail(["--ro", "--stdin", f, "--", "sh", "-c", "cat; echo RAN"]);
+    c.env("JAIL_TEST_PAUSE_CHILD_MS", "2000")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = c.spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    std::fs::rename(&other, &file).unwrap();
+    let out = wait_output(child, Duration::from_secs(30));
+    fails(
+        &out,
+        125,
+        &format!("--stdin {f}: reopen read-only: Stale file handle"),
+    );
+    assert!(stdout(&out).is_empty(), "COMMAND ran: {out:?}");
+}
+
+#[test]
+fn stdin_file_still_reads_and_seeks() {
+    let tmp = TempDir::new();
+    let file = tmp.join("input");
+    let f = file.to_str().unwrap();
+    write_mode(&file, "one\ntwo\nthree\n", 0o644);
+    for args in [
+        &[][..],
+        &["--ro"],
+        &["--pid", "--ro"],
+        &["-r"],
+        &["--as-pid-1"],
+    ] {
+        let mut a = vec!["--stdin", f];
+        a.extend_from_slice(args);
+        a.extend(["--", "sh", "-c", "read x; echo \"$x\"; cat"]);
+        assert_eq!(ok(&jail_run(&a)), "one\ntwo\nthree\n", "jail {a:?}");
+        // A regular file, seekable: head -c leaves the offset where it
+        // stopped, tail -c seeks to the end.
+        let mut a = vec!["--stdin", f];
+        a.extend_from_slice(args);
+        let script = "head -c 4 >/dev/null; read x; echo \"$x\"; tail -c 3; \
+                      stat -L -c %F /proc/self/fd/0";
+        a.extend(["--", "sh", "-c", script]);
+        assert_eq!(ok(&jail_run(&a)), "two\nee\nregular file\n", "jail {a:?}");
+    }
+    // The caller's own redirect still reaches COMMAND as it was.
+    let out = run_with_stdin(
+        jail(["--ro", "--", "sh", "-c", "read x; echo \"$x\""]),
+        File::open(&file).unwrap(),
+    );
+    assert_eq!(ok(&out), "one\n");
+}
+
+// ---------------------------------------------------------------------------
 // Kernel keyrings: the caller's session keyring, inherited across clone,
 // would let COMMAND read and change every key in it (it possesses them).
 
@@ -1511,8 +1667,8 @@ pub(crate) fn keyring_attack(args: Option<&[&str]>) -> Option<String> {
 }
 
 /// What COMMAND sees of the caller's key: nothing, and it stays as it was.
-const KEYS_UNREACHABLE: &str = "READ-ID EACCES -\nUPDATE-ID EACCES\nSESSION-KEYS 0\n\
-                                SEARCH-S ENOKEY\nADD-S OK new\nAFTER secret-payload\n";
+const KEYS_UNREACHABLE: &str = "READ-ID ENOSYS -\nUPDATE-ID ENOSYS\nSESSION-KEYS ENOSYS\n\
+                                SEARCH-S ENOSYS\nADD-S ENOSYS new\nAFTER secret-payload\n";
 
 /// `jail ARGS`: COMMAND cannot read or change the caller's keys (shared
 /// with subids.rs, which runs it with --map-auto).
@@ -1608,6 +1764,137 @@ fn keyctl_refused_around_jail() {
         125,
         "keyctl: give the jail a new session keyring: Operation not permitted",
     );
+}
+
+// ---------------------------------------------------------------------------
+// Kernel keyrings by id: the caller's user keyring `@u` (and `@us`) grants
+// every permission to the caller's uid, which COMMAND runs as; key ids are
+// global (listed in /proc/keys). Linking `@u` into COMMAND's own session
+// keyring makes it possess every key in it. The filter refuses keyctl(2),
+// add_key(2) and request_key(2) as a whole.
+
+/// Python run outside as the test user: a login-like session keyring that
+/// holds `@u` (as pam_keyinit makes), a `user` key named argv[1] in `@u`;
+/// runs argv[2:] with the ids in the environment, prints its output, then
+/// the key's payload and whether a key named argv[1]-planted is in `@u`.
+const USER_KEYRING_OUTER_PY: &str = r#"
+import ctypes, os, subprocess, sys
+libc = ctypes.CDLL(None, use_errno=True)
+L = ctypes.c_long
+def sc(nr, *a):
+    r = libc.syscall(L(nr), *a)
+    if r < 0:
+        e = ctypes.get_errno()
+        print('NOKEYS' if e == 38 else '%d: %s' % (nr, os.strerror(e)))
+        sys.exit(0 if e == 38 else 1)
+    return r
+desc = sys.argv[1].encode()
+sc(250, L(1), None)  # KEYCTL_JOIN_SESSION_KEYRING, anonymous
+sc(250, L(8), L(-4), L(-3))  # KEYCTL_LINK(@u, @s)
+key = sc(248, b'user', desc, b'secret-payload', L(14), L(-4))  # add_key(.., @u)
+u, us = (sc(250, L(0), L(k), L(1)) for k in (-4, -5))  # KEYCTL_GET_KEYRING_ID
+os.environ.update(JT_KEY=str(key), JT_U=str(u), JT_US=str(us), JT_DESC=sys.argv[1])
+r = subprocess.run(sys.argv[2:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+sys.stdout.write(r.stdout.decode())
+buf = ctypes.create_string_buffer(64)
+n = sc(250, L(11), L(key), buf, L(64))  # KEYCTL_READ
+print('AFTER', buf.raw[:n].decode())
+planted = libc.syscall(L(250), L(10), L(u), b'user', desc + b'-planted', L(0))
+print('PLANTED', 'yes' if planted >= 0 else 'no')
+for k in (key, planted):
+    if k >= 0:
+        libc.syscall(L(250), L(9), L(k), L(u))  # KEYCTL_UNLINK
+"#;
+
+/// Python run as COMMAND: reaches the caller's `@u` and `@us` by id (from
+/// a new session keyring of its own with argv[1] `join`, as jail gives
+/// COMMAND), then reads and updates the caller's key and plants one.
+const USER_KEYRING_INNER_PY: &str = r#"
+import ctypes, errno, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+L = ctypes.c_long
+def sc(nr, *a):
+    r = libc.syscall(L(nr), *a)
+    return r, 'OK' if r >= 0 else errno.errorcode.get(ctypes.get_errno(), '?')
+if sys.argv[1:] == ['join']:
+    sc(250, L(1), None)
+key, u, us = (int(os.environ[k]) for k in ('JT_KEY', 'JT_U', 'JT_US'))
+print('LINK-U', sc(250, L(8), L(u), L(-3))[1])
+print('LINK-US', sc(250, L(8), L(us), L(-3))[1])
+buf = ctypes.create_string_buffer(64)
+r, e = sc(250, L(11), L(key), buf, L(64))
+print('READ', e, buf.raw[:r].decode() if r > 0 else '-')
+print('UPDATE', sc(250, L(2), L(key), b'pwned', L(5))[1])
+planted = (os.environ['JT_DESC'] + '-planted').encode()
+print('ADD-U', sc(248, b'user', planted, b'x', L(1), L(u))[1])
+"#;
+
+/// Run USER_KEYRING_INNER_PY as `jail ARGS -- python3`, or without jail
+/// in a new session keyring when `args` is None. None: no keyrings here.
+fn user_keyring_attack(args: Option<&[&str]>) -> Option<String> {
+    let mut c = as_user("python3");
+    c.args(["-c", USER_KEYRING_OUTER_PY, &unique("jailtest-u")]);
+    if let Some(args) = args {
+        c.arg(bin()).args(args).arg("--");
+    }
+    c.args(["python3", "-c", USER_KEYRING_INNER_PY]);
+    if args.is_none() {
+        c.arg("join");
+    }
+    let out = ok(&run(c));
+    (out != "NOKEYS\n").then_some(out)
+}
+
+/// `jail ARGS`: COMMAND cannot reach the caller's user keyrings by id (shared
+/// with subids.rs, which runs it with --map-auto).
+pub(crate) fn user_keyrings_are_unreachable_under(args: &[&str]) {
+    let out = user_keyring_attack(Some(args)).expect("keyrings vanished");
+    assert_eq!(
+        out,
+        "LINK-U ENOSYS\nLINK-US ENOSYS\nREAD ENOSYS -\nUPDATE ENOSYS\nADD-U ENOSYS\n\
+         AFTER secret-payload\nPLANTED no\n",
+        "jail {args:?}"
+    );
+}
+
+#[test]
+fn command_cannot_reach_the_callers_user_keyring_by_id() {
+    if !cfg!(target_arch = "x86_64") {
+        skip!("the test's system call numbers are x86_64's");
+    }
+    need!("python3");
+    // Control: a new session keyring of its own (what jail gave COMMAND
+    // before the filter) does not stop a process of the caller's uid.
+    let Some(out) = user_keyring_attack(None) else {
+        skip!("this kernel has no keyrings (CONFIG_KEYS)");
+    };
+    assert_eq!(
+        out,
+        "LINK-U OK\nLINK-US OK\nREAD OK secret-payload\nUPDATE OK\nADD-U OK\n\
+         AFTER pwned\nPLANTED yes\n",
+        "control"
+    );
+    for args in [
+        &[][..],
+        &["--pid"],
+        &["-r"],
+        &["--ro"],
+        &["--as-pid-1", "--net"],
+        &["-r", "--pid", "--ro"],
+    ] {
+        user_keyrings_are_unreachable_under(args);
+    }
+    // A jail inside the jail finds keyctl(2) refused, skips its own
+    // session keyring and says so.
+    let inner = bin().to_str().unwrap();
+    for outer in [&["--pid"][..], &["-r"]] {
+        let mut a = outer.to_vec();
+        a.extend(["--", inner, "-v", "--pid", "--", "echo", "inner ran"]);
+        let out = jail_run(&a);
+        assert_eq!(ok(&out), "inner ran\n", "jail {a:?}");
+        let err = stderr(&out);
+        assert!(err.contains("jail: no keyctl(2) here"), "jail {a:?}: {err}");
+    }
 }
 
 // ---------------------------------------------------------------------------

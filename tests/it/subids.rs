@@ -622,8 +622,9 @@ fn verbose_times_each_helper() {
     }
 }
 
-/// The new session keyring is there with subordinate maps too, both for
-/// COMMAND as 0 (the caller's own uid) and as a mapped id.
+/// The new session keyring and the filter refusing keyctl(2) are there with
+/// subordinate maps too, both for COMMAND as 0 (the caller's own uid) and
+/// as a mapped id.
 #[test]
 fn map_auto_command_cannot_reach_the_callers_session_keyring() {
     need_subids!();
@@ -639,6 +640,7 @@ fn map_auto_command_cannot_reach_the_callers_session_keyring() {
         &["--map-auto", "--pid", "--uid", "1000", "--gid", "1000"],
     ] {
         crate::security::keyrings_are_unreachable_under(args);
+        crate::security::user_keyrings_are_unreachable_under(args);
     }
 }
 
