@@ -1,32 +1,21 @@
 //! jail: run a command in new Linux namespaces as an ordinary user.
 //!
-//! The data flows top to bottom: `cli` (what was typed) → `spec` (validated,
-//! every C string prebuilt) → `spawn` (clone, id maps, go) → `child` /
-//! `init` (setup, exec) → `supervise` (signals, exit status).
+//! The data flows top to bottom: `cli` (what was typed) → `plan` (validated,
+//! every C string prebuilt; may allocate) → `parent` (clone, id maps, go) →
+//! `child` (setup, exec, the init; no allocation, no errno) → `parent` again
+//! (signals, exit status). Imports run one way: parent → child → plan → cli,
+//! with `sys` and `error` shared.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
 // First: its `sc!` macro is used by the modules below.
 #[macro_use]
 pub mod sys;
-pub mod check;
 pub mod child;
 pub mod cli;
 pub mod error;
-pub mod idmap;
-pub mod info;
-pub mod init;
-pub mod landlock;
-pub mod mounts;
-pub mod net;
-pub mod rlimit;
-pub mod seccomp;
-pub mod sockets;
-pub mod spawn;
-pub mod spec;
-pub mod subid;
-pub mod supervise;
-pub mod timeout;
+pub mod parent;
+pub mod plan;
 
 use std::ffi::OsString;
 
@@ -62,20 +51,20 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
                 ))),
             };
         }
-        Ok(Parsed::Check) => return check::run(),
+        Ok(Parsed::Check) => return parent::check::run(),
         Err(e) => return fail(e),
     };
-    let spec = match spec::build(low) {
+    let spec = match plan::spec::build(low) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    let foreground = supervise::terminal_foreground();
-    match spawn::start(&spec) {
+    let foreground = parent::supervise::terminal_foreground();
+    match parent::spawn::start(&spec) {
         Ok(run) => {
             let old_mask = run.old_mask;
-            let outcome = supervise::wait(run, &spec);
-            supervise::restore_foreground(foreground);
-            supervise::exit_like(outcome, &old_mask)
+            let outcome = parent::supervise::wait(run, &spec);
+            parent::supervise::restore_foreground(foreground);
+            parent::supervise::exit_like(outcome, &old_mask)
         }
         Err(e) => fail(e),
     }

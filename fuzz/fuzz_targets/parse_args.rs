@@ -1,5 +1,5 @@
 //! Fuzz the command line: the input bytes, split at NUL bytes, are argv
-//! (without argv[0]). `jail::cli::parse::parse` and then `jail::spec::build`
+//! (without argv[0]). `jail::cli::parse::parse` and then `jail::plan::spec::build`
 //! must return Ok or Err, never panic, and every error is a jail failure
 //! (exit 125) with a message.
 //!
@@ -50,7 +50,7 @@ fuzz_target!(|data: &[u8]| {
                     *v = dir.join(format!("f{}", v.len() % 4)).into();
                 }
             }
-            if let Err(e) = jail::spec::build(low) {
+            if let Err(e) = jail::plan::spec::build(low) {
                 assert_eq!(e.code, 125, "{e}");
                 assert!(!e.msg.is_empty());
             }

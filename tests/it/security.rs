@@ -1261,7 +1261,7 @@ fn random_command_lines_never_panic() {
                         *v = tmp.join(&format!("f{}", v.len() % 4)).into();
                     }
                 }
-                if let Err(e) = jail::spec::build(low) {
+                if let Err(e) = jail::plan::spec::build(low) {
                     assert_eq!(e.code, 125, "{e}");
                     assert!(!e.msg.is_empty());
                 }

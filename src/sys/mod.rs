@@ -375,6 +375,8 @@ pub fn close(fd: i32) {
     let _ = unsafe { sc!(libc::SYS_close, fd) };
 }
 
+pub mod path;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,8 +5,8 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 use crate::child::{self, Ctx};
 use crate::error::{EXIT_CANNOT_RUN, EXIT_NOT_FOUND, Error, Failure, Step, errno_text};
-use crate::info::Info;
-use crate::spec::Spec;
+use crate::parent::info::Info;
+use crate::plan::spec::Spec;
 use crate::sys;
 
 /// Stacks for the clone child (the init lives on it) and for COMMAND's
@@ -14,17 +14,6 @@ use crate::sys;
 /// overflow faults instead of corrupting memory.
 const STACK_SIZE: usize = 64 * 1024;
 const GUARD: usize = 4096;
-
-/// The namespaces clone(2) creates besides the user namespace: flag, name
-/// under /proc/PID/ns, and name in messages.
-pub const NAMESPACES: [(libc::c_int, &str, &str); 6] = [
-    (libc::CLONE_NEWNS, "mnt", "mount namespace"),
-    (libc::CLONE_NEWPID, "pid", "PID namespace"),
-    (libc::CLONE_NEWNET, "net", "network namespace"),
-    (libc::CLONE_NEWUTS, "uts", "UTS namespace"),
-    (libc::CLONE_NEWIPC, "ipc", "IPC namespace"),
-    (libc::CLONE_NEWCGROUP, "cgroup", "cgroup namespace"),
-];
 
 /// A running jail, after COMMAND was exec'd.
 pub struct Running {
@@ -149,6 +138,12 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
     let (sync_rd, sync_wr) = pipe()?;
     let (fail_rd, fail_wr) = pipe()?;
     let (status_rd, status_wr) = pipe()?;
+    // --info-fd with a nested user namespace: the child reports the inodes
+    // of the namespaces it made after clone (it is not readable by then).
+    let info_pipe = match (&spec.lock, spec.info_fd) {
+        (Some(_), Some(_)) => Some(pipe()?),
+        _ => None,
+    };
     let stack = Stack::new()?;
     let mut keep = spec.keep_fds.clone();
     keep.push(fail_wr.as_raw_fd());
@@ -164,6 +159,7 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
         fail_wr: fail_wr.as_raw_fd(),
         status_rd: status_rd.as_raw_fd(),
         status_wr: status_wr.as_raw_fd(),
+        info_wr: info_pipe.as_ref().map_or(-1, |(_, wr)| wr.as_raw_fd()),
         keep,
         old_mask,
         wait_set,
@@ -205,9 +201,10 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
     drop(sync_rd);
     drop(fail_wr);
     drop(status_wr);
+    let info_rd = info_pipe.map(|(rd, _)| rd);
 
     let t = sys::now_ns();
-    if let Err(e) = crate::idmap::write_maps(pid, spec) {
+    if let Err(e) = crate::parent::idmap::write_maps(pid, spec) {
         kill_and_reap(pid);
         // The child may have failed first, in a step that runs while we
         // write the maps: its report is the real cause.
@@ -267,11 +264,18 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
     }
     log(spec, "set up and exec", t);
     if let (Some(info), Some(fd)) = (info.as_mut(), spec.info_fd) {
-        info.after_exec(
-            spec.init,
-            spec.time.is_some(),
-            spec.lock.as_ref().map_or(0, |l| l.flags),
-        );
+        let mut nested = Vec::new();
+        if let (Some(rd), Some(lock)) = (&info_rd, &spec.lock) {
+            let mut buf = [0u8; 64];
+            let n = sys::read_full(rd.as_raw_fd(), &mut buf).unwrap_or(0);
+            for ((name, _), b) in lock.info.iter().zip(buf[..n].chunks_exact(8)) {
+                let ino = u64::from_ne_bytes(b.try_into().expect("8 bytes"));
+                if ino != 0 {
+                    nested.push((*name, ino));
+                }
+            }
+        }
+        info.after_exec(spec.init, spec.time.is_some(), &nested);
         if let Err(e) = info.write(fd) {
             kill_and_reap(pid);
             return Err(e);
@@ -371,9 +375,9 @@ fn clone_error(flags: libc::c_int, errno: i32, stack: &Stack) -> Error {
     };
     if !try_flags(libc::CLONE_NEWUSER) {
         return Error::sys("create user namespace", errno)
-            .with_hint(Some(crate::idmap::userns_hint(errno)));
+            .with_hint(Some(crate::parent::idmap::userns_hint(errno)));
     }
-    for (f, _, name) in NAMESPACES {
+    for (f, _, name) in crate::plan::spec::NAMESPACES {
         if flags & f != 0 && !try_flags(libc::CLONE_NEWUSER | f) {
             return Error::sys(format!("create {name}"), errno);
         }
@@ -409,7 +413,7 @@ fn describe(spec: &Spec, f: Failure) -> Error {
             let res = spec
                 .rlimits
                 .get(f.index as usize)
-                .map(|l| crate::rlimit::name_of(l.resource))
+                .map(|l| crate::plan::rlimit::name_of(l.resource))
                 .unwrap_or("?");
             Error::sys(format!("--rlimit {res}"), e)
         }
@@ -515,7 +519,7 @@ fn landlock_note(spec: &Spec) {
             "jail: landlock ABI {abi}: COMMAND cannot signal processes outside the jail nor \
              reach abstract unix sockets made outside it\n"
         )
-    } else if abi >= crate::landlock::SCOPES_ABI {
+    } else if abi >= crate::child::landlock::SCOPES_ABI {
         format!("jail: landlock ABI {abi}: scopes off (--share-ipc-scope)\n")
     } else {
         format!(
@@ -526,6 +530,6 @@ fn landlock_note(spec: &Spec) {
     };
     let _ = sys::write_all(2, msg.as_bytes());
     if let Some(r) = &spec.fs.sockets {
-        let _ = sys::write_all(2, crate::sockets::note(r, abi).as_bytes());
+        let _ = sys::write_all(2, crate::plan::sockets::note(r, abi).as_bytes());
     }
 }

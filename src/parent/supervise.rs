@@ -4,11 +4,11 @@
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::MetadataExt;
 
-use crate::init::Report;
-use crate::spawn::Running;
-use crate::spec::Spec;
+use crate::child::init::Report;
+use crate::child::timer::{Action, Timer};
+use crate::parent::spawn::Running;
+use crate::plan::spec::Spec;
 use crate::sys;
-use crate::timeout::{Action, Timer};
 
 /// How COMMAND ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,8 +101,8 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
                 // PID 1 gets SIGTERM only if it handles it; the rest of
                 // its namespace does get it.
                 Some(Action::Terminate) => {
-                    let proc = crate::timeout::open_proc();
-                    crate::timeout::signal_tree(proc, run.pid, libc::SIGTERM, false);
+                    let proc = crate::child::timer::open_proc();
+                    crate::child::timer::signal_tree(proc, run.pid, libc::SIGTERM, false);
                     crate::sys::close(proc);
                 }
                 // SIGKILL to a namespace's PID 1 ends every process in it.
@@ -202,7 +202,7 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
 /// background jobs) and what it orphans to us run in our user namespace,
 /// where no process of the jail does; those are left alone.
 fn kill_orphans() {
-    let proc = crate::timeout::open_proc();
+    let proc = crate::child::timer::open_proc();
     let own_ns = std::fs::metadata("/proc/self/ns/user")
         .map(|m| m.ino())
         .ok();
@@ -212,7 +212,7 @@ fn kill_orphans() {
         let mut jailed = Vec::new();
         // SAFETY: getpid cannot fail.
         let me = unsafe { libc::getpid() };
-        crate::timeout::for_each_child(proc, me, |pid| {
+        crate::child::timer::for_each_child(proc, me, |pid| {
             if !spared.contains(&pid) {
                 jailed.push(pid);
             }
@@ -231,7 +231,7 @@ fn kill_orphans() {
             break;
         }
         for pid in killed {
-            crate::spawn::reap(pid);
+            crate::parent::spawn::reap(pid);
         }
     }
     sys::close(proc);

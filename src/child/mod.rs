@@ -2,9 +2,15 @@
 //! no allocation, no locks, no formatting; every input was prepared by the
 //! parent in `Spec` and `Ctx`. Leaves only through execve or `_exit`.
 
+pub mod init;
+pub mod landlock;
+pub mod mounts;
+pub mod net;
+pub mod seccomp;
+pub mod timer;
+
 use crate::error::{EXIT_FAILURE, Failure, Step};
-use crate::mounts;
-use crate::spec::Spec;
+use crate::plan::spec::Spec;
 use crate::sys;
 
 /// What the child gets from the parent, besides the spec. Built before
@@ -20,6 +26,9 @@ pub struct Ctx<'a> {
     /// The init writes COMMAND's wait status here.
     pub status_rd: i32,
     pub status_wr: i32,
+    /// With `--info-fd` and `spec.lock`: the child writes the inodes of the
+    /// nested namespaces here (-1: not wanted).
+    pub info_wr: i32,
     /// fds COMMAND keeps open across the fd cleanup (sorted): `--keep-fd`
     /// plus the failure pipe, which close-on-exec then closes.
     pub keep: Vec<i32>,
@@ -145,7 +154,7 @@ pub extern "C" fn main(arg: *mut libc::c_void) -> libc::c_int {
     // /proc/self.
     non_dumpable(ctx);
     if spec.init {
-        crate::init::run(ctx)
+        crate::child::init::run(ctx)
     } else {
         exec_command(ctx)
     }
@@ -236,7 +245,7 @@ fn net_and_name(ctx: &Ctx) {
     let spec = ctx.spec;
     if spec.net {
         let t = sys::now_ns();
-        if let Err(e) = crate::net::loopback_up() {
+        if let Err(e) = crate::child::net::loopback_up() {
             fail(ctx, Step::Loopback, 0, e);
         }
         log(ctx, Step::Loopback, t);
@@ -255,7 +264,7 @@ fn net_and_name(ctx: &Ctx) {
 /// Lock the view jail built (see `spec::Lock`): enter a nested user
 /// namespace with a new mount namespace, whose copied mounts the kernel
 /// locks, and give it the same ids. `self_dir` is our /proc/PID directory.
-fn lock_view(ctx: &Ctx, lock: &crate::spec::Lock, self_dir: i32) {
+fn lock_view(ctx: &Ctx, lock: &crate::plan::spec::Lock, self_dir: i32) {
     // Subordinate ranges: a helper that stays outside writes our maps. It
     // reads `arg`, which stays in place on our stack until it is reaped.
     let mut arg = MapHelper {
@@ -324,12 +333,45 @@ fn lock_view(ctx: &Ctx, lock: &crate::spec::Lock, self_dir: i32) {
     } else if let Err(e) = write_maps_at(self_dir, lock) {
         fail(ctx, Step::LockMaps, 0, e);
     }
+    if ctx.info_wr >= 0 {
+        report_namespaces(ctx, lock, self_dir);
+    }
     sys::close(self_dir);
+}
+
+/// `--info-fd`: the inodes of the namespaces `lock_view` made, in
+/// `lock.info`'s order, one u64 each (0 if unreadable), for the parent.
+fn report_namespaces(ctx: &Ctx, lock: &crate::plan::spec::Lock, self_dir: i32) {
+    let mut inodes = [0u64; 8];
+    for (slot, (_, path)) in inodes.iter_mut().zip(&lock.info) {
+        // SAFETY: stat is plain data; all zeros is a valid value.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        // SAFETY: path is NUL-terminated, st is writable.
+        let r = unsafe {
+            sc!(
+                libc::SYS_newfstatat,
+                self_dir,
+                path.as_ptr(),
+                &mut st as *mut libc::stat,
+                0
+            )
+        };
+        if r.is_ok() {
+            *slot = st.st_ino;
+        }
+    }
+    let n = lock.info.len().min(inodes.len());
+    let mut bytes = [0u8; 64];
+    for (i, ino) in inodes[..n].iter().enumerate() {
+        bytes[i * 8..i * 8 + 8].copy_from_slice(&ino.to_ne_bytes());
+    }
+    let _ = sys::write_all(ctx.info_wr, &bytes[..n * 8]);
+    sys::close(ctx.info_wr);
 }
 
 /// What the map helper reads (on the child's stack, shared).
 struct MapHelper<'a> {
-    lock: &'a crate::spec::Lock,
+    lock: &'a crate::plan::spec::Lock,
     self_dir: i32,
     go: i32,
     go_wr: i32,
@@ -356,7 +398,7 @@ extern "C" fn map_helper(arg: *mut libc::c_void) -> libc::c_int {
 }
 
 /// Write uid_map and gid_map under `dir` (a /proc/PID directory).
-fn write_maps_at(dir: i32, lock: &crate::spec::Lock) -> Result<(), i32> {
+fn write_maps_at(dir: i32, lock: &crate::plan::spec::Lock) -> Result<(), i32> {
     for (name, data) in [(c"uid_map", &lock.uid_map), (c"gid_map", &lock.gid_map)] {
         // SAFETY: name is NUL-terminated; dir is an O_PATH directory fd.
         let fd = unsafe {
@@ -524,7 +566,7 @@ fn write_file(ctx: &Ctx, step: Step, path: &std::ffi::CStr, data: &[u8]) {
 /// supplementary groups (unmapped, they would show as nogroup) for
 /// COMMAND's gid where newgidmap allowed setgroups, then become the
 /// `--uid`/`--gid` ids. Leaving uid 0 clears the capabilities.
-fn switch_ids(ctx: &Ctx, sub: &crate::subid::SubIds) {
+fn switch_ids(ctx: &Ctx, sub: &crate::plan::subid::SubIds) {
     let gid = sub.run_gid as libc::gid_t;
     // Raw syscalls: libc's wrappers of these broadcast the change to every
     // thread with signals and locks; after clone there is one thread.
@@ -558,7 +600,7 @@ pub fn exec_command(ctx: &Ctx) -> ! {
         check(ctx, Step::NewSession, 0, unsafe { sc!(libc::SYS_setsid) });
     }
     for (i, l) in spec.rlimits.iter().enumerate() {
-        if let Err(e) = crate::rlimit::apply(l) {
+        if let Err(e) = crate::plan::rlimit::apply(l) {
             fail(ctx, Step::Rlimit, i as u32, e);
         }
     }
@@ -615,11 +657,11 @@ pub fn exec_command(ctx: &Ctx) -> ! {
         sc!(libc::SYS_prctl, libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     });
     if spec.landlock_fd >= 0
-        && let Err(e) = crate::landlock::restrict_self(spec.landlock_fd)
+        && let Err(e) = crate::child::landlock::restrict_self(spec.landlock_fd)
     {
         fail(ctx, Step::Landlock, 0, e);
     }
-    if let Err(e) = crate::seccomp::install() {
+    if let Err(e) = crate::child::seccomp::install() {
         fail(ctx, Step::Seccomp, 0, e);
     }
     // SAFETY: old_mask is a valid sigset saved by the parent; the kernel
@@ -662,7 +704,7 @@ pub fn exec_command(ctx: &Ctx) -> ! {
                 let _ = unsafe {
                     sc!(
                         libc::SYS_execve,
-                        crate::spec::SHELL.as_ptr(),
+                        crate::plan::spec::SHELL.as_ptr(),
                         sh_argv.as_ptr(),
                         exec.envp_ptrs.as_ptr()
                     )

@@ -35,7 +35,7 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::mounts::{Kind, Op};
+use crate::plan::mounts::{Kind, Op};
 use crate::sys;
 
 /// How a path is covered.

@@ -32,7 +32,7 @@ impl Info {
     /// itself non-dumpable later.)
     pub fn after_clone(pid: libc::pid_t, clone_flags: libc::c_int) -> Result<Info, Error> {
         let mut namespaces = vec![("user", ns_inode(pid, "user")?)];
-        for (flag, name, _) in crate::spawn::NAMESPACES {
+        for (flag, name, _) in crate::plan::spec::NAMESPACES {
             if clone_flags & flag != 0 {
                 namespaces.push((name, ns_inode(pid, name)?));
             }
@@ -46,10 +46,9 @@ impl Info {
 
     /// Once COMMAND runs: find its pid (the init's only child, or the clone
     /// child itself) and, with a time namespace, its `time` link (the init
-    /// only made one for its children). `locked`: the flags of the nested
-    /// namespaces the child entered after clone (`spec::Lock`), read from
-    /// COMMAND, which is in them.
-    pub fn after_exec(&mut self, has_init: bool, time_ns: bool, locked: libc::c_int) {
+    /// only made one for its children). `nested`: the namespaces the child
+    /// made after clone (`spec::Lock`), as it reported them.
+    pub fn after_exec(&mut self, has_init: bool, time_ns: bool, nested: &[(&'static str, u64)]) {
         self.command_pid = if has_init {
             let pid = self.child_pid;
             std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
@@ -58,22 +57,10 @@ impl Info {
         } else {
             Some(self.child_pid)
         };
-        if let Some(pid) = self.command_pid.filter(|_| locked != 0) {
-            let mut names = vec!["user"];
-            names.extend(
-                crate::spawn::NAMESPACES
-                    .iter()
-                    .filter(|(flag, _, _)| locked & flag != 0)
-                    .map(|(_, name, _)| *name),
-            );
-            for name in names {
-                let Ok(ino) = ns_inode(pid, name) else {
-                    continue;
-                };
-                match self.namespaces.iter_mut().find(|n| n.0 == name) {
-                    Some(n) => n.1 = ino,
-                    None => self.namespaces.push((name, ino)),
-                }
+        for &(name, ino) in nested {
+            match self.namespaces.iter_mut().find(|n| n.0 == name) {
+                Some(n) => n.1 = ino,
+                None => self.namespaces.push((name, ino)),
             }
         }
         if time_ns {

@@ -2,8 +2,7 @@
 //! why user namespaces are refused when they are.
 
 use crate::error::Error;
-use crate::spec::Spec;
-use crate::subid;
+use crate::plan::spec::Spec;
 
 /// Write setgroups (deny), uid_map and gid_map of `pid`, in that order.
 /// A subordinate map is written by newuidmap or newgidmap instead (and
@@ -21,7 +20,7 @@ pub fn write_maps(pid: libc::pid_t, spec: &Spec) -> Result<(), Error> {
     let helpers: Vec<_> = [helper_uid, helper_gid]
         .into_iter()
         .flatten()
-        .map(|m| (m, subid::spawn_helper(pid, m)))
+        .map(|m| (m, crate::parent::uidmap::spawn_helper(pid, m)))
         .collect();
     // The single-line side, while the helpers run.
     let mut result = if helper_gid.is_none() {
@@ -34,7 +33,7 @@ pub fn write_maps(pid: libc::pid_t, spec: &Spec) -> Result<(), Error> {
     };
     // Wait for every helper that started, then report the first failure.
     for (m, child) in helpers {
-        let r = child.and_then(|c| subid::finish_helper(c, m));
+        let r = child.and_then(|c| crate::parent::uidmap::finish_helper(c, m));
         if spec.verbose {
             crate::sys::log_step(2, m.kind.helper(), t);
         }

@@ -6,7 +6,7 @@
 use std::os::fd::AsRawFd;
 
 use crate::error::{EXIT_FAILURE, Error, errno_text};
-use crate::spawn::{Stack, pipe, reap};
+use crate::parent::spawn::{Stack, pipe, reap};
 use crate::sys;
 
 /// What a probe child does after the "go" byte.
@@ -39,10 +39,10 @@ fn step(r: libc::c_int) -> Result<(), i32> {
 fn run_task(task: Task) -> Result<(), i32> {
     match task {
         Task::Nothing => Ok(()),
-        Task::PrivateRoot => crate::mounts::make_root_private(),
+        Task::PrivateRoot => crate::child::mounts::make_root_private(),
         Task::FreshProc => {
-            crate::mounts::make_root_private()?;
-            crate::mounts::mount_proc(c"/proc")
+            crate::child::mounts::make_root_private()?;
+            crate::child::mounts::mount_proc(c"/proc")
         }
         // SAFETY: unshare takes no pointers.
         Task::TimeNs => step(unsafe { libc::unshare(libc::CLONE_NEWTIME) }),
@@ -50,7 +50,7 @@ fn run_task(task: Task) -> Result<(), i32> {
             // The filter every COMMAND gets (it needs no_new_privs).
             // SAFETY: prctl with integer arguments.
             step(unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) })?;
-            crate::seccomp::install()
+            crate::child::seccomp::install()
         }
     }
 }
@@ -103,7 +103,7 @@ fn probe(flags: libc::c_int, task: Task) -> Result<(), (i32, &'static str)> {
         // SAFETY: these calls cannot fail.
         let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
         let (uid_map, gid_map) = (format!("{uid} {uid} 1\n"), format!("{gid} {gid} 1\n"));
-        result = crate::idmap::write_single(pid, uid_map.as_bytes(), gid_map.as_bytes())
+        result = crate::parent::idmap::write_single(pid, uid_map.as_bytes(), gid_map.as_bytes())
             .map_err(|(_, errno)| (errno, "write id maps"));
     }
     if result.is_ok() {
@@ -138,7 +138,12 @@ fn userns_knobs() -> String {
         ),
     ]
     .iter()
-    .filter_map(|(name, path)| Some(format!("{name} = {}", crate::idmap::read_sysctl(path)?)))
+    .filter_map(|(name, path)| {
+        Some(format!(
+            "{name} = {}",
+            crate::parent::idmap::read_sysctl(path)?
+        ))
+    })
     .collect::<Vec<_>>()
     .join(", ")
 }
@@ -193,7 +198,11 @@ pub fn run() -> i32 {
         Ok(()) => r.line("ok", "user namespace", &knobs),
         Err(e) => {
             r.line("no", "user namespace", &failure(e));
-            r.line("", "", &format!("hint: {}", crate::idmap::userns_hint(e.0)));
+            r.line(
+                "",
+                "",
+                &format!("hint: {}", crate::parent::idmap::userns_hint(e.0)),
+            );
             if !knobs.is_empty() {
                 r.line("", "", &knobs);
             }
@@ -297,9 +306,9 @@ pub fn run() -> i32 {
              abstract unix sockets",
         );
     }
-    let why = crate::sockets::landlock_why(abi.max(0) as i32);
-    match crate::sockets::listing() {
-        crate::sockets::Listed::Nothing => r.line(
+    let why = crate::plan::sockets::landlock_why(abi.max(0) as i32);
+    match crate::plan::sockets::listing() {
+        crate::plan::sockets::Listed::Nothing => r.line(
             "warn",
             "unix sockets",
             &format!(
@@ -313,7 +322,7 @@ pub fn run() -> i32 {
             "unix sockets",
             &format!(
                 "--ro covers the caller's with mounts ({}); {why}",
-                if how == crate::sockets::Listed::SockDiag {
+                if how == crate::plan::sockets::Listed::SockDiag {
                     "listed through sock_diag"
                 } else {
                     "listed from /proc/net/unix"
@@ -321,7 +330,7 @@ pub fn run() -> i32 {
             ),
         ),
     }
-    match crate::idmap::read_sysctl("/proc/sys/dev/tty/legacy_tiocsti").as_deref() {
+    match crate::parent::idmap::read_sysctl("/proc/sys/dev/tty/legacy_tiocsti").as_deref() {
         Some("0") => r.line(
             "ok",
             "legacy_tiocsti = 0",
@@ -359,7 +368,7 @@ pub fn run() -> i32 {
             } else {
                 e.1
             };
-            let err = Error::sys(what, e.0).with_hint(Some(crate::idmap::userns_hint(e.0)));
+            let err = Error::sys(what, e.0).with_hint(Some(crate::parent::idmap::userns_hint(e.0)));
             crate::print_err(&err.report());
             EXIT_FAILURE as i32
         }

@@ -9,7 +9,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 use crate::cli::defs::{self, FlagId};
 use crate::error::Error;
-use crate::rlimit::{self, Rlimit};
+use crate::plan::rlimit::{self, Rlimit};
 
 /// PATH used to find COMMAND when the jail's environment has none.
 pub const DEFAULT_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
@@ -34,6 +34,17 @@ pub struct Exec {
 /// The shell that runs a script without `#!` (inside the jail's view).
 pub const SHELL: &std::ffi::CStr = c"/bin/sh";
 
+/// The namespaces clone(2) creates besides the user namespace: flag, name
+/// under /proc/PID/ns, and name in messages.
+pub const NAMESPACES: [(libc::c_int, &str, &str); 6] = [
+    (libc::CLONE_NEWNS, "mnt", "mount namespace"),
+    (libc::CLONE_NEWPID, "pid", "PID namespace"),
+    (libc::CLONE_NEWNET, "net", "network namespace"),
+    (libc::CLONE_NEWUTS, "uts", "UTS namespace"),
+    (libc::CLONE_NEWIPC, "ipc", "IPC namespace"),
+    (libc::CLONE_NEWCGROUP, "cgroup", "cgroup namespace"),
+];
+
 /// With root inside (`-r`, or a subordinate map with COMMAND as 0), COMMAND
 /// holds CAP_SYS_ADMIN over the mount namespace jail built, and could
 /// remount, unmount or move what jail mounted. So once the view is built
@@ -53,6 +64,9 @@ pub struct Lock {
     /// outer namespace, with CAP_SETUID there, may write them; a short-lived
     /// helper does. Otherwise the child writes its own one-line maps.
     pub helper: bool,
+    /// `--info-fd`: the namespaces made here (user, mnt and the moved ones,
+    /// as `ns/NAME` under /proc/self), whose inodes the child reports.
+    pub info: Vec<(&'static str, CString)>,
 }
 
 /// The namespaces that move into the nested user namespace of `Lock`.
@@ -81,7 +95,7 @@ pub struct Spec {
     pub outer_gid: u32,
     /// `--map-auto`, `--map-users`, `--map-groups`: maps written through
     /// newuidmap/newgidmap, and the ids COMMAND switches to.
-    pub subids: Option<crate::subid::SubIds>,
+    pub subids: Option<crate::plan::subid::SubIds>,
     pub hostname: Option<CString>,
     pub rlimits: Vec<Rlimit>,
     /// Files for fds 0, 1, 2, opened by the parent.
@@ -110,7 +124,7 @@ pub struct Spec {
     /// Test hook (debug builds only): the child sleeps this many ms before
     /// it arms PDEATHSIG, to test the race with a dying parent.
     pub test_pause_ms: u32,
-    pub fs: crate::mounts::Fs,
+    pub fs: crate::plan::mounts::Fs,
     /// The nested user and mount namespace that locks the view (root
     /// inside only).
     pub lock: Option<Lock>,
@@ -165,7 +179,7 @@ fn parse_secs(id: FlagId, v: &OsStr) -> Result<i64, Error> {
 }
 
 fn parse_duration(id: FlagId, v: &OsStr) -> Result<u64, Error> {
-    crate::timeout::parse_duration(utf8(id, v)?).map_err(|why| invalid(id, v, why))
+    crate::plan::duration::parse_duration(utf8(id, v)?).map_err(|why| invalid(id, v, why))
 }
 
 /// A file descriptor number that is open in this process.
@@ -226,7 +240,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
             Some(v) => format!("{} {}", flag_name(*id), v.to_string_lossy()),
             None => flag_name(*id),
         };
-        use crate::mounts::Typed;
+        use crate::plan::mounts::Typed;
         match id {
             FlagId::Ro => {
                 fs_typed.push((shown, Typed::Ro));
@@ -282,11 +296,11 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
             FlagId::MapAuto => map_auto = true,
             FlagId::MapUsers => map_users.push((
                 v.to_string_lossy().into_owned(),
-                crate::subid::parse_range(&flag_name(*id), v)?,
+                crate::plan::subid::parse_range(&flag_name(*id), v)?,
             )),
             FlagId::MapGroups => map_groups.push((
                 v.to_string_lossy().into_owned(),
-                crate::subid::parse_range(&flag_name(*id), v)?,
+                crate::plan::subid::parse_range(&flag_name(*id), v)?,
             )),
             FlagId::Env => {
                 let bytes = v.as_bytes();
@@ -367,7 +381,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         // its own mounts: both need a mount namespace.
         flags |= libc::CLONE_NEWNS;
     }
-    let mut fs = crate::mounts::build(&fs_typed, flags & libc::CLONE_NEWPID != 0)?;
+    let mut fs = crate::plan::mounts::build(&fs_typed, flags & libc::CLONE_NEWPID != 0)?;
     keep_fds.sort_unstable();
 
     // SAFETY: these calls cannot fail.
@@ -376,7 +390,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     // the caller is 0 inside, as with -r, and --uid/--gid pick the mapped
     // ids COMMAND runs as.
     let subids = if map_auto || !map_users.is_empty() || !map_groups.is_empty() {
-        Some(crate::subid::build(
+        Some(crate::plan::subid::build(
             map_auto,
             &map_users,
             &map_groups,
@@ -425,7 +439,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     // namespace are locked already (from a more privileged user namespace).
     let jail_mounts = flags & libc::CLONE_NEWPID != 0 || fs.changes_view();
     let lock = (map_root && jail_mounts).then(|| {
-        let identity = |ranges: Option<&crate::subid::HelperMap>, single: u32| -> String {
+        let identity = |ranges: Option<&crate::plan::subid::HelperMap>, single: u32| -> String {
             match ranges {
                 Some(m) => m
                     .lines
@@ -442,6 +456,16 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
             uid_map: c(identity(sub.and_then(|s| s.uid_map.as_ref()), uid_inside)),
             gid_map: c(identity(sub.and_then(|s| s.gid_map.as_ref()), gid_inside)),
             helper: sub.is_some(),
+            info: std::iter::once("user")
+                .chain(
+                    NAMESPACES
+                        .iter()
+                        .filter(|(f, _, _)| *f & (libc::CLONE_NEWNS | flags) != 0)
+                        .filter(|(f, _, _)| *f & (libc::CLONE_NEWNS | LOCK_MOVES) != 0)
+                        .map(|(_, name, _)| *name),
+                )
+                .map(|name| (name, c(format!("ns/{name}"))))
+                .collect(),
         }
     });
     if lock.is_some() {
@@ -449,11 +473,11 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     }
 
     let exec = build_exec(low.command, env_ops)?;
-    let landlock_abi = crate::landlock::abi();
+    let landlock_abi = crate::child::landlock::abi();
     let landlock = if share_ipc_scope {
         None
     } else {
-        crate::landlock::scope_ruleset(landlock_abi)
+        crate::child::landlock::scope_ruleset(landlock_abi)
             .map_err(|e| Error::sys("create the Landlock ruleset", e))?
     };
     let landlock_fd = landlock.as_ref().map_or(-1, |f| f.as_raw_fd());
@@ -509,7 +533,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         chdir,
         verbose,
         timeout_ns: timeout_ns.unwrap_or(0),
-        kill_after_ns: kill_after_ns.unwrap_or(crate::timeout::DEFAULT_KILL_AFTER_NS),
+        kill_after_ns: kill_after_ns.unwrap_or(crate::plan::duration::DEFAULT_KILL_AFTER_NS),
         info_fd,
         landlock,
         landlock_fd,

@@ -3,10 +3,10 @@
 //! COMMAND, forwards signals to it, reaps every orphan, and hands COMMAND's
 //! exact wait status to the parent through a pipe. Async-signal-safe only.
 
+use crate::child::timer::{Action, Timer};
 use crate::child::{Ctx, exec_command, fail};
 use crate::error::Step;
 use crate::sys;
-use crate::timeout::{Action, Timer};
 
 /// What the init tells the parent on the status pipe, one write each:
 /// COMMAND stopped (job control), or COMMAND is done, with its wait status
@@ -68,7 +68,7 @@ pub fn run(ctx: &Ctx) -> ! {
     let proc = if spec.pid_ns {
         -1
     } else {
-        crate::timeout::open_proc()
+        crate::child::timer::open_proc()
     };
     let t = sys::now_ns();
     // vfork-like: COMMAND's process shares our memory (on its own stack)
@@ -246,7 +246,7 @@ fn signal_all(ctx: &Ctx, proc: i32, sig: i32) {
         let _ = unsafe { sc!(libc::SYS_kill, -1i32, sig) };
     } else {
         // SAFETY: getpid cannot fail.
-        crate::timeout::signal_tree(proc, unsafe { libc::getpid() }, sig, true);
+        crate::child::timer::signal_tree(proc, unsafe { libc::getpid() }, sig, true);
     }
 }
 
@@ -271,7 +271,7 @@ fn kill_descendants(proc: i32) {
     let me = unsafe { libc::getpid() };
     loop {
         // SAFETY: kill takes no pointers.
-        let listed = crate::timeout::for_each_child(proc, me, |pid| {
+        let listed = crate::child::timer::for_each_child(proc, me, |pid| {
             let _ = unsafe { sc!(libc::SYS_kill, pid, libc::SIGKILL) };
         });
         if !listed {

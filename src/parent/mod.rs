@@ -1,0 +1,10 @@
+//! The parent: clone, the id maps and their helpers, "go", then supervision
+//! and the exit status; also `--check`. Runs in the caller's namespaces and
+//! may allocate.
+
+pub mod check;
+pub mod idmap;
+pub mod info;
+pub mod spawn;
+pub mod supervise;
+pub mod uidmap;

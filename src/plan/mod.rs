@@ -1,0 +1,10 @@
+//! The plan: what was typed, validated, with every C string and buffer the
+//! child needs prebuilt. Parent-only: may allocate. Imports only `cli`,
+//! `sys` and `error`.
+
+pub mod duration;
+pub mod mounts;
+pub mod rlimit;
+pub mod sockets;
+pub mod spec;
+pub mod subid;

@@ -1,0 +1,569 @@
+//! The filesystem view: `--ro`, `--rw`, `--bind`, `--ro-bind`, `--tmpfs`,
+//! `--hide`, `--root`, `--dev`.
+//!
+//! The plan's side: `build` checks every path (looking at destinations the
+//! way the child will, see `sys::path`) and prebuilds every C string; the
+//! child applies the operations (`child::mounts`).
+
+use std::cell::Cell;
+use std::ffi::{CStr, CString, OsStr, OsString};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::plan::sockets::What;
+use crate::sys;
+use crate::sys::path::{lookup, probe_dst};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Bind a source (a directory or a file) at `dst`; read-only if `ro`.
+    Bind { ro: bool, dir: bool },
+    /// An empty, writable tmpfs.
+    Tmpfs,
+    /// An empty read-only tmpfs over a directory.
+    HideDir,
+    /// /dev/null over a file.
+    HideFile,
+    /// Keep `dst` writable under `--ro` (a bind of the path onto itself).
+    Rw,
+    /// A minimal /dev.
+    Dev,
+    /// The host's /proc, inside `--root` without a PID namespace.
+    HostProc,
+    /// Under `--ro`, a service socket of the caller or its directory
+    /// (sockets.rs); skipped if it vanished since.
+    Cover(What),
+}
+
+/// A descriptor the child holds from one setup step to a later one
+/// (-1: none). Every one is close-on-exec.
+pub struct Held(Cell<i32>);
+
+impl Default for Held {
+    fn default() -> Held {
+        Held(Cell::new(-1))
+    }
+}
+
+impl Held {
+    pub fn get(&self) -> i32 {
+        self.0.get()
+    }
+
+    pub fn set(&self, fd: i32) {
+        self.close();
+        self.0.set(fd);
+    }
+
+    pub fn close(&self) {
+        let fd = self.0.replace(-1);
+        if fd >= 0 {
+            sys::close(fd);
+        }
+    }
+}
+
+/// One operation, ready for the child.
+pub struct Op {
+    pub kind: Kind,
+    /// Where the source is read (host view); for Dev, unused.
+    pub src: CString,
+    /// The destination as a path of the jail's view (`/etc/x` under
+    /// `--root DIR` names DIR/etc/x as if DIR were `/`).
+    pub dst: CString,
+    /// As the user wrote it, for messages: `--bind a:/b`.
+    pub shown: String,
+    /// For Dev: the detached trees of the host devices and the mounts
+    /// made inside the new /dev.
+    pub dev: Option<Box<DevMounts>>,
+    /// The source's detached mount tree (made by the child's first pass),
+    /// then the op's own mount, for the `--ro` pass.
+    pub tree: Held,
+}
+
+impl Op {
+    /// The mounts of a `--dev` op (built with it by the parent).
+    pub fn dev_mounts(&self) -> Result<&DevMounts, i32> {
+        self.dev.as_deref().ok_or(libc::EINVAL)
+    }
+
+    /// The destination as a path (for the parent's checks).
+    pub fn dst_path(&self) -> &Path {
+        Path::new(OsStr::from_bytes(self.dst.to_bytes()))
+    }
+}
+
+#[derive(Default)]
+pub struct DevMounts {
+    /// The host devices' trees (DEVICES), cloned by the first pass.
+    pub trees: [Held; 6],
+    pub pts: Held,
+    pub shm: Held,
+}
+
+/// Everything about the filesystem view.
+#[derive(Default)]
+pub struct Fs {
+    pub ops: Vec<Op>,
+    pub ro: bool,
+    /// `--root DIR`, absolute.
+    pub root: Option<CString>,
+    /// The caller's working directory, re-entered after the view changed.
+    pub cwd: Option<CString>,
+    /// Mount options of a `--tmpfs` (None: `mode=0755`, owned by the
+    /// mounter). Set when COMMAND runs as another id than the mounter.
+    pub tmpfs_opts: Option<CString>,
+    /// The child's handle on the jail's `/`: the bind of DIR with
+    /// `--root`, else the caller's `/`. Every destination is resolved
+    /// from it.
+    pub base: Held,
+    /// The fresh /proc of a PID namespace, once mounted.
+    pub proc: Held,
+    /// Under `--ro`: what covering the caller's sockets found, for `-v`.
+    pub sockets: Option<crate::plan::sockets::Report>,
+}
+
+impl Fs {
+    /// Whether any option changes the view.
+    pub fn changes_view(&self) -> bool {
+        !self.ops.is_empty() || self.ro || self.root.is_some()
+    }
+
+    /// A destination as the caller sees it on the host, for messages.
+    pub fn host_path(&self, dst: &CStr) -> String {
+        let path = |c: &CStr| PathBuf::from(OsStr::from_bytes(c.to_bytes()));
+        on_host(self.root.as_deref().map(path).as_deref(), &path(dst))
+    }
+}
+
+/// Path `p` of the jail's view as the caller sees it on the host: under
+/// `root` if there is one.
+fn on_host(root: Option<&Path>, p: &Path) -> String {
+    match root {
+        Some(r) => r
+            .join(p.strip_prefix("/").unwrap_or(p))
+            .display()
+            .to_string(),
+        None => p.display().to_string(),
+    }
+}
+
+/// What was typed, in order, before validation.
+#[derive(Debug, Clone)]
+pub enum Typed {
+    Ro,
+    Rw(OsString),
+    Bind(OsString, bool),
+    Tmpfs(OsString),
+    Hide(OsString),
+    Root(OsString),
+    Dev,
+}
+
+/// The path without `.` components and doubled slashes: `/a/./b/` is
+/// `/a/b` (a trailing `.` would name the directory under a mount).
+fn normal(p: &Path) -> PathBuf {
+    p.components().collect()
+}
+
+fn cstr(p: &Path) -> CString {
+    CString::new(normal(p).as_os_str().as_bytes()).unwrap_or_default()
+}
+
+/// Split `SRC[:DST]`; `\:` is a literal colon and `\\` a backslash.
+pub fn split_bind(arg: &OsStr) -> Result<(OsString, Option<OsString>), String> {
+    let mut parts: Vec<Vec<u8>> = vec![Vec::new()];
+    let mut bytes = arg.as_bytes().iter();
+    while let Some(&b) = bytes.next() {
+        match b {
+            b'\\' => match bytes.next() {
+                Some(&n) => parts.last_mut().unwrap().push(n),
+                None => parts.last_mut().unwrap().push(b'\\'),
+            },
+            b':' => parts.push(Vec::new()),
+            _ => parts.last_mut().unwrap().push(b),
+        }
+    }
+    let os = |v: Vec<u8>| OsString::from(OsStr::from_bytes(&v));
+    match parts.len() {
+        1 => Ok((os(parts.remove(0)), None)),
+        2 => {
+            let dst = parts.pop().unwrap();
+            Ok((os(parts.remove(0)), Some(os(dst))))
+        }
+        _ => Err("more than one ':' (write \\: for a colon in a path)".into()),
+    }
+}
+
+/// Check the typed options and prebuild the child's work.
+pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
+    if typed.is_empty() {
+        // The common case: the caller's view, untouched (no getcwd).
+        return Ok(Fs::default());
+    }
+    let cwd = std::env::current_dir().ok();
+    let bad = |shown: &str, why: String| Error::usage(format!("{shown}: {why}"));
+    // A path the user gave for something that exists in the caller's view.
+    let resolve = |shown: &str, p: &OsStr| -> Result<PathBuf, Error> {
+        if p.is_empty() {
+            return Err(bad(shown, "empty path".into()));
+        }
+        let p = Path::new(p);
+        if p.is_absolute() {
+            Ok(p.to_path_buf())
+        } else {
+            match &cwd {
+                Some(c) => Ok(c.join(p)),
+                None => Err(bad(
+                    shown,
+                    "relative path, and the working directory is gone".into(),
+                )),
+            }
+        }
+    };
+    let exists = |shown: &str, p: &Path| -> Result<std::fs::Metadata, Error> {
+        std::fs::metadata(p).map_err(|e| {
+            Error::sys(
+                format!("{shown}: {}", p.display()),
+                e.raw_os_error().unwrap_or(libc::EIO),
+            )
+        })
+    };
+
+    let mut fs = Fs::default();
+    let mut root: Option<(PathBuf, &str)> = None;
+    for (shown, t) in typed {
+        match t {
+            Typed::Root(d) => {
+                if root.is_some() {
+                    return Err(bad(shown, "given twice".into()));
+                }
+                let d = resolve(shown, d)?;
+                if !exists(shown, &d)?.is_dir() {
+                    return Err(bad(shown, "not a directory".into()));
+                }
+                root = Some((d, shown));
+            }
+            Typed::Ro => fs.ro = true,
+            _ => {}
+        }
+    }
+    // The jail's `/` as the parent sees it, to look at destinations the
+    // way the child will: symlinks followed inside the root.
+    let base = match &root {
+        Some((r, shown)) => open_base(r).map_err(|e| Error::sys(*shown, e))?,
+        None => open_base(Path::new("/")).map_err(|e| Error::sys("open /", e))?,
+    };
+    let base = base.as_raw_fd();
+    let top = identify(base).map_err(|e| Error::sys("look at /", e))?;
+    let root = root.map(|(r, _)| r);
+    // Inside --root, a destination is a path of the new view; on the
+    // host, for messages, it is under DIR.
+    let host = |p: &Path| on_host(root.as_deref(), p);
+    // A destination must be absolute (it names a place in the jail's view).
+    let absolute = |shown: &str, p: &OsStr| -> Result<PathBuf, Error> {
+        let p = Path::new(p);
+        if !p.is_absolute() {
+            return Err(bad(
+                shown,
+                format!("destination '{}' is not an absolute path", p.display()),
+            ));
+        }
+        Ok(normal(p))
+    };
+    // A path in the jail's view that must already exist.
+    let existing = |shown: &str, p: &OsStr| -> Result<(PathBuf, Found), Error> {
+        let p = if root.is_some() {
+            absolute(shown, p)?
+        } else {
+            normal(&resolve(shown, p)?)
+        };
+        let found = find(base, &p).map_err(|e| Error::sys(format!("{shown}: {}", host(&p)), e))?;
+        Ok((p, found))
+    };
+    // The jail's root directory itself (`/`, `/tmp/..`, a symlink to it).
+    let is_top = |p: &Path| p.parent().is_none() || find(base, p).is_ok_and(|f| f.same(&top));
+    let op = |kind, src: &Path, dst: &Path, shown: &str| Op {
+        kind,
+        src: cstr(src),
+        dst: cstr(dst),
+        shown: shown.to_string(),
+        dev: None,
+        tree: Held::default(),
+    };
+    for (shown, t) in typed {
+        match t {
+            Typed::Ro | Typed::Root(_) => {}
+            Typed::Rw(p) => {
+                let (p, found) = existing(shown, p)?;
+                // `--rw /` keeps the whole view writable: no bind needed
+                // (one over the root would not show).
+                let p = if found.same(&top) {
+                    PathBuf::from("/")
+                } else {
+                    p
+                };
+                fs.ops.push(op(Kind::Rw, &p, &p, shown));
+            }
+            Typed::Bind(arg, ro) => {
+                let (src, dst) = split_bind(arg).map_err(|why| bad(shown, why))?;
+                let src = resolve(shown, &src)?;
+                let meta = exists(shown, &src)?;
+                let dst = match dst {
+                    Some(d) => absolute(shown, &d)?,
+                    None => normal(&src),
+                };
+                if is_top(&dst) {
+                    return Err(bad(shown, "not over / (for a new root, use --root)".into()));
+                }
+                let kind = Kind::Bind {
+                    ro: *ro,
+                    dir: meta.is_dir(),
+                };
+                fs.ops.push(op(kind, &src, &dst, shown));
+            }
+            Typed::Tmpfs(p) => {
+                let p = absolute(shown, p)?;
+                if is_top(&p) {
+                    return Err(bad(shown, "not over / (for a new root, use --root)".into()));
+                }
+                fs.ops.push(op(Kind::Tmpfs, &p, &p, shown));
+            }
+            Typed::Hide(p) => {
+                let (p, found) = existing(shown, p)?;
+                if p.parent().is_none() || (found.dev, found.ino) == (top.dev, top.ino) {
+                    return Err(bad(shown, "cannot hide the root directory".into()));
+                }
+                let kind = if found.dir {
+                    Kind::HideDir
+                } else {
+                    Kind::HideFile
+                };
+                fs.ops.push(op(kind, &p, &p, shown));
+            }
+            Typed::Dev => {
+                let dev = Path::new("/dev");
+                let mut o = op(Kind::Dev, dev, dev, shown);
+                o.dev = Some(Box::default());
+                fs.ops.push(o);
+            }
+        }
+    }
+    if fs.ro {
+        // The caller's service sockets, covered first: the user's own
+        // options apply over the covers.
+        let (covers, report) = crate::plan::sockets::covers(&fs.ops, root.as_deref())?;
+        let covers = covers
+            .iter()
+            .map(|(p, what)| op(Kind::Cover(*what), p, p, "--ro"));
+        fs.ops.splice(0..0, covers);
+        fs.sockets = Some(report);
+    }
+    order_rw(&mut fs.ops);
+    if let Some(r) = &root {
+        // The host's /proc goes first, as a fresh one does, so that later
+        // options can cover parts of it.
+        let proc = Path::new("/proc");
+        if !pid_ns && find(base, proc).is_ok_and(|f| f.dir) {
+            fs.ops.insert(0, op(Kind::HostProc, proc, proc, "--root"));
+        }
+        fs.root = Some(cstr(r));
+    }
+    check_destinations(&fs.ops, base, root.as_deref())?;
+    if fs.ro {
+        check_covered(&fs.ops, root.as_deref())?;
+    }
+    if fs.changes_view() {
+        fs.cwd = cwd.as_deref().map(cstr);
+    }
+    Ok(fs)
+}
+
+/// An O_PATH handle on directory `dir`.
+fn open_base(dir: &Path) -> Result<OwnedFd, i32> {
+    let fd = sys::open_dir_path(&cstr(dir))?;
+    // SAFETY: a fresh descriptor nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// What a path leads to, for the parent's checks.
+struct Found {
+    dir: bool,
+    dev: u64,
+    ino: u64,
+    /// The mount it is on (0 if the kernel does not say).
+    mnt: u64,
+}
+
+impl Found {
+    /// The same place: the same file on the same mount.
+    fn same(&self, o: &Found) -> bool {
+        (self.dev, self.ino, self.mnt) == (o.dev, o.ino, o.mnt)
+    }
+}
+
+/// What `p`, a path of the jail's view, leads to from `base` (as the child
+/// will resolve it: symlinks followed, inside the root).
+fn find(base: i32, p: &Path) -> Result<Found, i32> {
+    let fd = lookup(base, &cstr(p), false)?;
+    let r = identify(fd);
+    sys::close(fd);
+    r
+}
+
+fn identify(fd: i32) -> Result<Found, i32> {
+    // SAFETY: statx is plain data; all zeros is a valid value.
+    let mut st: libc::statx = unsafe { std::mem::zeroed() };
+    // SAFETY: fd is open, the empty path with AT_EMPTY_PATH names it, and
+    // st is a writable statx.
+    let r = unsafe {
+        libc::statx(
+            fd,
+            c"".as_ptr(),
+            libc::AT_EMPTY_PATH,
+            libc::STATX_TYPE | libc::STATX_INO | libc::STATX_MNT_ID,
+            &mut st,
+        )
+    };
+    if r != 0 {
+        return Err(sys::errno());
+    }
+    Ok(Found {
+        dir: u32::from(st.stx_mode) & libc::S_IFMT == libc::S_IFDIR,
+        dev: libc::makedev(st.stx_dev_major, st.stx_dev_minor),
+        ino: st.stx_ino,
+        mnt: if st.stx_mask & libc::STATX_MNT_ID != 0 {
+            st.stx_mnt_id
+        } else {
+            0
+        },
+    })
+}
+
+/// `--rw PATH` changes nothing that shows, it only keeps PATH writable: an
+/// option that mounts PATH itself or something beneath it (a `--hide`, a
+/// `--tmpfs`, a `--bind`) wins, wherever it is on the command line. So each
+/// `--rw` moves back to just after the last earlier option that mounts a
+/// parent of PATH (what PATH shows then), before every other, and the
+/// `--ro` pass, in this order, leaves those read-only that should be.
+fn order_rw(ops: &mut [Op]) {
+    for i in 0..ops.len() {
+        if ops[i].kind != Kind::Rw {
+            continue;
+        }
+        let mut j = i;
+        while j > 0 && !is_under(ops[i].dst_path(), ops[j - 1].dst_path()) {
+            j -= 1;
+        }
+        ops[j..=i].rotate_right(1);
+    }
+}
+
+/// Whether `p` is strictly beneath `dir`.
+fn is_under(p: &Path, dir: &Path) -> bool {
+    p != dir && p.starts_with(dir)
+}
+
+/// Refuse, before anything starts, a destination the child would fail to
+/// create: it would go through a symlink (the child never creates one
+/// through a symlink), or its nearest existing directory is not writable
+/// for the caller (or not a directory), and no earlier option mounts
+/// something there that the jail could write to. Without this, destinations
+/// made for earlier options would stay behind on the host after the
+/// failure.
+fn check_destinations(ops: &[Op], base: i32, root: Option<&Path>) -> Result<(), Error> {
+    let host = |p: &Path| on_host(root, p);
+    for (i, op) in ops.iter().enumerate() {
+        if !matches!(op.kind, Kind::Bind { .. } | Kind::Tmpfs | Kind::Dev) {
+            continue;
+        }
+        let dst = op.dst_path();
+        // An earlier tmpfs or bind covers it: the jail's view decides.
+        let covered = ops[..i].iter().any(|o| {
+            matches!(
+                o.kind,
+                Kind::Tmpfs | Kind::Bind { .. } | Kind::Dev | Kind::HostProc
+            ) && dst.starts_with(o.dst_path())
+        });
+        if covered {
+            continue;
+        }
+        match probe_dst(base, &op.dst) {
+            Ok(()) => {}
+            Err((libc::ELOOP, at)) => {
+                let link = Path::new(OsStr::from_bytes(&op.dst.to_bytes()[..at]));
+                return Err(Error::usage(format!(
+                    "{}: cannot create {}: the destination goes through a symlink ({})",
+                    op.shown,
+                    host(dst),
+                    host(link)
+                )));
+            }
+            Err((e, _)) => {
+                return Err(Error::sys(
+                    format!("{}: cannot create {}", op.shown, host(dst)),
+                    e,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Under `--ro`, refuse an option whose mount a later option covers (a
+/// `--tmpfs`, `--hide`, `--bind` or `--dev` of a parent directory): the
+/// read-only pass could not reach it, and it would not show.
+fn check_covered(ops: &[Op], root: Option<&Path>) -> Result<(), Error> {
+    let host = |p: &Path| on_host(root, p);
+    for (i, op) in ops.iter().enumerate() {
+        // The user's options apply over the socket covers on purpose.
+        if matches!(op.kind, Kind::Cover(_)) {
+            continue;
+        }
+        let dst = op.dst_path();
+        let later = ops[i + 1..].iter().find(|o| {
+            matches!(
+                o.kind,
+                Kind::Tmpfs | Kind::HideDir | Kind::Bind { dir: true, .. } | Kind::Dev
+            ) && is_under(dst, o.dst_path())
+        });
+        if let Some(o) = later {
+            return Err(Error::usage(format!(
+                "{}: the later {} covers {}",
+                op.shown,
+                o.shown,
+                host(dst)
+            ))
+            .with_hint(Some(format!("give {} after {}", op.shown, o.shown))));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(s: &str) -> Result<(String, Option<String>), String> {
+        split_bind(OsStr::new(s)).map(|(a, b)| {
+            (
+                a.to_string_lossy().into_owned(),
+                b.map(|b| b.to_string_lossy().into_owned()),
+            )
+        })
+    }
+
+    #[test]
+    fn bind_argument_splits_on_one_colon() {
+        assert_eq!(split("/a").unwrap(), ("/a".into(), None));
+        assert_eq!(split("/a:/b").unwrap(), ("/a".into(), Some("/b".into())));
+        assert_eq!(
+            split("/a\\:b:/c").unwrap(),
+            ("/a:b".into(), Some("/c".into()))
+        );
+        assert_eq!(split("/a\\\\b").unwrap(), ("/a\\b".into(), None));
+        assert!(split("/a:/b:/c").unwrap_err().contains("\\:"));
+    }
+}
