@@ -29,6 +29,8 @@ pub struct Ctx<'a> {
     /// With `--info-fd` and `spec.lock`: the child writes the inodes of the
     /// nested namespaces here (-1: not wanted).
     pub info_wr: i32,
+    /// The Landlock ruleset COMMAND enters (-1: none).
+    pub landlock_fd: i32,
     /// fds COMMAND keeps open across the fd cleanup (sorted): `--keep-fd`
     /// plus the failure pipe, which close-on-exec then closes.
     pub keep: Vec<i32>,
@@ -656,8 +658,8 @@ pub fn exec_command(ctx: &Ctx) -> ! {
     check(ctx, Step::NoNewPrivs, 0, unsafe {
         sc!(libc::SYS_prctl, libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     });
-    if spec.landlock_fd >= 0
-        && let Err(e) = crate::child::landlock::restrict_self(spec.landlock_fd)
+    if ctx.landlock_fd >= 0
+        && let Err(e) = landlock::restrict_self(ctx.landlock_fd)
     {
         fail(ctx, Step::Landlock, 0, e);
     }

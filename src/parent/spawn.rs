@@ -144,11 +144,21 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
         (Some(_), Some(_)) => Some(pipe()?),
         _ => None,
     };
+    // The Landlock ruleset COMMAND enters (None: no scopes on this kernel,
+    // or --share-ipc-scope). Kept open for the jail's life.
+    let landlock_abi = crate::child::landlock::abi();
+    let landlock = if spec.share_ipc_scope {
+        None
+    } else {
+        crate::child::landlock::scope_ruleset(landlock_abi)
+            .map_err(|e| Error::sys("create the Landlock ruleset", e))?
+    };
+    let landlock_fd = landlock.as_ref().map_or(-1, |f| f.as_raw_fd());
     let stack = Stack::new()?;
     let mut keep = spec.keep_fds.clone();
     keep.push(fail_wr.as_raw_fd());
-    if spec.landlock_fd >= 0 {
-        keep.push(spec.landlock_fd);
+    if landlock_fd >= 0 {
+        keep.push(landlock_fd);
     }
     keep.sort_unstable();
     let ctx = Ctx {
@@ -159,6 +169,7 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
         fail_wr: fail_wr.as_raw_fd(),
         status_rd: status_rd.as_raw_fd(),
         status_wr: status_wr.as_raw_fd(),
+        landlock_fd,
         info_wr: info_pipe.as_ref().map_or(-1, |(_, wr)| wr.as_raw_fd()),
         keep,
         old_mask,
@@ -282,8 +293,11 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
         }
     }
     if spec.verbose {
-        landlock_note(spec);
+        landlock_note(spec, landlock_abi, landlock_fd >= 0);
     }
+    // The ruleset stays open as long as we live (COMMAND may still be
+    // starting in the init when we return).
+    std::mem::forget(landlock);
     log(spec, "total before exec", t0);
     Ok(Running {
         pid,
@@ -512,9 +526,8 @@ fn describe_fs(spec: &Spec, step: Step, index: u32, e: i32) -> Error {
 
 /// `--verbose`: which Landlock protection is in force, and which is not;
 /// under `--ro`, what covers the caller's service sockets.
-fn landlock_note(spec: &Spec) {
-    let abi = spec.landlock_abi;
-    let msg = if spec.landlock_fd >= 0 {
+fn landlock_note(spec: &Spec, abi: i32, scoped: bool) {
+    let msg = if scoped {
         format!(
             "jail: landlock ABI {abi}: COMMAND cannot signal processes outside the jail nor \
              reach abstract unix sockets made outside it\n"

@@ -116,11 +116,8 @@ pub struct Spec {
     pub kill_after_ns: u64,
     /// `--info-fd`: where the parent writes the JSON line (not COMMAND's).
     pub info_fd: Option<i32>,
-    /// The Landlock ruleset COMMAND enters (None: no scopes here, or
-    /// --share-ipc-scope), its raw fd (-1 if none), and the kernel's ABI.
-    pub landlock: Option<std::os::fd::OwnedFd>,
-    pub landlock_fd: i32,
-    pub landlock_abi: i32,
+    /// `--share-ipc-scope`: no Landlock scopes for COMMAND.
+    pub share_ipc_scope: bool,
     /// Test hook (debug builds only): the child sleeps this many ms before
     /// it arms PDEATHSIG, to test the race with a dying parent.
     pub test_pause_ms: u32,
@@ -473,14 +470,6 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     }
 
     let exec = build_exec(low.command, env_ops)?;
-    let landlock_abi = crate::child::landlock::abi();
-    let landlock = if share_ipc_scope {
-        None
-    } else {
-        crate::child::landlock::scope_ruleset(landlock_abi)
-            .map_err(|e| Error::sys("create the Landlock ruleset", e))?
-    };
-    let landlock_fd = landlock.as_ref().map_or(-1, |f| f.as_raw_fd());
     #[cfg(debug_assertions)]
     let test_pause_ms = std::env::var("JAIL_TEST_PAUSE_CHILD_MS")
         .ok()
@@ -535,9 +524,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         timeout_ns: timeout_ns.unwrap_or(0),
         kill_after_ns: kill_after_ns.unwrap_or(crate::plan::duration::DEFAULT_KILL_AFTER_NS),
         info_fd,
-        landlock,
-        landlock_fd,
-        landlock_abi,
+        share_ipc_scope,
         test_pause_ms,
         fs,
         lock,
