@@ -54,15 +54,17 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
         Ok(Parsed::Check) => return parent::check::run(),
         Err(e) => return fail(e),
     };
-    let spec = match plan::spec::build(low) {
-        Ok(s) => s,
+    // The jail's processes read the spec for as long as they run: it is
+    // never freed.
+    let spec: &'static plan::spec::Spec = match plan::spec::build(low) {
+        Ok(s) => Box::leak(Box::new(s)),
         Err(e) => return fail(e),
     };
     let foreground = parent::supervise::terminal_foreground();
-    match parent::spawn::start(&spec) {
+    match parent::spawn::start(spec) {
         Ok(run) => {
             let old_mask = run.old_mask;
-            let outcome = parent::supervise::wait(run, &spec);
+            let outcome = parent::supervise::wait(run, spec);
             parent::supervise::restore_foreground(foreground);
             parent::supervise::exit_like(outcome, &old_mask)
         }

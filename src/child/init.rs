@@ -12,12 +12,12 @@ use crate::sys;
 /// COMMAND stopped (job control), or COMMAND is done, with its wait status
 /// and whether `--timeout` expired.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Report {
+pub enum InitReport {
     Stopped(i32),
     Done { status: i32, timed_out: bool },
 }
 
-impl Report {
+impl InitReport {
     pub const SIZE: usize = 8;
     const DONE: u32 = 0;
     const DONE_TIMED_OUT: u32 = 1;
@@ -25,15 +25,15 @@ impl Report {
 
     pub fn to_bytes(self) -> [u8; Self::SIZE] {
         let (kind, value) = match self {
-            Report::Done {
+            InitReport::Done {
                 status,
                 timed_out: false,
             } => (Self::DONE, status),
-            Report::Done {
+            InitReport::Done {
                 status,
                 timed_out: true,
             } => (Self::DONE_TIMED_OUT, status),
-            Report::Stopped(sig) => (Self::STOPPED, sig),
+            InitReport::Stopped(sig) => (Self::STOPPED, sig),
         };
         let mut b = [0u8; Self::SIZE];
         b[..4].copy_from_slice(&kind.to_ne_bytes());
@@ -41,15 +41,15 @@ impl Report {
         b
     }
 
-    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Option<Report> {
+    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Option<InitReport> {
         let kind = u32::from_ne_bytes([b[0], b[1], b[2], b[3]]);
         let value = i32::from_ne_bytes([b[4], b[5], b[6], b[7]]);
         match kind {
-            Self::DONE | Self::DONE_TIMED_OUT => Some(Report::Done {
+            Self::DONE | Self::DONE_TIMED_OUT => Some(InitReport::Done {
                 status: value,
                 timed_out: kind == Self::DONE_TIMED_OUT,
             }),
-            Self::STOPPED => Some(Report::Stopped(value)),
+            Self::STOPPED => Some(InitReport::Stopped(value)),
             _ => None,
         }
     }
@@ -73,16 +73,7 @@ pub fn run(ctx: &Ctx) -> ! {
     let t = sys::now_ns();
     // vfork-like: COMMAND's process shares our memory (on its own stack)
     // until it execs, so no page tables are copied; we sleep meanwhile.
-    // SAFETY: command_main runs only async-signal-safe code on the stack
-    // the parent reserved for it, and leaves through execve or _exit.
-    let pid = unsafe {
-        sys::clone_vfork(
-            libc::SIGCHLD,
-            ctx.command_stack,
-            command_main,
-            ctx as *const Ctx as *mut libc::c_void,
-        )
-    };
+    let pid = crate::child::clone::start_command(ctx);
     let pid = match pid {
         Ok(pid) => pid,
         Err(e) => fail(ctx, Step::Fork, 0, e),
@@ -152,10 +143,8 @@ fn drop_privileges(ctx: &Ctx, command: libc::pid_t) {
     }
 }
 
-extern "C" fn command_main(arg: *mut libc::c_void) -> libc::c_int {
-    // SAFETY: `arg` is the init's Ctx, alive while we run (the init waits
-    // for our execve or exit).
-    let ctx: &Ctx = unsafe { &*(arg as *const Ctx) };
+/// COMMAND's process until it execs (see `clone::start_command`).
+pub fn command_main(ctx: &Ctx) -> ! {
     // SAFETY: prctl with integer arguments.
     let _ = unsafe { sc!(libc::SYS_prctl, libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
     sys::close(ctx.status_wr);
@@ -228,7 +217,7 @@ fn reap(ctx: &Ctx, command: libc::pid_t) -> Option<i32> {
         };
         if pid == command {
             if libc::WIFSTOPPED(status) {
-                let report = Report::Stopped(libc::WSTOPSIG(status));
+                let report = InitReport::Stopped(libc::WSTOPSIG(status));
                 let _ = sys::write_all(ctx.status_wr, &report.to_bytes());
             } else {
                 result = Some(status);
@@ -258,7 +247,7 @@ fn finish(ctx: &Ctx, proc: i32, status: i32, timed_out: bool) -> ! {
         // the parent sees us exit only once they are gone.
         kill_descendants(proc);
     }
-    let report = Report::Done { status, timed_out };
+    let report = InitReport::Done { status, timed_out };
     let _ = sys::write_all(ctx.status_wr, &report.to_bytes());
     // SAFETY: _exit does not return.
     unsafe { libc::_exit(0) }
@@ -301,18 +290,18 @@ mod tests {
     #[test]
     fn report_round_trips() {
         for r in [
-            Report::Done {
+            InitReport::Done {
                 status: 0x0900,
                 timed_out: false,
             },
-            Report::Done {
+            InitReport::Done {
                 status: libc::SIGKILL,
                 timed_out: true,
             },
-            Report::Stopped(libc::SIGTSTP),
+            InitReport::Stopped(libc::SIGTSTP),
         ] {
-            assert_eq!(Report::from_bytes(&r.to_bytes()), Some(r));
+            assert_eq!(InitReport::from_bytes(&r.to_bytes()), Some(r));
         }
-        assert_eq!(Report::from_bytes(&[9; Report::SIZE]), None);
+        assert_eq!(InitReport::from_bytes(&[9; InitReport::SIZE]), None);
     }
 }

@@ -2,6 +2,7 @@
 //! no allocation, no locks, no formatting; every input was prepared by the
 //! parent in `Spec` and `Ctx`. Leaves only through execve or `_exit`.
 
+pub mod clone;
 pub mod init;
 pub mod landlock;
 pub mod mounts;
@@ -71,12 +72,9 @@ fn log(ctx: &Ctx, step: Step, since: u64) {
     }
 }
 
-/// The function clone(2) runs. `arg` points to a `Ctx` in the parent's
-/// memory (shared, or copied where `sys::SHARED_MEMORY` is false).
-pub extern "C" fn main(arg: *mut libc::c_void) -> libc::c_int {
-    // SAFETY: the parent passed a pointer to a Ctx that it keeps alive and
-    // unchanged for as long as any of the jail's processes runs.
-    let ctx: &Ctx = unsafe { &*(arg as *const Ctx) };
+/// The jail's first process (see `clone::start_jail`). `ctx` is in the
+/// parent's memory (shared, or copied where `sys::SHARED_MEMORY` is false).
+pub fn main(ctx: &Ctx) -> ! {
     let spec = ctx.spec;
     let t = sys::now_ns();
     #[cfg(debug_assertions)]
@@ -282,22 +280,7 @@ fn lock_view(ctx: &Ctx, lock: &crate::plan::spec::Lock, self_dir: i32) {
         let r = unsafe { sc!(libc::SYS_pipe2, fds.as_mut_ptr(), libc::O_CLOEXEC) };
         check(ctx, Step::Lock, 0, r);
         (arg.go, arg.go_wr) = (fds[0], fds[1]);
-        let shared = if sys::SHARED_MEMORY {
-            libc::CLONE_VM
-        } else {
-            0
-        };
-        // SAFETY: map_helper runs async-signal-safe code on COMMAND's
-        // stack, unused until the init clones COMMAND after the helper is
-        // reaped below; `arg` outlives it.
-        let pid = unsafe {
-            sys::clone_on(
-                shared | libc::SIGCHLD,
-                ctx.command_stack,
-                map_helper,
-                &arg as *const MapHelper as *mut libc::c_void,
-            )
-        };
+        let pid = clone::start_map_helper(ctx, &arg);
         helper = match pid {
             Ok(pid) => pid,
             Err(e) => fail(ctx, Step::Lock, 0, e),
@@ -372,7 +355,7 @@ fn report_namespaces(ctx: &Ctx, lock: &crate::plan::spec::Lock, self_dir: i32) {
 }
 
 /// What the map helper reads (on the child's stack, shared).
-struct MapHelper<'a> {
+pub struct MapHelper<'a> {
     lock: &'a crate::plan::spec::Lock,
     self_dir: i32,
     go: i32,
@@ -382,10 +365,7 @@ struct MapHelper<'a> {
 /// The helper of `lock_view`: waits until the child has entered the nested
 /// user namespace, then writes its maps from outside, with CAP_SETUID
 /// there. Exits 0, or with the errno.
-extern "C" fn map_helper(arg: *mut libc::c_void) -> libc::c_int {
-    // SAFETY: `arg` points to the MapHelper on the child's stack, which
-    // waits for us before it returns.
-    let h: &MapHelper = unsafe { &*(arg as *const MapHelper) };
+pub fn map_helper(h: &MapHelper) -> ! {
     sys::close(h.go_wr);
     let mut go = [0u8; 1];
     let code = match sys::read_full(h.go, &mut go) {
@@ -602,7 +582,7 @@ pub fn exec_command(ctx: &Ctx) -> ! {
         check(ctx, Step::NewSession, 0, unsafe { sc!(libc::SYS_setsid) });
     }
     for (i, l) in spec.rlimits.iter().enumerate() {
-        if let Err(e) = crate::plan::rlimit::apply(l) {
+        if let Err(e) = apply_rlimit(l) {
             fail(ctx, Step::Rlimit, i as u32, e);
         }
     }
@@ -739,4 +719,24 @@ pub fn exec_command(ctx: &Ctx) -> ! {
         errno = libc::EACCES;
     }
     fail(ctx, Step::Exec, 0, errno)
+}
+
+/// Apply one limit. Async-signal-safe; returns the errno on failure.
+fn apply_rlimit(l: &crate::plan::rlimit::Rlimit) -> Result<(), i32> {
+    let r = libc::rlimit {
+        rlim_cur: l.soft,
+        rlim_max: l.hard,
+    };
+    // SAFETY: r is a valid rlimit that prlimit64 only reads; pid 0 is
+    // the calling process.
+    unsafe {
+        sc!(
+            libc::SYS_prlimit64,
+            0,
+            l.resource,
+            &r as *const libc::rlimit,
+            0
+        )
+    }
+    .map(drop)
 }

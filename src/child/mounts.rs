@@ -8,7 +8,7 @@
 
 use std::ffi::CStr;
 
-use crate::plan::mounts::{Fs, Kind, Op};
+use crate::plan::mounts::{Fs, Op, OpKind};
 use crate::plan::sockets::What;
 use crate::sys;
 use crate::sys::path::{Make, lookup, open_dst};
@@ -73,7 +73,7 @@ pub struct Failed {
 
 pub const WHOLE: u32 = u32::MAX;
 
-fn fail(op: usize, part: Part, errno: i32) -> Failed {
+fn failed(op: usize, part: Part, errno: i32) -> Failed {
     Failed {
         op: op as u32,
         part,
@@ -380,7 +380,7 @@ fn is_dir(path: &CStr) -> bool {
 /// from here on, not DIR's path, which a process outside could change);
 /// else the caller's `/`.
 pub fn bind_root(fs: &Fs) -> Result<(), Failed> {
-    let whole = |part| move |e| fail(WHOLE as usize, part, e);
+    let whole = |part| move |e| failed(WHOLE as usize, part, e);
     let Some(root) = &fs.root else {
         fs.base
             .set(sys::open_dir_path(c"/").map_err(whole(Part::Source))?);
@@ -393,7 +393,7 @@ pub fn bind_root(fs: &Fs) -> Result<(), Failed> {
             fs.base.set(tree);
             attach(tree, dir).map_err(whole(Part::Mount))
         }
-        Err(e) => Err(fail(WHOLE as usize, Part::Source, e)),
+        Err(e) => Err(failed(WHOLE as usize, Part::Source, e)),
     };
     sys::close(dir);
     r
@@ -403,17 +403,17 @@ pub fn bind_root(fs: &Fs) -> Result<(), Failed> {
 /// caller's.
 pub fn prepare(fs: &Fs) -> Result<(), Failed> {
     for (i, op) in fs.ops.iter().enumerate() {
-        let f = |e| fail(i, Part::Source, e);
+        let f = |e| failed(i, Part::Source, e);
         match op.kind {
-            Kind::Bind { .. } | Kind::HostProc => {
+            OpKind::Bind { .. } | OpKind::HostProc => {
                 op.tree
                     .set(open_tree(libc::AT_FDCWD, &op.src, 0).map_err(f)?);
             }
-            Kind::HideFile | Kind::Cover(What::File) => {
+            OpKind::HideFile | OpKind::Cover(What::File) => {
                 op.tree
                     .set(open_tree(libc::AT_FDCWD, c"/dev/null", 0).map_err(f)?);
             }
-            Kind::Dev => {
+            OpKind::Dev => {
                 let d = op.dev_mounts().map_err(f)?;
                 for (tree, host) in d.trees.iter().zip(HOST_DEVICES) {
                     tree.set(open_tree(libc::AT_FDCWD, host, 0).map_err(f)?);
@@ -430,16 +430,16 @@ pub fn prepare(fs: &Fs) -> Result<(), Failed> {
 pub fn apply(fs: &Fs) -> Result<(), Failed> {
     let base = fs.base.get();
     for (i, op) in fs.ops.iter().enumerate() {
-        let f = |(part, e)| fail(i, part, e);
+        let f = |(part, e)| failed(i, part, e);
         match op.kind {
-            Kind::Bind { dir, ro } => {
+            OpKind::Bind { dir, ro } => {
                 let make = if dir { Make::Dir } else { Make::File };
                 attach_at(base, &op.dst, make, op.tree.get()).map_err(f)?;
                 if ro {
                     set_readonly(op.tree.get(), true, true).map_err(|e| f((Part::Attr, e)))?;
                 }
             }
-            Kind::Rw => {
+            OpKind::Rw => {
                 let dst =
                     open_dst(base, &op.dst, Make::Nothing).map_err(|e| f((Part::Mount, e)))?;
                 if op.dst.to_bytes() == b"/" {
@@ -455,19 +455,21 @@ pub fn apply(fs: &Fs) -> Result<(), Failed> {
                 sys::close(dst);
                 r.map_err(|e| f((Part::Mount, e)))?;
             }
-            Kind::HostProc => attach_at(base, &op.dst, Make::Nothing, op.tree.get()).map_err(f)?,
-            Kind::HideFile => {
+            OpKind::HostProc => {
+                attach_at(base, &op.dst, Make::Nothing, op.tree.get()).map_err(f)?
+            }
+            OpKind::HideFile => {
                 attach_at(base, &op.dst, Make::Nothing, op.tree.get()).map_err(f)?;
                 set_readonly(op.tree.get(), true, false).map_err(|e| f((Part::Attr, e)))?;
             }
-            Kind::Tmpfs => {
+            OpKind::Tmpfs => {
                 let opts = fs.tmpfs_opts.as_deref().unwrap_or(c"mode=0755");
                 let mnt = new_mount(c"tmpfs", &[opts], MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
                     .map_err(|e| f((Part::Mount, e)))?;
                 op.tree.set(mnt);
                 attach_at(base, &op.dst, Make::Dir, mnt).map_err(f)?;
             }
-            Kind::HideDir => {
+            OpKind::HideDir => {
                 let mnt = new_mount(
                     c"tmpfs",
                     &[c"mode=0755,size=4k,ro"],
@@ -477,8 +479,8 @@ pub fn apply(fs: &Fs) -> Result<(), Failed> {
                 op.tree.set(mnt);
                 attach_at(base, &op.dst, Make::Nothing, mnt).map_err(f)?;
             }
-            Kind::Dev => apply_dev(base, op).map_err(f)?,
-            Kind::Cover(what) => match apply_cover(fs, base, op, what) {
+            OpKind::Dev => apply_dev(base, op).map_err(f)?,
+            OpKind::Cover(what) => match apply_cover(fs, base, op, what) {
                 Ok(()) => {}
                 // Gone since the parent looked: nothing to cover.
                 Err((_, libc::ENOENT)) => op.tree.close(),
@@ -570,7 +572,7 @@ pub fn apply_readonly(fs: &Fs) -> Result<(), Failed> {
         return Ok(());
     }
     let base = fs.base.get();
-    set_readonly(base, true, true).map_err(|e| fail(WHOLE as usize, Part::Attr, e))?;
+    set_readonly(base, true, true).map_err(|e| failed(WHOLE as usize, Part::Attr, e))?;
     // /proc is the kernel's interface, not files: /proc/self and the id
     // maps a nested jail writes stay writable (when /proc is a mount).
     if fs.proc.get() >= 0 {
@@ -582,20 +584,20 @@ pub fn apply_readonly(fs: &Fs) -> Result<(), Failed> {
     for (i, op) in fs.ops.iter().enumerate() {
         let mnt = op.tree.get();
         let r = match op.kind {
-            Kind::Bind { ro: false, .. } | Kind::Rw | Kind::Tmpfs => make_writable(mnt),
-            Kind::Bind { ro: true, .. } => set_readonly(mnt, true, true),
+            OpKind::Bind { ro: false, .. } | OpKind::Rw | OpKind::Tmpfs => make_writable(mnt),
+            OpKind::Bind { ro: true, .. } => set_readonly(mnt, true, true),
             // Read-only again if a `--rw` of a parent made them writable.
-            Kind::HideDir | Kind::HideFile => set_readonly(mnt, true, false),
-            Kind::Dev => op
+            OpKind::HideDir | OpKind::HideFile => set_readonly(mnt, true, false),
+            OpKind::Dev => op
                 .dev_mounts()
                 .and_then(|d| make_writable(d.shm.get()).and_then(|_| make_writable(d.pts.get()))),
             // A cover skipped because its path vanished is not there.
-            Kind::Cover(_) if mnt < 0 => Ok(()),
-            Kind::Cover(What::Runtime) => make_writable(mnt),
-            Kind::Cover(_) => set_readonly(mnt, true, false),
-            Kind::HostProc => Ok(()),
+            OpKind::Cover(_) if mnt < 0 => Ok(()),
+            OpKind::Cover(What::Runtime) => make_writable(mnt),
+            OpKind::Cover(_) => set_readonly(mnt, true, false),
+            OpKind::HostProc => Ok(()),
         };
-        r.map_err(|e| fail(i, Part::Attr, e))?;
+        r.map_err(|e| failed(i, Part::Attr, e))?;
     }
     Ok(())
 }

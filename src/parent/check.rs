@@ -5,8 +5,9 @@
 
 use std::os::fd::AsRawFd;
 
+use crate::child::clone::Stack;
 use crate::error::{EXIT_FAILURE, Error, errno_text};
-use crate::parent::spawn::{Stack, pipe, reap};
+use crate::parent::spawn::{pipe, reap};
 use crate::sys;
 
 /// What a probe child does after the "go" byte.
@@ -55,9 +56,7 @@ fn run_task(task: Task) -> Result<(), i32> {
     }
 }
 
-extern "C" fn probe_main(arg: *mut libc::c_void) -> libc::c_int {
-    // SAFETY: `arg` points to the parent's Probe, copied into our memory.
-    let p: &Probe = unsafe { &*(arg as *const Probe) };
+fn probe_main(p: &Probe) -> i32 {
     // SAFETY: closing our copy of the write end.
     unsafe { libc::close(p.go_wr) };
     let mut go = [0u8; 1];
@@ -74,7 +73,7 @@ extern "C" fn probe_main(arg: *mut libc::c_void) -> libc::c_int {
 /// Clone a child with `flags`; with a user namespace write its id maps;
 /// let it run `task`. Err is the failing errno and what failed.
 fn probe(flags: libc::c_int, task: Task) -> Result<(), (i32, &'static str)> {
-    let stack = Stack::new().map_err(|_| (sys::errno(), "allocate a stack"))?;
+    let stack = Stack::new().map_err(|e| (e, "allocate a stack"))?;
     let (go_rd, go_wr) = pipe().map_err(|_| (sys::errno(), "create a pipe"))?;
     let (res_rd, res_wr) = pipe().map_err(|_| (sys::errno(), "create a pipe"))?;
     let p = Probe {
@@ -83,19 +82,10 @@ fn probe(flags: libc::c_int, task: Task) -> Result<(), (i32, &'static str)> {
         go_wr: go_wr.as_raw_fd(),
         res_wr: res_wr.as_raw_fd(),
     };
-    // SAFETY: probe_main only makes async-signal-safe calls on its own
-    // stack and reads its copy of `p` (no CLONE_VM).
-    let pid = unsafe {
-        libc::clone(
-            probe_main,
-            stack.top(),
-            flags | libc::SIGCHLD,
-            &p as *const Probe as *mut libc::c_void,
-        )
+    let pid = match crate::child::clone::probe(flags, &stack, probe_main, &p) {
+        Ok(pid) => pid,
+        Err(e) => return Err((e, "create")),
     };
-    if pid < 0 {
-        return Err((sys::errno(), "create"));
-    }
     drop(res_wr);
     drop(go_rd);
     let mut result = Ok(());
@@ -149,11 +139,11 @@ fn userns_knobs() -> String {
 }
 
 /// One line of the report.
-struct Report {
+struct CheckReport {
     out: String,
 }
 
-impl Report {
+impl CheckReport {
     fn line(&mut self, status: &str, what: &str, detail: &str) {
         let mut l = format!("{status:<5} {what:<22}");
         if !detail.is_empty() {
@@ -172,7 +162,7 @@ fn failure(e: (i32, &str)) -> String {
 /// Run every check, print the report on stdout; 0 if a rootless jail
 /// works here, 125 if not (with the reason on stderr).
 pub fn run() -> i32 {
-    let mut r = Report { out: String::new() };
+    let mut r = CheckReport { out: String::new() };
     let mut uname: libc::utsname = // SAFETY: plain data; uname fills it.
         unsafe { std::mem::zeroed() };
     // SAFETY: uname is writable.

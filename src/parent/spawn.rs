@@ -3,17 +3,12 @@
 
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
-use crate::child::{self, Ctx};
+use crate::child::Ctx;
+use crate::child::clone::Stack;
 use crate::error::{EXIT_CANNOT_RUN, EXIT_NOT_FOUND, Error, Failure, Step, errno_text};
 use crate::parent::info::Info;
 use crate::plan::spec::Spec;
 use crate::sys;
-
-/// Stacks for the clone child (the init lives on it) and for COMMAND's
-/// process until it execs: small, each with a guard page below it so an
-/// overflow faults instead of corrupting memory.
-const STACK_SIZE: usize = 64 * 1024;
-const GUARD: usize = 4096;
 
 /// A running jail, after COMMAND was exec'd.
 pub struct Running {
@@ -58,63 +53,8 @@ pub fn wait_set() -> libc::sigset_t {
     }
 }
 
-pub(crate) struct Stack {
-    base: *mut libc::c_void,
-    len: usize,
-}
-
-impl Stack {
-    pub(crate) fn new() -> Result<Stack, Error> {
-        let len = 2 * (STACK_SIZE + GUARD);
-        // SAFETY: an anonymous private mapping; checked below.
-        let base = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK | libc::MAP_NORESERVE,
-                -1,
-                0,
-            )
-        };
-        if base == libc::MAP_FAILED {
-            return Err(Error::last("allocate clone stack"));
-        }
-        for half in [0, STACK_SIZE + GUARD] {
-            // SAFETY: the lowest page of each half of our own mapping
-            // becomes its guard.
-            if unsafe { libc::mprotect(base.cast::<u8>().add(half).cast(), GUARD, libc::PROT_NONE) }
-                != 0
-            {
-                return Err(Error::last("protect clone stack"));
-            }
-        }
-        Ok(Stack { base, len })
-    }
-
-    /// Top of the init's stack (the upper half).
-    pub(crate) fn top(&self) -> *mut libc::c_void {
-        // SAFETY: one past the end of our mapping; stacks grow down.
-        unsafe { self.base.cast::<u8>().add(self.len).cast() }
-    }
-
-    /// Top of COMMAND's stack (the lower half).
-    fn command_top(&self) -> *mut libc::c_void {
-        // SAFETY: the end of the lower half, inside our mapping.
-        unsafe { self.base.cast::<u8>().add(STACK_SIZE + GUARD).cast() }
-    }
-}
-
-impl Drop for Stack {
-    fn drop(&mut self) {
-        // SAFETY: unmapping our own mapping; dropped only when no child
-        // runs on it (spawn::start forgets the stack once the jail runs).
-        unsafe { libc::munmap(self.base, self.len) };
-    }
-}
-
 /// Start the jail: returns once COMMAND runs, or the error that stopped it.
-pub fn start(spec: &Spec) -> Result<Running, Error> {
+pub fn start(spec: &'static Spec) -> Result<Running, Error> {
     let t0 = sys::now_ns();
     let wait_set = wait_set();
     // SAFETY: sigset_t is plain data.
@@ -154,7 +94,7 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
             .map_err(|e| Error::sys("create the Landlock ruleset", e))?
     };
     let landlock_fd = landlock.as_ref().map_or(-1, |f| f.as_raw_fd());
-    let stack = Stack::new()?;
+    let stack = Stack::new().map_err(|e| Error::sys("allocate the clone stack", e))?;
     let mut keep = spec.keep_fds.clone();
     keep.push(fail_wr.as_raw_fd());
     if landlock_fd >= 0 {
@@ -191,22 +131,13 @@ pub fn start(spec: &Spec) -> Result<Running, Error> {
         0
     };
     let flags = spec.clone_flags | libc::SIGCHLD | shared;
-    let ctx = Box::new(ctx);
+    // Never freed: the child reads it for as long as the jail runs.
+    let ctx: &'static Ctx = Box::leak(Box::new(ctx));
     let t = sys::now_ns();
-    // SAFETY: child::main only runs async-signal-safe code on its own stack
-    // and reads ctx, which outlives it (leaked below once it runs).
-    let pid = unsafe {
-        libc::clone(
-            child::main,
-            stack.top(),
-            flags,
-            &*ctx as *const Ctx as *mut libc::c_void,
-        )
+    let pid = match crate::child::clone::start_jail(flags, &stack, ctx) {
+        Ok(pid) => pid,
+        Err(e) => return Err(clone_error(spec.clone_flags, e, &stack)),
     };
-    if pid < 0 {
-        return Err(clone_error(spec.clone_flags, sys::errno(), &stack));
-    }
-    let ctx = Box::leak(ctx);
     std::mem::forget(stack);
     log(spec, "clone", t);
     drop(sync_rd);
@@ -364,28 +295,17 @@ fn kill_and_reap(pid: libc::pid_t) {
     reap(pid);
 }
 
-extern "C" fn probe_child(_: *mut libc::c_void) -> libc::c_int {
-    // SAFETY: _exit does not return.
-    unsafe { libc::_exit(0) }
-}
-
 /// clone(2) failed: find which namespace the kernel refused, by trying
 /// them one by one, and explain it.
 fn clone_error(flags: libc::c_int, errno: i32, stack: &Stack) -> Error {
     let try_flags = |f: libc::c_int| -> bool {
-        // SAFETY: probe_child exits at once on its own stack.
-        let pid = unsafe {
-            libc::clone(
-                probe_child,
-                stack.top(),
-                f | libc::SIGCHLD,
-                std::ptr::null_mut(),
-            )
-        };
-        if pid > 0 {
-            reap(pid);
+        match crate::child::clone::probe(f, stack, |_: &()| 0, &()) {
+            Ok(pid) => {
+                reap(pid);
+                true
+            }
+            Err(_) => false,
         }
-        pid > 0
     };
     if !try_flags(libc::CLONE_NEWUSER) {
         return Error::sys("create user namespace", errno)

@@ -4,7 +4,7 @@
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::MetadataExt;
 
-use crate::child::init::Report;
+use crate::child::init::InitReport;
 use crate::child::timer::{Action, Timer};
 use crate::parent::spawn::Running;
 use crate::plan::spec::Spec;
@@ -65,11 +65,11 @@ impl Reports {
     /// status is kept.
     fn read(&mut self, run: &Running) {
         loop {
-            let mut buf = [0u8; Report::SIZE];
+            let mut buf = [0u8; InitReport::SIZE];
             match sys::read_full(run.status_rd.as_raw_fd(), &mut buf) {
-                Ok(Report::SIZE) => match Report::from_bytes(&buf) {
-                    Some(Report::Stopped(sig)) => stop_self(sig),
-                    Some(Report::Done { status, timed_out }) => {
+                Ok(InitReport::SIZE) => match InitReport::from_bytes(&buf) {
+                    Some(InitReport::Stopped(sig)) => stop_self(sig),
+                    Some(InitReport::Done { status, timed_out }) => {
                         self.done = Some((status, timed_out))
                     }
                     None => {}

@@ -17,7 +17,7 @@ use crate::sys;
 use crate::sys::path::{lookup, probe_dst};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub enum OpKind {
     /// Bind a source (a directory or a file) at `dst`; read-only if `ro`.
     Bind { ro: bool, dir: bool },
     /// An empty, writable tmpfs.
@@ -67,7 +67,7 @@ impl Held {
 
 /// One operation, ready for the child.
 pub struct Op {
-    pub kind: Kind,
+    pub kind: OpKind,
     /// Where the source is read (host view); for Dev, unused.
     pub src: CString,
     /// The destination as a path of the jail's view (`/etc/x` under
@@ -122,7 +122,7 @@ pub struct Fs {
     /// The fresh /proc of a PID namespace, once mounted.
     pub proc: Held,
     /// Under `--ro`: what covering the caller's sockets found, for `-v`.
-    pub sockets: Option<crate::plan::sockets::Report>,
+    pub sockets: Option<crate::plan::sockets::Covered>,
 }
 
 impl Fs {
@@ -305,7 +305,7 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
                 } else {
                     p
                 };
-                fs.ops.push(op(Kind::Rw, &p, &p, shown));
+                fs.ops.push(op(OpKind::Rw, &p, &p, shown));
             }
             Typed::Bind(arg, ro) => {
                 let (src, dst) = split_bind(arg).map_err(|why| bad(shown, why))?;
@@ -318,7 +318,7 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
                 if is_top(&dst) {
                     return Err(bad(shown, "not over / (for a new root, use --root)".into()));
                 }
-                let kind = Kind::Bind {
+                let kind = OpKind::Bind {
                     ro: *ro,
                     dir: meta.is_dir(),
                 };
@@ -329,7 +329,7 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
                 if is_top(&p) {
                     return Err(bad(shown, "not over / (for a new root, use --root)".into()));
                 }
-                fs.ops.push(op(Kind::Tmpfs, &p, &p, shown));
+                fs.ops.push(op(OpKind::Tmpfs, &p, &p, shown));
             }
             Typed::Hide(p) => {
                 let (p, found) = existing(shown, p)?;
@@ -337,15 +337,15 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
                     return Err(bad(shown, "cannot hide the root directory".into()));
                 }
                 let kind = if found.dir {
-                    Kind::HideDir
+                    OpKind::HideDir
                 } else {
-                    Kind::HideFile
+                    OpKind::HideFile
                 };
                 fs.ops.push(op(kind, &p, &p, shown));
             }
             Typed::Dev => {
                 let dev = Path::new("/dev");
-                let mut o = op(Kind::Dev, dev, dev, shown);
+                let mut o = op(OpKind::Dev, dev, dev, shown);
                 o.dev = Some(Box::default());
                 fs.ops.push(o);
             }
@@ -357,7 +357,7 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
         let (covers, report) = crate::plan::sockets::covers(&fs.ops, root.as_deref())?;
         let covers = covers
             .iter()
-            .map(|(p, what)| op(Kind::Cover(*what), p, p, "--ro"));
+            .map(|(p, what)| op(OpKind::Cover(*what), p, p, "--ro"));
         fs.ops.splice(0..0, covers);
         fs.sockets = Some(report);
     }
@@ -367,7 +367,7 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
         // options can cover parts of it.
         let proc = Path::new("/proc");
         if !pid_ns && find(base, proc).is_ok_and(|f| f.dir) {
-            fs.ops.insert(0, op(Kind::HostProc, proc, proc, "--root"));
+            fs.ops.insert(0, op(OpKind::HostProc, proc, proc, "--root"));
         }
         fs.root = Some(cstr(r));
     }
@@ -450,7 +450,7 @@ fn identify(fd: i32) -> Result<Found, i32> {
 /// `--ro` pass, in this order, leaves those read-only that should be.
 fn order_rw(ops: &mut [Op]) {
     for i in 0..ops.len() {
-        if ops[i].kind != Kind::Rw {
+        if ops[i].kind != OpKind::Rw {
             continue;
         }
         let mut j = i;
@@ -476,7 +476,7 @@ fn is_under(p: &Path, dir: &Path) -> bool {
 fn check_destinations(ops: &[Op], base: i32, root: Option<&Path>) -> Result<(), Error> {
     let host = |p: &Path| on_host(root, p);
     for (i, op) in ops.iter().enumerate() {
-        if !matches!(op.kind, Kind::Bind { .. } | Kind::Tmpfs | Kind::Dev) {
+        if !matches!(op.kind, OpKind::Bind { .. } | OpKind::Tmpfs | OpKind::Dev) {
             continue;
         }
         let dst = op.dst_path();
@@ -484,7 +484,7 @@ fn check_destinations(ops: &[Op], base: i32, root: Option<&Path>) -> Result<(), 
         let covered = ops[..i].iter().any(|o| {
             matches!(
                 o.kind,
-                Kind::Tmpfs | Kind::Bind { .. } | Kind::Dev | Kind::HostProc
+                OpKind::Tmpfs | OpKind::Bind { .. } | OpKind::Dev | OpKind::HostProc
             ) && dst.starts_with(o.dst_path())
         });
         if covered {
@@ -519,14 +519,14 @@ fn check_covered(ops: &[Op], root: Option<&Path>) -> Result<(), Error> {
     let host = |p: &Path| on_host(root, p);
     for (i, op) in ops.iter().enumerate() {
         // The user's options apply over the socket covers on purpose.
-        if matches!(op.kind, Kind::Cover(_)) {
+        if matches!(op.kind, OpKind::Cover(_)) {
             continue;
         }
         let dst = op.dst_path();
         let later = ops[i + 1..].iter().find(|o| {
             matches!(
                 o.kind,
-                Kind::Tmpfs | Kind::HideDir | Kind::Bind { dir: true, .. } | Kind::Dev
+                OpKind::Tmpfs | OpKind::HideDir | OpKind::Bind { dir: true, .. } | OpKind::Dev
             ) && is_under(dst, o.dst_path())
         });
         if let Some(o) = later {

@@ -210,26 +210,6 @@ pub fn current(resource: Res) -> (u64, u64) {
     (r.rlim_cur, r.rlim_max)
 }
 
-/// Apply one limit. Async-signal-safe; returns the errno on failure.
-pub fn apply(l: &Rlimit) -> Result<(), i32> {
-    let r = libc::rlimit {
-        rlim_cur: l.soft,
-        rlim_max: l.hard,
-    };
-    // SAFETY: r is a valid rlimit that prlimit64 only reads; pid 0 is
-    // the calling process.
-    unsafe {
-        sc!(
-            libc::SYS_prlimit64,
-            0,
-            l.resource,
-            &r as *const libc::rlimit,
-            0
-        )
-    }
-    .map(drop)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,7 +35,7 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::plan::mounts::{Kind, Op};
+use crate::plan::mounts::{Op, OpKind};
 use crate::sys;
 
 /// How a path is covered.
@@ -60,7 +60,7 @@ pub enum Listed {
 
 /// For `-v`: what was covered and what finding it cost.
 #[derive(Clone, Copy)]
-pub struct Report {
+pub struct Covered {
     pub covers: usize,
     pub listed: Listed,
     pub ns: u64,
@@ -70,7 +70,7 @@ pub struct Report {
 pub const RESOLVE_UNIX_ABI: i32 = 9;
 
 /// The `-v` line: which protection is in force for pathname sockets.
-pub fn note(r: &Report, abi: i32) -> String {
+pub fn note(r: &Covered, abi: i32) -> String {
     let listed = match r.listed {
         Listed::SockDiag => "listed through sock_diag",
         Listed::ProcNetUnix => "listed from /proc/net/unix",
@@ -120,12 +120,12 @@ impl Named {
                 None => dst.to_path_buf(),
             });
             match op.kind {
-                Kind::Rw => n.shared.push(dst.clone()),
-                Kind::Bind { .. } => {
+                OpKind::Rw => n.shared.push(dst.clone()),
+                OpKind::Bind { .. } => {
                     n.shared.push(real(path_of(&op.src)));
                     n.replaced.push(dst.clone());
                 }
-                Kind::Tmpfs | Kind::HideDir | Kind::HideFile | Kind::Dev => {
+                OpKind::Tmpfs | OpKind::HideDir | OpKind::HideFile | OpKind::Dev => {
                     n.replaced.push(dst.clone())
                 }
                 _ => continue,
@@ -165,7 +165,7 @@ fn real(p: &Path) -> PathBuf {
 }
 
 /// The covers, in order (no cover lies below another).
-pub fn covers(ops: &[Op], root: Option<&Path>) -> Result<(Vec<(PathBuf, What)>, Report), Error> {
+pub fn covers(ops: &[Op], root: Option<&Path>) -> Result<(Vec<(PathBuf, What)>, Covered), Error> {
     let t = sys::now_ns();
     // SAFETY: geteuid cannot fail.
     let uid = unsafe { libc::geteuid() };
@@ -195,7 +195,7 @@ pub fn covers(ops: &[Op], root: Option<&Path>) -> Result<(Vec<(PathBuf, What)>, 
             *p = Path::new("/").join(p.strip_prefix(r).unwrap_or(p));
         }
     }
-    let report = Report {
+    let report = Covered {
         covers: out.len(),
         listed: how,
         ns: sys::now_ns().saturating_sub(t),

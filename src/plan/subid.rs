@@ -13,39 +13,39 @@ use crate::error::Error;
 
 /// Which kind of id a map is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub enum IdKind {
     Uid,
     Gid,
 }
 
-impl Kind {
+impl IdKind {
     /// "uid" or "gid".
     pub fn noun(self) -> &'static str {
         match self {
-            Kind::Uid => "uid",
-            Kind::Gid => "gid",
+            IdKind::Uid => "uid",
+            IdKind::Gid => "gid",
         }
     }
 
     pub fn file(self) -> &'static str {
         match self {
-            Kind::Uid => "/etc/subuid",
-            Kind::Gid => "/etc/subgid",
+            IdKind::Uid => "/etc/subuid",
+            IdKind::Gid => "/etc/subgid",
         }
     }
 
     pub fn helper(self) -> &'static str {
         match self {
-            Kind::Uid => "newuidmap",
-            Kind::Gid => "newgidmap",
+            IdKind::Uid => "newuidmap",
+            IdKind::Gid => "newgidmap",
         }
     }
 
     /// The flag that gives explicit ranges of this kind.
     pub fn flag(self) -> &'static str {
         match self {
-            Kind::Uid => "--map-users",
-            Kind::Gid => "--map-groups",
+            IdKind::Uid => "--map-users",
+            IdKind::Gid => "--map-groups",
         }
     }
 
@@ -53,8 +53,8 @@ impl Kind {
     /// subordinate ones of this kind.
     fn login_defs_keys(self) -> (&'static str, &'static str) {
         match self {
-            Kind::Uid => ("SUB_UID_MIN", "SUB_UID_MAX"),
-            Kind::Gid => ("SUB_GID_MIN", "SUB_GID_MAX"),
+            IdKind::Uid => ("SUB_UID_MIN", "SUB_UID_MAX"),
+            IdKind::Gid => ("SUB_GID_MIN", "SUB_GID_MAX"),
         }
     }
 
@@ -71,8 +71,8 @@ impl Kind {
     /// usermod's option that adds a range of this kind.
     pub fn usermod(self) -> &'static str {
         match self {
-            Kind::Uid => "--add-subuids",
-            Kind::Gid => "--add-subgids",
+            IdKind::Uid => "--add-subuids",
+            IdKind::Gid => "--add-subgids",
         }
     }
 }
@@ -102,7 +102,7 @@ impl Range {
 /// own line first, then the subordinate ranges.
 #[derive(Debug)]
 pub struct HelperMap {
-    pub kind: Kind,
+    pub kind: IdKind,
     pub helper: PathBuf,
     pub lines: Vec<Range>,
     /// The caller's name, for the hint when the helper fails.
@@ -300,7 +300,7 @@ impl Caller {
 /// the users' own ids are), not past SUB_UID_MAX, and in no one else's
 /// range in `text` (the file's contents); else what is wrong with them.
 pub fn add_hint(
-    kind: Kind,
+    kind: IdKind,
     (name, uid): (Option<&str>, u32),
     user: &str,
     (text, defs): (&str, &str),
@@ -337,8 +337,8 @@ pub fn add_hint(
 /// range in `files` (/etc/subuid's and /etc/subgid's contents), if it
 /// fits below SUB_UID_MAX and SUB_GID_MAX.
 pub fn auto_hint(who: &str, user: &str, files: [&str; 2], defs: &str) -> String {
-    let (umin, umax) = Kind::Uid.limits(defs);
-    let (gmin, gmax) = Kind::Gid.limits(defs);
+    let (umin, umax) = IdKind::Uid.limits(defs);
+    let (gmin, gmax) = IdKind::Gid.limits(defs);
     let a = files
         .map(free_start)
         .into_iter()
@@ -386,7 +386,7 @@ pub fn build(
     let caller = Caller::current();
     let uid_map = build_map(
         &Wanted {
-            kind: Kind::Uid,
+            kind: IdKind::Uid,
             auto,
             explicit: users,
             own: outer.0,
@@ -395,7 +395,7 @@ pub fn build(
     )?;
     let gid_map = build_map(
         &Wanted {
-            kind: Kind::Gid,
+            kind: IdKind::Gid,
             auto,
             explicit: groups,
             own: outer.1,
@@ -403,8 +403,8 @@ pub fn build(
         &caller,
     )?;
     for (flag, kind, id, map, own) in [
-        ("--uid", Kind::Uid, uid, &uid_map, outer.0),
-        ("--gid", Kind::Gid, gid, &gid_map, outer.1),
+        ("--uid", IdKind::Uid, uid, &uid_map, outer.0),
+        ("--gid", IdKind::Gid, gid, &gid_map, outer.1),
     ] {
         let Some(id) = id else { continue };
         let single = [Range {
@@ -437,7 +437,7 @@ pub fn build(
 
 /// What the user asked for on one side (uids or gids).
 pub struct Wanted<'a> {
-    pub kind: Kind,
+    pub kind: IdKind,
     /// `--map-auto` (used only when `explicit` is empty).
     pub auto: bool,
     /// `--map-users`/`--map-groups` ranges, with the text as typed.
@@ -496,8 +496,8 @@ pub fn build_map(w: &Wanted, caller: &Caller) -> Result<Option<HelperMap>, Error
             ))
             .with_hint(Some({
                 let other = match kind {
-                    Kind::Uid => Kind::Gid,
-                    Kind::Gid => Kind::Uid,
+                    IdKind::Uid => IdKind::Gid,
+                    IdKind::Gid => IdKind::Uid,
                 };
                 let other = std::fs::read_to_string(other.file()).unwrap_or_default();
                 auto_hint(&who, &user, [&text, &other], &read_login_defs())
@@ -670,8 +670,8 @@ mod tests {
         let defs = "# SUB_UID_MIN 5\nSUB_UID_MIN\t\t   200000\nSUB_UID_MAX x\n";
         assert_eq!(login_defs(defs, "SUB_UID_MIN"), Some(200000));
         assert_eq!(login_defs(defs, "SUB_UID_MAX"), None);
-        assert_eq!(Kind::Uid.limits(defs), (200000, 600100000));
-        assert_eq!(Kind::Gid.limits(""), (100000, 600100000));
+        assert_eq!(IdKind::Uid.limits(defs), (200000, 600100000));
+        assert_eq!(IdKind::Gid.limits(""), (100000, 600100000));
     }
 
     #[test]
@@ -693,7 +693,7 @@ mod tests {
         let text = "alice:100000:65536\nbob:165536:65536\n";
         let hint = |start, count| {
             add_hint(
-                Kind::Uid,
+                IdKind::Uid,
                 (Some("carol"), 1002),
                 "carol",
                 (text, ""),
@@ -719,7 +719,7 @@ mod tests {
             assert!(!h.contains(&format!("--add-subuids {start}")), "{h}");
         }
         let h = add_hint(
-            Kind::Gid,
+            IdKind::Gid,
             (None, 1002),
             "1002",
             ("", "SUB_GID_MIN 500000\n"),
