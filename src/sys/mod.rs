@@ -292,6 +292,38 @@ pub fn close(fd: i32) {
     let _ = unsafe { sc!(libc::SYS_close, fd) };
 }
 
+/// A raw fd as rustix takes it. For the descriptors `child::Ctx` carries
+/// as plain ints (its memory is shared with the parent, so it holds no
+/// owning types): the caller keeps `fd` open while it uses the result.
+pub fn borrow(fd: i32) -> rustix::fd::BorrowedFd<'static> {
+    // SAFETY: see above; a closed fd makes the call fail with EBADF,
+    // nothing worse.
+    unsafe { rustix::fd::BorrowedFd::borrow_raw(fd) }
+}
+
+/// A signal by number (forwarded signals, SIGRTMAX), for rustix.
+pub fn signal(sig: i32) -> rustix::process::Signal {
+    // SAFETY: only the numbers of real signals are passed (from the kernel
+    // or our own constants); the kernel checks them anyway.
+    unsafe { rustix::process::Signal::from_raw_unchecked(sig) }
+}
+
+// === section: child (calls of child/mod.rs, init.rs, timer.rs, net.rs that no crate wraps) ===
+
+// === end section: child ===
+
+// === section: mounts (calls of child/mounts.rs, sys/path.rs, plan/mounts.rs that no crate wraps) ===
+
+// === end section: mounts ===
+
+// === section: parent (calls of parent/*.rs and lib.rs that no crate wraps) ===
+
+// === end section: parent ===
+
+// === section: plan (calls of plan/*.rs that no crate wraps) ===
+
+// === end section: plan ===
+
 pub mod path;
 
 #[cfg(test)]
