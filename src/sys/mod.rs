@@ -310,6 +310,179 @@ pub fn signal(sig: i32) -> rustix::process::Signal {
 
 // === section: child (calls of child/mod.rs, init.rs, timer.rs, net.rs that no crate wraps) ===
 
+/// rustix's process-runtime calls (exit_group, execve, the kernel's signal
+/// mask and sigtimedwait): linux_raw system calls like the rest, kept out
+/// of its documented API under this name.
+use rustix::runtime_448b8ad740e2a26f as rt;
+
+/// exit_group(2): leave at once, as `_exit` does but without libc. No
+/// destructor runs (an `OwnedFd` still held is closed by the kernel).
+pub fn exit(code: i32) -> ! {
+    rt::exit_group(code)
+}
+
+/// Close an fd opened after clone. `OwnedFd`'s own drop calls libc's
+/// close (errno, and fcntl in debug builds), which the child must not.
+pub fn close_owned(fd: rustix::fd::OwnedFd) {
+    close(std::os::fd::IntoRawFd::into_raw_fd(fd))
+}
+
+/// unshare(2) of namespaces only (`CLONE_NEW*`); anything else is EINVAL.
+pub fn unshare(flags: rustix::thread::UnshareFlags) -> Result<(), rustix::io::Errno> {
+    use rustix::thread::UnshareFlags as U;
+    let namespaces = U::NEWNS
+        | U::NEWCGROUP
+        | U::NEWUTS
+        | U::NEWIPC
+        | U::NEWUSER
+        | U::NEWPID
+        | U::NEWNET
+        | U::NEWTIME;
+    if !namespaces.contains(flags) {
+        return Err(rustix::io::Errno::INVAL);
+    }
+    // SAFETY: rustix's concern is CLONE_FILES (a thread left with fds of
+    // another table), excluded above; namespaces touch no memory.
+    unsafe { rustix::thread::unshare_unsafe(flags) }
+}
+
+/// A libc signal set as the kernel reads it: its first 64 bits, in the
+/// same order (rustix's `KernelSigSet` is documented as a prefix of
+/// `libc::sigset_t`).
+fn kernel_set(set: &libc::sigset_t) -> *const rt::KernelSigSet {
+    const { assert!(size_of::<rt::KernelSigSet>() <= size_of::<libc::sigset_t>()) };
+    (set as *const libc::sigset_t).cast()
+}
+
+/// Set the signal mask to `set`: right before execve, the caller's mask,
+/// saved by the parent (`child::Ctx::old_mask`).
+pub fn set_signal_mask(set: &libc::sigset_t) -> Result<(), rustix::io::Errno> {
+    // SAFETY: kernel_set points into `set`, valid and aligned for it. The
+    // mask only decides which signals wait; nothing of libc runs here.
+    unsafe { rt::kernel_sigprocmask(rt::How::SETMASK, Some(&*kernel_set(set))) }.map(drop)
+}
+
+/// A signal `sigtimedwait` took: its number and `si_code` (SI_KERNEL for
+/// one the terminal or the kernel sent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Caught {
+    pub signo: i32,
+    pub code: i32,
+}
+
+/// sigtimedwait(2): take one pending signal of `set` (blocked), waiting
+/// at most `timeout` (None: no limit). EAGAIN once the time is up.
+pub fn sigtimedwait(
+    set: &libc::sigset_t,
+    timeout: Option<&rustix::time::Timespec>,
+) -> Result<Caught, rustix::io::Errno> {
+    // SAFETY: kernel_set as in set_signal_mask. The signals taken are the
+    // blocked ones of the wait set, which libc does not use. Every member
+    // of the union starts with si_signo, si_errno, si_code, which the
+    // kernel fills for every signal.
+    unsafe {
+        let info = rt::kernel_sigtimedwait(&*kernel_set(set), timeout)?;
+        let head = info.__bindgen_anon_1.__bindgen_anon_1;
+        Ok(Caught {
+            signo: head.si_signo,
+            code: head.si_code,
+        })
+    }
+}
+
+/// execve(2) of `path`; returns only on failure. `argv` and `envp` must
+/// end with a null pointer (else EINVAL) and point to C strings: the
+/// arrays `plan::spec::Exec` builds, with the strings it keeps.
+pub fn execve(
+    path: &std::ffi::CStr,
+    argv: &[*const libc::c_char],
+    envp: &[*const libc::c_char],
+) -> rustix::io::Errno {
+    if argv.last() != Some(&std::ptr::null()) || envp.last() != Some(&std::ptr::null()) {
+        return rustix::io::Errno::INVAL;
+    }
+    // SAFETY: both arrays are null-terminated (checked) and their other
+    // entries point to the NUL-terminated strings of `Exec` (see above).
+    unsafe { rt::execve(path, argv.as_ptr().cast(), envp.as_ptr().cast()) }
+}
+
+/// dup3(2) of `old` onto the descriptor number `new` (the stdio fds the
+/// parent opened, which `Spec` carries as numbers).
+pub fn dup_onto(
+    old: rustix::fd::BorrowedFd,
+    new: i32,
+    flags: rustix::io::DupFlags,
+) -> Result<(), rustix::io::Errno> {
+    if new < 0 {
+        return Err(rustix::io::Errno::BADF);
+    }
+    // SAFETY: `new` is not -1 (checked); the OwnedFd only names the number
+    // dup3 replaces and is never dropped, so nothing closes it here.
+    let mut target = std::mem::ManuallyDrop::new(unsafe {
+        <rustix::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(new)
+    });
+    rustix::io::dup3(old, &mut target, flags)
+}
+
+/// The keyctl(2) operations the child uses, none with a pointer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keyctl {
+    /// KEYCTL_JOIN_SESSION_KEYRING with a null name: a new, anonymous
+    /// session keyring.
+    JoinNewSession,
+    /// KEYCTL_GET_KEYRING_ID of KEY_SPEC_THREAD_KEYRING, create = 0: reads
+    /// only (ENOKEY without a thread keyring).
+    ThreadKeyringId,
+}
+
+/// keyctl(2), for the operations of `Keyctl`.
+pub fn keyctl(op: Keyctl) -> Result<usize, rustix::io::Errno> {
+    // linux/keyctl.h: KEYCTL_GET_KEYRING_ID 0, KEYCTL_JOIN_SESSION_KEYRING
+    // 1, KEY_SPEC_THREAD_KEYRING -1.
+    let (cmd, arg) = match op {
+        Keyctl::JoinNewSession => (1usize, 0usize),
+        Keyctl::ThreadKeyringId => (0, -1isize as usize),
+    };
+    // SAFETY: integer arguments only: a null name, a special key id.
+    unsafe { sc!(libc::SYS_keyctl, cmd, arg, 0) }.map_err(rustix::io::Errno::from_raw_os_error)
+}
+
+/// struct ifreq with the flags member of its union (linux/if.h).
+#[repr(C)]
+struct IfreqFlags {
+    name: [u8; libc::IFNAMSIZ],
+    flags: libc::c_short,
+    _rest: [u8; size_of::<libc::ifreq>() - libc::IFNAMSIZ - size_of::<libc::c_short>()],
+}
+
+/// SIOCSIFFLAGS: set the flags of interface `name` (at most 15 bytes, else
+/// EINVAL) through socket `sock`.
+pub fn set_interface_flags(
+    sock: rustix::fd::BorrowedFd,
+    name: &[u8],
+    flags: libc::c_short,
+) -> Result<(), rustix::io::Errno> {
+    let mut req = IfreqFlags {
+        name: [0; libc::IFNAMSIZ],
+        flags,
+        _rest: [0; size_of::<libc::ifreq>() - libc::IFNAMSIZ - size_of::<libc::c_short>()],
+    };
+    if name.len() >= req.name.len() {
+        return Err(rustix::io::Errno::INVAL);
+    }
+    req.name[..name.len()].copy_from_slice(name);
+    const SIOCSIFFLAGS: rustix::ioctl::Opcode = libc::SIOCSIFFLAGS as _;
+    // SAFETY: SIOCSIFFLAGS reads a struct ifreq, which IfreqFlags is in
+    // size and layout (name, then the union's c_short flags), all bytes
+    // initialised.
+    unsafe {
+        rustix::ioctl::ioctl(
+            sock,
+            rustix::ioctl::Setter::<SIOCSIFFLAGS, IfreqFlags>::new(req),
+        )
+    }
+}
+
 // === end section: child ===
 
 // === section: mounts (calls of child/mounts.rs, sys/path.rs, plan/mounts.rs that no crate wraps) ===
