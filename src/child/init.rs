@@ -3,6 +3,12 @@
 //! COMMAND, forwards signals to it, reaps every orphan, and hands COMMAND's
 //! exact wait status to the parent through a pipe. Async-signal-safe only.
 
+#![forbid(unsafe_code)]
+
+use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
+use rustix::process::{Pid, Signal, WaitOptions};
+use rustix::thread::CapabilitySet;
+
 use crate::child::timer::{Action, Timer};
 use crate::child::{Ctx, exec_command, fail};
 use crate::error::Step;
@@ -60,23 +66,25 @@ pub fn run(ctx: &Ctx) -> ! {
     if !spec.pid_ns {
         // Orphans of COMMAND's tree come to us, so we can reap them and
         // take them down with the jail.
-        // SAFETY: prctl with integer arguments only.
-        let _ = unsafe { sc!(libc::SYS_prctl, libc::PR_SET_CHILD_SUBREAPER, 1) };
+        let _ = rustix::process::set_child_subreaper(Some(rustix::process::getpid()));
     }
     // Without a PID namespace the tree is found through /proc: opened now,
-    // before COMMAND could mount anything over it.
+    // before COMMAND could mount anything over it. Held until we exit.
     let proc = if spec.pid_ns {
-        -1
+        None
     } else {
         crate::child::timer::open_proc()
     };
     let t = sys::now_ns();
     // vfork-like: COMMAND's process shares our memory (on its own stack)
     // until it execs, so no page tables are copied; we sleep meanwhile.
-    let pid = crate::child::clone::start_command(ctx);
-    let pid = match pid {
-        Ok(pid) => pid,
+    let pid = match crate::child::clone::start_command(ctx) {
+        Ok(pid) => Pid::from_raw(pid),
         Err(e) => fail(ctx, Step::Fork, 0, e),
+    };
+    // clone(2) gives the caller a positive pid.
+    let Some(pid) = pid else {
+        fail(ctx, Step::Fork, 0, libc::ESRCH)
     };
     drop_privileges(ctx, pid);
     if spec.verbose {
@@ -84,12 +92,8 @@ pub fn run(ctx: &Ctx) -> ! {
     }
     // The parent sees EOF on the failure pipe once COMMAND has exec'd.
     sys::close(ctx.fail_wr);
-    supervise(ctx, pid, proc)
+    supervise(ctx, pid, proc.as_ref().map(OwnedFd::as_fd))
 }
-
-/// CAP_KILL (capability 5 in linux/capability.h), the one capability the
-/// init may still use, as a bit of the first capset data word.
-const CAP_KILL: u32 = 1 << 5;
 
 /// Keep only the capabilities the init still uses, now that COMMAND's
 /// process took its own copy of our credentials at the clone (it has
@@ -107,56 +111,51 @@ const CAP_KILL: u32 = 1 << 5;
 /// otherwise nothing does. The bounding set matters only at execve, which
 /// the init never calls, but it goes too, and no_new_privs makes sure no
 /// exec could bring anything back.
-fn drop_privileges(ctx: &Ctx, command: libc::pid_t) {
-    let failed = |step, e| -> ! {
-        // SAFETY: kill takes no pointers; COMMAND must not run on.
-        let _ = unsafe { sc!(libc::SYS_kill, command, libc::SIGKILL) };
-        fail(ctx, step, 0, e)
+fn drop_privileges(ctx: &Ctx, command: Pid) {
+    let failed = |step, e: rustix::io::Errno| -> ! {
+        // COMMAND must not run on.
+        let _ = rustix::process::kill_process(command, Signal::KILL);
+        fail(ctx, step, 0, e.raw_os_error())
     };
-    // SAFETY: prctl with integer arguments only.
-    if let Err(e) = unsafe { sc!(libc::SYS_prctl, libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } {
+    if let Err(e) = rustix::thread::set_no_new_privs(true) {
         failed(Step::NoNewPrivs, e);
     }
     // Until the first capability number the kernel does not know.
     for cap in 0..64 {
-        // SAFETY: prctl with integer arguments only.
-        match unsafe { sc!(libc::SYS_prctl, libc::PR_CAPBSET_DROP, cap) } {
-            Ok(_) => {}
-            Err(libc::EINVAL) => break,
+        let cap = CapabilitySet::from_bits_retain(1 << cap);
+        match rustix::thread::remove_capability_from_bounding_set(cap) {
+            Ok(()) => {}
+            Err(rustix::io::Errno::INVAL) => break,
             Err(e) => failed(Step::DropCaps, e),
         }
     }
     let keep = if ctx.spec.subids.is_some() {
-        CAP_KILL
+        CapabilitySet::KILL
     } else {
-        0
+        CapabilitySet::empty()
     };
-    // struct __user_cap_header_struct { u32 version; int pid; } with
-    // _LINUX_CAPABILITY_VERSION_3, then two data words { effective,
-    // permitted, inheritable }. An empty inheritable set clears the
-    // ambient set too.
-    let hdr: [u32; 2] = [0x2008_0522, 0];
-    let data: [u32; 6] = [keep, keep, 0, 0, 0, 0];
-    // SAFETY: hdr and data match capset's v3 layout.
-    if let Err(e) = unsafe { sc!(libc::SYS_capset, hdr.as_ptr(), data.as_ptr()) } {
+    // An empty inheritable set clears the ambient set too.
+    let sets = rustix::thread::CapabilitySets {
+        effective: keep,
+        permitted: keep,
+        inheritable: CapabilitySet::empty(),
+    };
+    if let Err(e) = rustix::thread::set_capabilities(None, sets) {
         failed(Step::DropCaps, e);
     }
 }
 
 /// COMMAND's process until it execs (see `clone::start_command`).
 pub fn command_main(ctx: &Ctx) -> ! {
-    // SAFETY: prctl with integer arguments.
-    let _ = unsafe { sc!(libc::SYS_prctl, libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+    let _ = rustix::process::set_parent_process_death_signal(Some(Signal::KILL));
     sys::close(ctx.status_wr);
     exec_command(ctx)
 }
 
-fn supervise(ctx: &Ctx, command: libc::pid_t, proc: i32) -> ! {
+fn supervise(ctx: &Ctx, command: Pid, proc: Option<BorrowedFd>) -> ! {
     let mut timer = Timer::start(ctx.spec.timeout_ns, ctx.spec.kill_after_ns);
     loop {
-        // SAFETY: siginfo_t is plain data; all-zero is valid.
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        let Some(sig) = timer.wait(&ctx.wait_set, &mut info) else {
+        let Some(info) = timer.wait(&ctx.wait_set) else {
             match timer.fire() {
                 Some(Action::Terminate) => signal_all(ctx, proc, libc::SIGTERM),
                 Some(Action::Kill) => {
@@ -167,60 +166,56 @@ fn supervise(ctx: &Ctx, command: libc::pid_t, proc: i32) -> ! {
             }
             continue;
         };
+        let sig = info.signo;
         if sig == libc::SIGCHLD {
             if let Some(status) = reap(ctx, command) {
                 finish(ctx, proc, status, timer.expired);
             }
             continue;
         }
-        if sig == ctx.parent_death_signal && !ctx.spec.pid_ns {
-            // SAFETY: getppid cannot fail.
-            if unsafe { libc::getppid() } != ctx.parent {
-                // The parent is gone (SIGKILL): take the whole tree down.
-                kill_descendants(proc);
-                // SAFETY: _exit does not return.
-                unsafe { libc::_exit(crate::error::EXIT_FAILURE as i32) };
-            }
+        if sig == ctx.parent_death_signal
+            && !ctx.spec.pid_ns
+            && Pid::as_raw(rustix::process::getppid()) != ctx.parent
+        {
+            // The parent is gone (SIGKILL): take the whole tree down.
+            kill_descendants(proc);
+            sys::exit(crate::error::EXIT_FAILURE as i32);
         }
         // A signal from the terminal already reached COMMAND's process
         // group; only signals sent to the jail are passed on. With
         // --new-session COMMAND is not in that group, but we are: we pass
         // the terminal's signals on (jail itself does not).
-        if info.si_code != libc::SI_KERNEL || ctx.spec.new_session {
-            // SAFETY: kill takes no pointers.
-            let _ = unsafe { sc!(libc::SYS_kill, command, sig) };
+        if info.code != libc::SI_KERNEL || ctx.spec.new_session {
+            let _ = rustix::process::kill_process(command, sys::signal(sig));
         }
     }
+}
+
+/// waitpid's __WALL: children cloned with any exit signal, not just SIGCHLD.
+fn all_children() -> WaitOptions {
+    WaitOptions::from_bits_retain(libc::__WALL as u32)
 }
 
 /// Reap every child that has exited; COMMAND's wait status once it has.
 /// When COMMAND stops (Ctrl-Z, or a stop it sent its own process group),
 /// tell the parent, which then stops too, so the caller's shell sees the
 /// job stopped; `fg` continues the whole group.
-fn reap(ctx: &Ctx, command: libc::pid_t) -> Option<i32> {
+fn reap(ctx: &Ctx, command: Pid) -> Option<i32> {
     let mut result = None;
+    let options = WaitOptions::NOHANG | WaitOptions::UNTRACED | all_children();
     loop {
-        let mut status = 0;
-        // SAFETY: status is writable.
-        let pid = unsafe {
-            sc!(
-                libc::SYS_wait4,
-                -1i32,
-                &mut status as *mut i32,
-                libc::WNOHANG | libc::WUNTRACED | libc::__WALL,
-                0
-            )
-        };
-        let pid = match pid {
-            Ok(pid) if pid > 0 => pid as libc::pid_t,
+        // Any child: wait4(-1). (rustix's waitpid(None) is wait4(0), our
+        // process group only, which COMMAND leaves with --new-session.)
+        let (pid, status) = match rustix::process::wait(options) {
+            Ok(Some(reaped)) => reaped,
             _ => return result,
         };
         if pid == command {
-            if libc::WIFSTOPPED(status) {
-                let report = InitReport::Stopped(libc::WSTOPSIG(status));
+            if let Some(sig) = status.stopping_signal() {
+                let report = InitReport::Stopped(sig);
                 let _ = sys::write_all(ctx.status_wr, &report.to_bytes());
             } else {
-                result = Some(status);
+                result = Some(status.as_raw());
             }
         }
     }
@@ -229,19 +224,19 @@ fn reap(ctx: &Ctx, command: libc::pid_t) -> Option<i32> {
 /// Send `sig` to every process of the jail but us: with a PID namespace
 /// that is everything kill(-1) reaches from PID 1; without, our subtree
 /// (orphans of COMMAND's tree are our children, as we are their subreaper).
-fn signal_all(ctx: &Ctx, proc: i32, sig: i32) {
+fn signal_all(ctx: &Ctx, proc: Option<BorrowedFd>, sig: i32) {
     if ctx.spec.pid_ns {
-        // SAFETY: kill takes no pointers.
-        let _ = unsafe { sc!(libc::SYS_kill, -1i32, sig) };
+        // kill(-1, sig): rustix's kill_process_group(pid) is kill(-pid).
+        let _ = rustix::process::kill_process_group(Pid::INIT, sys::signal(sig));
     } else {
-        // SAFETY: getpid cannot fail.
-        crate::child::timer::signal_tree(proc, unsafe { libc::getpid() }, sig, true);
+        let me = rustix::process::getpid().as_raw_nonzero().get();
+        crate::child::timer::signal_tree(proc, me, sig, true);
     }
 }
 
 /// COMMAND is done (or the timeout's SIGKILL is due): make sure nothing it
 /// started lives on, then hand its status to the parent.
-fn finish(ctx: &Ctx, proc: i32, status: i32, timed_out: bool) -> ! {
+fn finish(ctx: &Ctx, proc: Option<BorrowedFd>, status: i32, timed_out: bool) -> ! {
     if !ctx.spec.pid_ns {
         // With a PID namespace the kernel kills the rest when we exit, and
         // the parent sees us exit only once they are gone.
@@ -249,35 +244,24 @@ fn finish(ctx: &Ctx, proc: i32, status: i32, timed_out: bool) -> ! {
     }
     let report = InitReport::Done { status, timed_out };
     let _ = sys::write_all(ctx.status_wr, &report.to_bytes());
-    // SAFETY: _exit does not return.
-    unsafe { libc::_exit(0) }
+    sys::exit(0)
 }
 
 /// SIGKILL every descendant. Orphans reparent to us (we are their
 /// subreaper), so kill our children, reap, and repeat until none are left.
-fn kill_descendants(proc: i32) {
-    // SAFETY: getpid cannot fail.
-    let me = unsafe { libc::getpid() };
+fn kill_descendants(proc: Option<BorrowedFd>) {
+    let me = rustix::process::getpid().as_raw_nonzero().get();
     loop {
-        // SAFETY: kill takes no pointers.
         let listed = crate::child::timer::for_each_child(proc, me, |pid| {
-            let _ = unsafe { sc!(libc::SYS_kill, pid, libc::SIGKILL) };
+            if let Some(pid) = Pid::from_raw(pid) {
+                let _ = rustix::process::kill_process(pid, Signal::KILL);
+            }
         });
         if !listed {
             return;
         }
-        let mut status = 0;
-        // SAFETY: status is writable.
-        let r = unsafe {
-            sc!(
-                libc::SYS_wait4,
-                -1i32,
-                &mut status as *mut i32,
-                libc::__WALL,
-                0
-            )
-        };
-        if r == Err(libc::ECHILD) {
+        let r = rustix::process::wait(all_children());
+        if r.err() == Some(rustix::io::Errno::CHILD) {
             return;
         }
     }

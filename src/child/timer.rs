@@ -3,6 +3,12 @@
 //! `--as-pid-1`). Async-signal-safe: no allocation. (The duration syntax is
 //! `plan::duration`.)
 
+#![forbid(unsafe_code)]
+
+use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
+use rustix::fs::{Mode, OFlags, RawDir, ResolveFlags};
+use rustix::io::Errno;
+
 use crate::sys;
 
 use crate::plan::duration::NS_PER_SEC;
@@ -40,32 +46,17 @@ impl Timer {
         }
     }
 
-    /// Wait for a signal in `set`, but not past the next deadline. Returns
-    /// the signal, or None when a deadline passed (call `fire`) or the wait
-    /// was interrupted.
-    pub fn wait(&self, set: &libc::sigset_t, info: &mut libc::siginfo_t) -> Option<i32> {
+    /// Wait for a signal in `set` (blocked), but not past the next
+    /// deadline. Returns the signal, or None when a deadline passed (call
+    /// `fire`) or the wait was interrupted.
+    pub fn wait(&self, set: &libc::sigset_t) -> Option<sys::Caught> {
         let left = self.due.saturating_sub(sys::now_ns());
-        let ts = libc::timespec {
+        let ts = rustix::time::Timespec {
             tv_sec: (left / NS_PER_SEC) as _,
             tv_nsec: (left % NS_PER_SEC) as _,
         };
-        let timeout = if self.due == 0 {
-            std::ptr::null()
-        } else {
-            &ts as *const libc::timespec
-        };
-        // SAFETY: set is a valid sigset (the kernel reads 8 bytes), info is
-        // writable, timeout is null or a valid timespec.
-        let sig = unsafe {
-            sc!(
-                libc::SYS_rt_sigtimedwait,
-                set as *const libc::sigset_t,
-                info as *mut libc::siginfo_t,
-                timeout,
-                8
-            )
-        };
-        sig.ok().map(|s| s as i32)
+        let timeout = if self.due == 0 { None } else { Some(&ts) };
+        sys::sigtimedwait(set, timeout).ok()
     }
 
     /// The action due now, if any, and arm the next one.
@@ -93,7 +84,7 @@ const MAX_TREE: usize = 2048;
 /// `skip_root`. The tree is listed first and signalled after, so that a
 /// process dying from the signal does not hide its children from the walk.
 /// Best effort: a process forked during the walk may be missed.
-pub fn signal_tree(proc: i32, root: libc::pid_t, sig: i32, skip_root: bool) {
+pub fn signal_tree(proc: Option<BorrowedFd>, root: libc::pid_t, sig: i32, skip_root: bool) {
     let mut pids = [0 as libc::pid_t; MAX_TREE];
     pids[0] = root;
     let mut n = 1;
@@ -110,37 +101,30 @@ pub fn signal_tree(proc: i32, root: libc::pid_t, sig: i32, skip_root: bool) {
     }
     let first = usize::from(skip_root);
     for &pid in &pids[first..n] {
-        // SAFETY: kill takes no pointers.
-        let _ = unsafe { sc!(libc::SYS_kill, pid, sig) };
+        if let Some(pid) = rustix::process::Pid::from_raw(pid) {
+            let _ = rustix::process::kill_process(pid, sys::signal(sig));
+        }
     }
 }
 
-/// `/proc` as a descriptor (O_PATH), or -1: opened before COMMAND runs, so
-/// that nothing COMMAND mounts over /proc later can redirect the walks.
-pub fn open_proc() -> i32 {
-    sys::open_dir_path(c"/proc").unwrap_or(-1)
+/// `/proc` as a descriptor (O_PATH), or None: opened before COMMAND runs,
+/// so that nothing COMMAND mounts over /proc later can redirect the walks.
+/// (After clone, close it with `sys::close_owned`.)
+pub fn open_proc() -> Option<OwnedFd> {
+    let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    rustix::fs::open(c"/proc", flags, Mode::empty()).ok()
 }
 
 /// Open `path` (NUL-terminated) below `dir` for reading without crossing a
 /// mount point or following a link: a tmpfs or bind mount that COMMAND put
 /// over part of /proc makes the open fail instead of feeding it pids.
-fn open_below(dir: i32, path: &[u8], flags: i32) -> Option<i32> {
+fn open_below(dir: BorrowedFd, path: &[u8], flags: OFlags) -> Option<OwnedFd> {
     let path = std::ffi::CStr::from_bytes_until_nul(path).ok()?;
-    let flags = flags | libc::O_RDONLY;
-    let resolve = sys::RESOLVE_NO_XDEV | sys::RESOLVE_NO_MAGICLINKS | sys::RESOLVE_NO_SYMLINKS;
-    match sys::openat2(dir, path, flags, resolve) {
+    let flags = flags | OFlags::RDONLY | OFlags::CLOEXEC;
+    let resolve = ResolveFlags::NO_XDEV | ResolveFlags::NO_MAGICLINKS | ResolveFlags::NO_SYMLINKS;
+    match rustix::fs::openat2(dir, path, flags, Mode::empty(), resolve) {
         // Before Linux 5.6 (or under a filter that hides openat2).
-        // SAFETY: path is NUL-terminated.
-        Err(libc::ENOSYS) => unsafe {
-            sc!(
-                libc::SYS_openat,
-                dir,
-                path.as_ptr(),
-                flags | libc::O_CLOEXEC
-            )
-        }
-        .map(|fd| fd as i32)
-        .ok(),
+        Err(Errno::NOSYS) => rustix::fs::openat(dir, path, flags, Mode::empty()).ok(),
         r => r.ok(),
     }
 }
@@ -148,54 +132,43 @@ fn open_below(dir: i32, path: &[u8], flags: i32) -> Option<i32> {
 /// Call `f` with each child of every thread of `pid`, from
 /// PROC/PID/task/TID/children (`proc` from `open_proc`). False when /proc
 /// cannot tell.
-pub fn for_each_child(proc: i32, pid: libc::pid_t, mut f: impl FnMut(libc::pid_t)) -> bool {
-    if proc < 0 {
-        return false;
-    }
-    let mut path = sys::Line::new();
-    path.num(pid as u64).str("/task\0");
-    let Some(dir) = open_below(proc, path.as_bytes(), libc::O_DIRECTORY) else {
+pub fn for_each_child(
+    proc: Option<BorrowedFd>,
+    pid: libc::pid_t,
+    mut f: impl FnMut(libc::pid_t),
+) -> bool {
+    let Some(proc) = proc else {
         return false;
     };
-    let mut buf = [0u8; 1024];
-    loop {
-        // SAFETY: buf is writable for its length.
-        let n = match unsafe { sc!(libc::SYS_getdents64, dir, buf.as_mut_ptr(), buf.len()) } {
-            Ok(n) if n > 0 => n.min(buf.len()),
-            _ => break,
-        };
-        let mut off = 0;
-        // struct linux_dirent64 { u64 d_ino; i64 d_off; u16 d_reclen;
-        // u8 d_type; char d_name[]; }
-        while let Some(rec) = buf[..n].get(off..).filter(|r| r.len() > 19) {
-            let reclen = u16::from_ne_bytes([rec[16], rec[17]]) as usize;
-            let Some(name) = rec.get(19..reclen) else {
-                break;
-            };
-            let name = &name[..name.iter().position(|b| *b == 0).unwrap_or(name.len())];
-            if !name.is_empty() && name.iter().all(u8::is_ascii_digit) {
-                let mut p = sys::Line::new();
-                p.push(name).str("/children\0");
-                read_pids(dir, &p, &mut f);
-            }
-            off += reclen;
+    let mut path = sys::Line::new();
+    path.num(pid as u64).str("/task\0");
+    let Some(dir) = open_below(proc, path.as_bytes(), OFlags::DIRECTORY) else {
+        return false;
+    };
+    let mut buf = [std::mem::MaybeUninit::uninit(); 1024];
+    let mut entries = RawDir::new(dir.as_fd(), &mut buf);
+    while let Some(Ok(entry)) = entries.next() {
+        let name = entry.file_name().to_bytes();
+        if !name.is_empty() && name.iter().all(u8::is_ascii_digit) {
+            let mut p = sys::Line::new();
+            p.push(name).str("/children\0");
+            read_pids(dir.as_fd(), &p, &mut f);
         }
     }
-    sys::close(dir);
+    sys::close_owned(dir);
     true
 }
 
 /// Read a space-separated list of pids from `path` (relative to `dir`).
-fn read_pids(dir: i32, path: &sys::Line, f: &mut impl FnMut(libc::pid_t)) {
-    let Some(fd) = open_below(dir, path.as_bytes(), 0) else {
+fn read_pids(dir: BorrowedFd, path: &sys::Line, f: &mut impl FnMut(libc::pid_t)) {
+    let Some(fd) = open_below(dir, path.as_bytes(), OFlags::empty()) else {
         return;
     };
     let mut buf = [0u8; 512];
     let mut pid: libc::pid_t = 0;
     let mut in_num = false;
     loop {
-        // SAFETY: buf is writable for its length.
-        let n = match unsafe { sc!(libc::SYS_read, fd, buf.as_mut_ptr(), buf.len()) } {
+        let n = match rustix::io::read(&fd, &mut buf) {
             Ok(n) if n > 0 => n.min(buf.len()),
             _ => break,
         };
@@ -215,7 +188,7 @@ fn read_pids(dir: i32, path: &sys::Line, f: &mut impl FnMut(libc::pid_t)) {
     if in_num {
         f(pid);
     }
-    sys::close(fd);
+    sys::close_owned(fd);
 }
 
 #[cfg(test)]

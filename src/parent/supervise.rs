@@ -94,16 +94,14 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
     // SIGIO before the init's own SIGCHLD).
     let mut reports = Reports::default();
     loop {
-        // SAFETY: siginfo_t is plain data; all-zero is valid.
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        let Some(sig) = timer.wait(&run.wait_set, &mut info) else {
+        let Some(info) = timer.wait(&run.wait_set) else {
             match timer.fire() {
                 // PID 1 gets SIGTERM only if it handles it; the rest of
                 // its namespace does get it.
                 Some(Action::Terminate) => {
                     let proc = crate::child::timer::open_proc();
+                    let proc = proc.as_ref().map(std::os::fd::AsFd::as_fd);
                     crate::child::timer::signal_tree(proc, run.pid, libc::SIGTERM, false);
-                    crate::sys::close(proc);
                 }
                 // SIGKILL to a namespace's PID 1 ends every process in it.
                 // SAFETY: kill takes no pointers.
@@ -114,12 +112,13 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
             }
             continue;
         };
+        let sig = info.signo;
         // A signal from the terminal also reached COMMAND, unless COMMAND
         // runs in a session of its own (--new-session). Then the init, in
         // our process group, got it too and passes it on (one path only:
         // two sends of the same signal could merge into the one it drops);
         // without an init, jail passes it on like any other.
-        let from_kernel = info.si_code == libc::SI_KERNEL;
+        let from_kernel = info.code == libc::SI_KERNEL;
         let from_tty = from_kernel && (has_init || !spec.new_session);
         match sig {
             libc::SIGCHLD => {
@@ -212,7 +211,8 @@ fn kill_orphans() {
         let mut jailed = Vec::new();
         // SAFETY: getpid cannot fail.
         let me = unsafe { libc::getpid() };
-        crate::child::timer::for_each_child(proc, me, |pid| {
+        let dir = proc.as_ref().map(std::os::fd::AsFd::as_fd);
+        crate::child::timer::for_each_child(dir, me, |pid| {
             if !spared.contains(&pid) {
                 jailed.push(pid);
             }
@@ -234,7 +234,6 @@ fn kill_orphans() {
             crate::parent::spawn::reap(pid);
         }
     }
-    sys::close(proc);
 }
 
 /// Our process group, if it is the foreground group of the terminal on
