@@ -7,6 +7,8 @@
 //! and throwaway probes (`probe`). This module and `sys` are where the
 //! child side's unsafe code lives.
 
+#![allow(unsafe_code)] // kernel-facing: see `child`'s deny(unsafe_code)
+
 use crate::child::Ctx;
 
 /// Stacks for the clone child (the init lives on it) and for COMMAND's

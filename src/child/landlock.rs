@@ -4,6 +4,8 @@
 //! one without `--net` could talk to the host's abstract sockets (D-Bus,
 //! X11, ...).
 
+#![allow(unsafe_code)] // kernel-facing: see `child`'s deny(unsafe_code)
+
 use std::os::fd::{FromRawFd, OwnedFd};
 
 const CREATE_RULESET_VERSION: u32 = 1;

@@ -1,6 +1,13 @@
 //! Everything after clone(2) and before execve(2). Async-signal-safe only:
 //! no allocation, no locks, no formatting; every input was prepared by the
-//! parent in `Spec` and `Ctx`. Leaves only through execve or `_exit`.
+//! parent in `Spec` and `Ctx`. Leaves only through execve or `sys::exit`.
+//!
+//! An `OwnedFd` opened here is closed with `sys::close_owned`, never
+//! dropped: its drop calls libc's close.
+
+// Not forbid: that would reach `clone`, `seccomp` and `landlock` below,
+// the kernel-facing modules that allow it.
+#![deny(unsafe_code)]
 
 pub mod clone;
 pub mod init;
@@ -10,12 +17,21 @@ pub mod net;
 pub mod seccomp;
 pub mod timer;
 
+use rustix::fd::{AsRawFd, OwnedFd};
+use rustix::fs::{AtFlags, Mode, OFlags};
+use rustix::io::Errno;
+use rustix::process::{Pid, Signal};
+use rustix::thread::UnshareFlags;
+
 use crate::error::{EXIT_FAILURE, Failure, Step};
 use crate::plan::spec::Spec;
 use crate::sys;
 
 /// What the child gets from the parent, besides the spec. Built before
-/// clone, so the child only reads it.
+/// clone, so the child only reads it. Its fds are plain numbers, not
+/// `OwnedFd`: this memory is the parent's too (`sys::SHARED_MEMORY`), and
+/// the child closes its own copies of them (`sys::close`) while the parent
+/// keeps its own; `sys::borrow` lends one to rustix.
 pub struct Ctx<'a> {
     pub spec: &'a Spec,
     /// Child reads the "go" byte here; EOF means the parent died.
@@ -55,14 +71,13 @@ pub fn fail(ctx: &Ctx, step: Step, index: u32, errno: i32) -> ! {
         errno,
     };
     let _ = sys::write_all(ctx.fail_wr, &f.to_bytes());
-    // SAFETY: _exit is async-signal-safe and does not return.
-    unsafe { libc::_exit(EXIT_FAILURE as i32) }
+    sys::exit(EXIT_FAILURE as i32)
 }
 
-fn check(ctx: &Ctx, step: Step, index: u32, r: Result<usize, i32>) -> usize {
+fn check<T>(ctx: &Ctx, step: Step, index: u32, r: Result<T, Errno>) -> T {
     match r {
         Ok(v) => v,
-        Err(e) => fail(ctx, step, index, e),
+        Err(e) => fail(ctx, step, index, e.raw_os_error()),
     }
 }
 
@@ -79,20 +94,18 @@ pub fn main(ctx: &Ctx) -> ! {
     let t = sys::now_ns();
     #[cfg(debug_assertions)]
     if spec.test_pause_ms > 0 {
-        let ts = libc::timespec {
-            tv_sec: (spec.test_pause_ms / 1000) as libc::time_t,
-            tv_nsec: (spec.test_pause_ms % 1000) as libc::c_long * 1_000_000,
+        let ts = rustix::time::Timespec {
+            tv_sec: (spec.test_pause_ms / 1000) as _,
+            tv_nsec: (spec.test_pause_ms % 1000) as i64 * 1_000_000,
         };
-        // SAFETY: ts is a valid timespec.
-        let _ = unsafe { sc!(libc::SYS_nanosleep, &ts as *const libc::timespec, 0) };
+        let _ = rustix::thread::nanosleep(&ts);
     }
     let pdeath = if spec.pid_ns {
-        libc::SIGKILL
+        Signal::KILL
     } else {
-        ctx.parent_death_signal
+        sys::signal(ctx.parent_death_signal)
     };
-    // SAFETY: prctl takes no pointers here.
-    let _ = unsafe { sc!(libc::SYS_prctl, libc::PR_SET_PDEATHSIG, pdeath) };
+    let _ = rustix::process::set_parent_process_death_signal(Some(pdeath));
     sys::close(ctx.sync_wr);
     sys::close(ctx.fail_rd);
     sys::close(ctx.status_rd);
@@ -109,35 +122,23 @@ pub fn main(ctx: &Ctx) -> ! {
     let mut go = [0u8; 1];
     match sys::read_full(ctx.sync_rd, &mut go) {
         Ok(1) => {}
-        // SAFETY: _exit does not return.
-        _ => unsafe { libc::_exit(EXIT_FAILURE as i32) },
+        _ => sys::exit(EXIT_FAILURE as i32),
     }
     // The parent holds the pipe's write end for its whole life. If it
     // died before PDEATHSIG was armed (the signal would never come), the
     // pipe is hung up: stop here, COMMAND must not run unsupervised.
-    let mut pfd = libc::pollfd {
-        fd: ctx.sync_rd,
-        events: libc::POLLIN,
-        revents: 0,
-    };
-    let zero = libc::timespec {
+    use rustix::event::{PollFd, PollFlags};
+    let mut pfd = [PollFd::from_borrowed_fd(
+        sys::borrow(ctx.sync_rd),
+        PollFlags::IN,
+    )];
+    let zero = rustix::time::Timespec {
         tv_sec: 0,
         tv_nsec: 0,
     };
-    // SAFETY: pfd is one valid pollfd; the timeout is 0; no signal mask.
-    let polled = unsafe {
-        sc!(
-            libc::SYS_ppoll,
-            &mut pfd as *mut libc::pollfd,
-            1,
-            &zero as *const libc::timespec,
-            0,
-            0
-        )
-    };
-    if polled != Ok(0) && pfd.revents & libc::POLLHUP != 0 {
-        // SAFETY: _exit does not return.
-        unsafe { libc::_exit(EXIT_FAILURE as i32) };
+    let polled = rustix::event::poll(&mut pfd, Some(&zero));
+    if polled != Ok(0) && pfd[0].revents().contains(PollFlags::HUP) {
+        sys::exit(EXIT_FAILURE as i32);
     }
     sys::close(ctx.sync_rd);
     log(ctx, Step::WaitForMaps, t);
@@ -164,10 +165,9 @@ pub fn main(ctx: &Ctx) -> ! {
 /// `sys::SHARED_MEMORY` holds (the flag belongs to the memory), nor the
 /// environment, through /proc or ptrace.
 fn non_dumpable(ctx: &Ctx) {
-    // SAFETY: prctl with integer arguments only.
-    check(ctx, Step::Dumpable, 0, unsafe {
-        sc!(libc::SYS_prctl, libc::PR_SET_DUMPABLE, 0)
-    });
+    use rustix::process::DumpableBehavior;
+    let r = rustix::process::set_dumpable_behavior(DumpableBehavior::NotDumpable);
+    check(ctx, Step::Dumpable, 0, r);
 }
 
 /// Steps that shape the namespaces, run once by the first process inside.
@@ -217,27 +217,23 @@ fn stdin_read_only(ctx: &Ctx, path: &std::ffi::CStr) {
     if !same_file(fd, ro) {
         fail(ctx, Step::StdinReadOnly, 0, libc::ESTALE);
     }
-    // SAFETY: dup3 on two fds of ours; the parent's copy of `fd` stays
+    // Our copy of `fd` becomes the read-only one; the parent's copy stays
     // open in the parent's own fd table.
-    check(ctx, Step::StdinReadOnly, 0, unsafe {
-        sc!(libc::SYS_dup3, ro, fd, libc::O_CLOEXEC)
-    });
+    let r = sys::dup_onto(sys::borrow(ro), fd, rustix::io::DupFlags::CLOEXEC);
+    check(ctx, Step::StdinReadOnly, 0, r);
     sys::close(ro);
     log(ctx, Step::StdinReadOnly, t);
 }
 
 /// Whether two fds are open on the same file (device and inode).
 fn same_file(a: i32, b: i32) -> bool {
-    // SAFETY: stat is plain data; fstat only fills it.
-    let mut sa: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: as above.
-    let mut sb: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: sa and sb are valid for writing.
-    let ok = unsafe {
-        sc!(libc::SYS_fstat, a, &mut sa as *mut libc::stat).is_ok()
-            && sc!(libc::SYS_fstat, b, &mut sb as *mut libc::stat).is_ok()
-    };
-    ok && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+    match (
+        rustix::fs::fstat(sys::borrow(a)),
+        rustix::fs::fstat(sys::borrow(b)),
+    ) {
+        (Ok(sa), Ok(sb)) => sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino,
+        _ => false,
+    }
 }
 
 /// Bring lo up and set the hostname, in the namespaces COMMAND gets.
@@ -245,18 +241,13 @@ fn net_and_name(ctx: &Ctx) {
     let spec = ctx.spec;
     if spec.net {
         let t = sys::now_ns();
-        if let Err(e) = crate::child::net::loopback_up() {
-            fail(ctx, Step::Loopback, 0, e);
-        }
+        check(ctx, Step::Loopback, 0, crate::child::net::loopback_up());
         log(ctx, Step::Loopback, t);
     }
     if let Some(name) = &spec.hostname {
         let t = sys::now_ns();
-        let b = name.as_bytes();
-        // SAFETY: b is valid for b.len() bytes.
-        check(ctx, Step::Hostname, 0, unsafe {
-            sc!(libc::SYS_sethostname, b.as_ptr(), b.len())
-        });
+        let r = rustix::system::sethostname(name.as_bytes());
+        check(ctx, Step::Hostname, 0, r);
         log(ctx, Step::Hostname, t);
     }
 }
@@ -273,50 +264,44 @@ fn lock_view(ctx: &Ctx, lock: &crate::plan::spec::Lock, self_dir: i32) {
         go: -1,
         go_wr: -1,
     };
-    let mut helper = 0;
+    // The helper and the write end of its "go" pipe.
+    let mut helper: Option<(Pid, OwnedFd)> = None;
     if lock.helper {
-        let mut fds = [-1i32; 2];
-        // SAFETY: fds is valid for two ints.
-        let r = unsafe { sc!(libc::SYS_pipe2, fds.as_mut_ptr(), libc::O_CLOEXEC) };
-        check(ctx, Step::Lock, 0, r);
-        (arg.go, arg.go_wr) = (fds[0], fds[1]);
-        let pid = clone::start_map_helper(ctx, &arg);
-        helper = match pid {
-            Ok(pid) => pid,
+        let pipe = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC);
+        let (go, go_wr) = check(ctx, Step::Lock, 0, pipe);
+        (arg.go, arg.go_wr) = (go.as_raw_fd(), go_wr.as_raw_fd());
+        let pid = match clone::start_map_helper(ctx, &arg) {
+            Ok(pid) => Pid::from_raw(pid),
             Err(e) => fail(ctx, Step::Lock, 0, e),
         };
-        sys::close(arg.go);
-    }
-    // SAFETY: unshare takes no pointers.
-    if let Err(e) = unsafe { sc!(libc::SYS_unshare, lock.flags) } {
-        // The helper, if any, sees EOF and exits.
-        fail(ctx, Step::Lock, 0, e);
-    }
-    if helper > 0 {
-        let _ = sys::write_all(arg.go_wr, b"g");
-        sys::close(arg.go_wr);
-        let mut status = 0i32;
-        // SAFETY: status is writable.
-        let r = unsafe {
-            sc!(
-                libc::SYS_wait4,
-                helper,
-                &mut status as *mut i32,
-                libc::__WALL,
-                0
-            )
+        sys::close_owned(go);
+        // clone(2) gives the caller a positive pid.
+        let Some(pid) = pid else {
+            fail(ctx, Step::Lock, 0, libc::ESRCH)
         };
-        check(ctx, Step::LockMaps, 0, r);
-        if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
-            let e = if libc::WIFEXITED(status) {
-                libc::WEXITSTATUS(status)
-            } else {
-                libc::EINTR
-            };
-            fail(ctx, Step::LockMaps, 0, e);
+        helper = Some((pid, go_wr));
+    }
+    let flags = UnshareFlags::from_bits_retain(lock.flags as u32);
+    // The helper, if any, sees EOF if we fail, and exits.
+    check(ctx, Step::Lock, 0, sys::unshare(flags));
+    if let Some((pid, go_wr)) = helper {
+        let _ = sys::write_all(go_wr.as_raw_fd(), b"g");
+        sys::close_owned(go_wr);
+        let all = rustix::process::WaitOptions::from_bits_retain(libc::__WALL as u32);
+        let waited = check(
+            ctx,
+            Step::LockMaps,
+            0,
+            rustix::process::waitpid(Some(pid), all),
+        );
+        // Exited 0, or with the errno; killed: EINTR.
+        match waited.and_then(|(_, status)| status.exit_status()) {
+            Some(0) => {}
+            Some(e) => fail(ctx, Step::LockMaps, 0, e),
+            None => fail(ctx, Step::LockMaps, 0, libc::EINTR),
         }
     } else if let Err(e) = write_maps_at(self_dir, lock) {
-        fail(ctx, Step::LockMaps, 0, e);
+        fail(ctx, Step::LockMaps, 0, e.raw_os_error());
     }
     if ctx.info_wr >= 0 {
         report_namespaces(ctx, lock, self_dir);
@@ -329,19 +314,8 @@ fn lock_view(ctx: &Ctx, lock: &crate::plan::spec::Lock, self_dir: i32) {
 fn report_namespaces(ctx: &Ctx, lock: &crate::plan::spec::Lock, self_dir: i32) {
     let mut inodes = [0u64; 8];
     for (slot, (_, path)) in inodes.iter_mut().zip(&lock.info) {
-        // SAFETY: stat is plain data; all zeros is a valid value.
-        let mut st: libc::stat = unsafe { std::mem::zeroed() };
-        // SAFETY: path is NUL-terminated, st is writable.
-        let r = unsafe {
-            sc!(
-                libc::SYS_newfstatat,
-                self_dir,
-                path.as_ptr(),
-                &mut st as *mut libc::stat,
-                0
-            )
-        };
-        if r.is_ok() {
+        let r = rustix::fs::statat(sys::borrow(self_dir), path.as_c_str(), AtFlags::empty());
+        if let Ok(st) = r {
             *slot = st.st_ino;
         }
     }
@@ -354,7 +328,8 @@ fn report_namespaces(ctx: &Ctx, lock: &crate::plan::spec::Lock, self_dir: i32) {
     sys::close(ctx.info_wr);
 }
 
-/// What the map helper reads (on the child's stack, shared).
+/// What the map helper reads (on the child's stack, shared). The fds are
+/// numbers: the helper, in this same memory, closes its own copies.
 pub struct MapHelper<'a> {
     lock: &'a crate::plan::spec::Lock,
     self_dir: i32,
@@ -371,37 +346,24 @@ pub fn map_helper(h: &MapHelper) -> ! {
     let code = match sys::read_full(h.go, &mut go) {
         Ok(1) => match write_maps_at(h.self_dir, h.lock) {
             Ok(()) => 0,
-            Err(e) => e,
+            Err(e) => e.raw_os_error(),
         },
         _ => libc::ECHILD,
     };
-    // SAFETY: _exit does not return.
-    unsafe { libc::_exit(code) }
+    sys::exit(code)
 }
 
 /// Write uid_map and gid_map under `dir` (a /proc/PID directory).
-fn write_maps_at(dir: i32, lock: &crate::plan::spec::Lock) -> Result<(), i32> {
+fn write_maps_at(dir: i32, lock: &crate::plan::spec::Lock) -> Result<(), Errno> {
     for (name, data) in [(c"uid_map", &lock.uid_map), (c"gid_map", &lock.gid_map)] {
-        // SAFETY: name is NUL-terminated; dir is an O_PATH directory fd.
-        let fd = unsafe {
-            sc!(
-                libc::SYS_openat,
-                dir,
-                name.as_ptr(),
-                libc::O_WRONLY | libc::O_CLOEXEC
-            )
-        }? as i32;
-        let r = sys::write_all(fd, data.to_bytes());
-        sys::close(fd);
-        r?;
+        let flags = OFlags::WRONLY | OFlags::CLOEXEC;
+        let fd = rustix::fs::openat(sys::borrow(dir), name, flags, Mode::empty())?;
+        let r = sys::write_all(fd.as_raw_fd(), data.to_bytes());
+        sys::close_owned(fd);
+        r.map_err(Errno::from_raw_os_error)?;
     }
     Ok(())
 }
-
-/// keyctl(2) operations and special key ids (linux/keyctl.h).
-const KEYCTL_GET_KEYRING_ID: usize = 0;
-const KEYCTL_JOIN_SESSION_KEYRING: usize = 1;
-const KEY_SPEC_THREAD_KEYRING: isize = -1;
 
 /// The jail's processes get a new, empty, anonymous session keyring: the
 /// caller's, inherited across clone, would let COMMAND read and change
@@ -412,9 +374,7 @@ const KEY_SPEC_THREAD_KEYRING: isize = -1;
 /// COMMAND keyctl(2) as a whole (and a jail inside the jail its join).
 fn session_keyring(ctx: &Ctx) {
     let t = sys::now_ns();
-    // SAFETY: a null name asks for a new anonymous keyring; no other pointer.
-    let r = unsafe { sc!(libc::SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0) };
-    match r {
+    match sys::keyctl(sys::Keyctl::JoinNewSession) {
         Ok(_) => log(ctx, Step::SessionKeyring, t),
         Err(e) if keyctl_refused(e) => {
             if ctx.spec.verbose {
@@ -422,7 +382,7 @@ fn session_keyring(ctx: &Ctx) {
                 let _ = sys::write_all(2, note);
             }
         }
-        Err(e) => fail(ctx, Step::SessionKeyring, 0, e),
+        Err(e) => fail(ctx, Step::SessionKeyring, 0, e.raw_os_error()),
     }
 }
 
@@ -430,17 +390,9 @@ fn session_keyring(ctx: &Ctx) {
 /// keyrings (ENOSYS), or a seccomp filter, which COMMAND inherits. A query
 /// that only reads (this process has no thread keyring: ENOKEY) tells that
 /// apart from a refusal of the join alone.
-fn keyctl_refused(errno: i32) -> bool {
-    // SAFETY: integer arguments only; create = 0, so nothing is made.
-    let probe = || unsafe {
-        sc!(
-            libc::SYS_keyctl,
-            KEYCTL_GET_KEYRING_ID,
-            KEY_SPEC_THREAD_KEYRING,
-            0
-        )
-    };
-    errno == libc::ENOSYS || (matches!(errno, libc::EPERM | libc::EACCES) && probe() == Err(errno))
+fn keyctl_refused(errno: Errno) -> bool {
+    let probe = || sys::keyctl(sys::Keyctl::ThreadKeyringId);
+    errno == Errno::NOSYS || (matches!(errno, Errno::PERM | Errno::ACCESS) && probe() == Err(errno))
 }
 
 /// A fresh /proc for the new PID namespace (inside the new root, if any).
@@ -462,7 +414,7 @@ fn open_self_dir(ctx: &Ctx) -> i32 {
         return -1;
     }
     let r = mounts::open_proc_self(&ctx.spec.fs).or_else(|_| sys::open_dir_path(c"/proc/self"));
-    check(ctx, Step::Lock, 0, r.map(|fd| fd as usize)) as i32
+    check(ctx, Step::Lock, 0, r.map_err(Errno::from_raw_os_error))
 }
 
 /// Steps that need the id maps: the time namespace's offsets and the
@@ -472,10 +424,12 @@ fn setup_namespaces(ctx: &Ctx) -> i32 {
     let spec = ctx.spec;
     if let Some(offsets) = &spec.time {
         let t = sys::now_ns();
-        // SAFETY: unshare takes no pointers.
-        check(ctx, Step::UnshareTime, 0, unsafe {
-            sc!(libc::SYS_unshare, libc::CLONE_NEWTIME)
-        });
+        check(
+            ctx,
+            Step::UnshareTime,
+            0,
+            sys::unshare(UnshareFlags::NEWTIME),
+        );
         log(ctx, Step::UnshareTime, t);
         let bytes = offsets.as_bytes();
         if !bytes.is_empty() {
@@ -527,18 +481,10 @@ fn fs_check(ctx: &Ctx, r: Result<(), mounts::Failed>) {
 }
 
 fn write_file(ctx: &Ctx, step: Step, path: &std::ffi::CStr, data: &[u8]) {
-    // SAFETY: path is NUL-terminated.
-    let fd = unsafe {
-        sc!(
-            libc::SYS_openat,
-            libc::AT_FDCWD,
-            path.as_ptr(),
-            libc::O_WRONLY | libc::O_CLOEXEC
-        )
-    };
-    let fd = check(ctx, step, 0, fd) as i32;
-    let r = sys::write_all(fd, data);
-    sys::close(fd);
+    let fd = rustix::fs::open(path, OFlags::WRONLY | OFlags::CLOEXEC, Mode::empty());
+    let fd = check(ctx, step, 0, fd);
+    let r = sys::write_all(fd.as_raw_fd(), data);
+    sys::close_owned(fd);
     if let Err(e) = r {
         fail(ctx, step, 0, e);
     }
@@ -549,27 +495,27 @@ fn write_file(ctx: &Ctx, step: Step, path: &std::ffi::CStr, data: &[u8]) {
 /// COMMAND's gid where newgidmap allowed setgroups, then become the
 /// `--uid`/`--gid` ids. Leaving uid 0 clears the capabilities.
 fn switch_ids(ctx: &Ctx, sub: &crate::plan::subid::SubIds) {
-    let gid = sub.run_gid as libc::gid_t;
-    // Raw syscalls: libc's wrappers of these broadcast the change to every
-    // thread with signals and locks; after clone there is one thread.
+    use rustix::thread::{Gid, Uid};
+    let gid = Gid::from_raw_unchecked(sub.run_gid as libc::gid_t);
+    // The per-thread system calls: libc's wrappers of these broadcast the
+    // change to every thread with signals and locks; after clone there is
+    // one thread.
     if sub.set_groups {
-        // SAFETY: one gid, read from a valid local.
-        check(ctx, Step::SetGroups, 0, unsafe {
-            sc!(libc::SYS_setgroups, 1, &gid as *const libc::gid_t)
-        });
+        check(
+            ctx,
+            Step::SetGroups,
+            0,
+            rustix::thread::set_thread_groups(&[gid]),
+        );
     }
     if sub.run_gid != 0 {
-        // SAFETY: integer arguments only.
-        check(ctx, Step::SetGid, 0, unsafe {
-            sc!(libc::SYS_setresgid, gid, gid, gid)
-        });
+        let r = rustix::thread::set_thread_res_gid(gid, gid, gid);
+        check(ctx, Step::SetGid, 0, r);
     }
     if sub.run_uid != 0 {
-        let uid = sub.run_uid as libc::uid_t;
-        // SAFETY: integer arguments only.
-        check(ctx, Step::SetUid, 0, unsafe {
-            sc!(libc::SYS_setresuid, uid, uid, uid)
-        });
+        let uid = Uid::from_raw_unchecked(sub.run_uid as libc::uid_t);
+        let r = rustix::thread::set_thread_res_uid(uid, uid, uid);
+        check(ctx, Step::SetUid, 0, r);
     }
 }
 
@@ -578,28 +524,27 @@ fn switch_ids(ctx: &Ctx, sub: &crate::plan::subid::SubIds) {
 pub fn exec_command(ctx: &Ctx) -> ! {
     let spec = ctx.spec;
     if spec.new_session {
-        // SAFETY: setsid takes no arguments.
-        check(ctx, Step::NewSession, 0, unsafe { sc!(libc::SYS_setsid) });
+        check(ctx, Step::NewSession, 0, rustix::process::setsid());
     }
     for (i, l) in spec.rlimits.iter().enumerate() {
-        if let Err(e) = apply_rlimit(l) {
-            fail(ctx, Step::Rlimit, i as u32, e);
-        }
+        check(ctx, Step::Rlimit, i as u32, apply_rlimit(l));
     }
     for (target, &fd) in spec.stdio_fds.iter().enumerate() {
         if fd >= 0 {
-            // SAFETY: dup3 on fds the parent opened (never equal: the
-            // parent opened them above 2).
-            check(ctx, Step::Stdio, target as u32, unsafe {
-                sc!(libc::SYS_dup3, fd, target, 0)
-            });
+            // On fds the parent opened (above 2, never the target itself).
+            let fd = sys::borrow(fd);
+            let r = match target {
+                0 => rustix::stdio::dup2_stdin(fd),
+                1 => rustix::stdio::dup2_stdout(fd),
+                _ => rustix::stdio::dup2_stderr(fd),
+            };
+            check(ctx, Step::Stdio, target as u32, r);
         }
     }
     for &fd in &spec.keep_fds {
-        // SAFETY: clearing FD_CLOEXEC on an fd checked open by the parent.
-        check(ctx, Step::KeepFd, fd as u32, unsafe {
-            sc!(libc::SYS_fcntl, fd, libc::F_SETFD, 0)
-        });
+        // An fd the parent checked open.
+        let r = rustix::io::fcntl_setfd(sys::borrow(fd), rustix::io::FdFlags::empty());
+        check(ctx, Step::KeepFd, fd as u32, r);
     }
     if let Some(sub) = &spec.subids {
         switch_ids(ctx, sub);
@@ -615,29 +560,31 @@ pub fn exec_command(ctx: &Ctx) -> ! {
         fail(ctx, Step::CloseFds, 0, e);
     }
     if let Some(dir) = &spec.chdir {
-        // SAFETY: dir is NUL-terminated.
-        check(ctx, Step::Chdir, 0, unsafe {
-            sc!(libc::SYS_chdir, dir.as_ptr())
-        });
+        check(ctx, Step::Chdir, 0, rustix::process::chdir(dir.as_c_str()));
     } else {
         mounts::enter_cwd(&spec.fs);
     }
     if !spec.map_root {
         // No capabilities: with no_new_privs, execve cannot grant any back.
-        // struct __user_cap_header_struct { u32 version; int pid; } with
-        // _LINUX_CAPABILITY_VERSION_3, then two all-zero data words
-        // { effective, permitted, inheritable }.
-        let hdr: [u32; 2] = [0x2008_0522, 0];
-        let data = [0u32; 6];
-        // SAFETY: hdr and data match capset's v3 layout.
-        check(ctx, Step::DropCaps, 0, unsafe {
-            sc!(libc::SYS_capset, hdr.as_ptr(), data.as_ptr())
-        });
+        use rustix::thread::{CapabilitySet, CapabilitySets};
+        let none = CapabilitySets {
+            effective: CapabilitySet::empty(),
+            permitted: CapabilitySet::empty(),
+            inheritable: CapabilitySet::empty(),
+        };
+        check(
+            ctx,
+            Step::DropCaps,
+            0,
+            rustix::thread::set_capabilities(None, none),
+        );
     }
-    // SAFETY: prctl with integer arguments only.
-    check(ctx, Step::NoNewPrivs, 0, unsafe {
-        sc!(libc::SYS_prctl, libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-    });
+    check(
+        ctx,
+        Step::NoNewPrivs,
+        0,
+        rustix::thread::set_no_new_privs(true),
+    );
     if ctx.landlock_fd >= 0
         && let Err(e) = landlock::restrict_self(ctx.landlock_fd)
     {
@@ -646,51 +593,23 @@ pub fn exec_command(ctx: &Ctx) -> ! {
     if let Err(e) = crate::child::seccomp::install() {
         fail(ctx, Step::Seccomp, 0, e);
     }
-    // SAFETY: old_mask is a valid sigset saved by the parent; the kernel
-    // reads its first 8 bytes.
-    let _ = unsafe {
-        sc!(
-            libc::SYS_rt_sigprocmask,
-            libc::SIG_SETMASK,
-            &ctx.old_mask as *const libc::sigset_t,
-            0,
-            8
-        )
-    };
+    let _ = sys::set_signal_mask(&ctx.old_mask);
 
     // --stdout/--stderr files start empty, as with `>`; a pipe or a
     // device cannot be truncated and needs not be.
     for target in 1..3 {
         if spec.stdio_fds[target] >= 0 {
-            // SAFETY: ftruncate on our own descriptor.
-            let _ = unsafe { sc!(libc::SYS_ftruncate, target, 0) };
+            let _ = rustix::fs::ftruncate(sys::borrow(target as i32), 0);
         }
     }
     let exec = &spec.exec;
     let mut errno = libc::ENOENT;
     let mut denied = false;
     for (cand, sh_argv) in exec.candidates.iter().zip(&exec.sh_argv_ptrs) {
-        // SAFETY: cand, argv_ptrs and envp_ptrs are NUL-terminated C strings
-        // and null-terminated pointer arrays built by the parent.
-        let r = unsafe {
-            sc!(
-                libc::SYS_execve,
-                cand.as_ptr(),
-                exec.argv_ptrs.as_ptr(),
-                exec.envp_ptrs.as_ptr()
-            )
-        };
-        match r.err().unwrap_or(libc::ENOENT) {
+        let r = sys::execve(cand, &exec.argv_ptrs, &exec.envp_ptrs);
+        match r.raw_os_error() {
             libc::ENOEXEC => {
-                // SAFETY: as above; sh_argv is null-terminated.
-                let _ = unsafe {
-                    sc!(
-                        libc::SYS_execve,
-                        crate::plan::spec::SHELL.as_ptr(),
-                        sh_argv.as_ptr(),
-                        exec.envp_ptrs.as_ptr()
-                    )
-                };
+                let _ = sys::execve(crate::plan::spec::SHELL, sh_argv, &exec.envp_ptrs);
                 errno = libc::ENOEXEC;
                 break;
             }
@@ -698,15 +617,7 @@ pub fn exec_command(ctx: &Ctx) -> ! {
             // A file that is there but may not be run. A PATH directory we
             // cannot search hides nothing (as for a shell): not found.
             libc::EACCES => {
-                // SAFETY: cand is NUL-terminated; F_OK only checks.
-                let there = unsafe {
-                    sc!(
-                        libc::SYS_faccessat,
-                        libc::AT_FDCWD,
-                        cand.as_ptr(),
-                        libc::F_OK
-                    )
-                };
+                let there = rustix::fs::access(cand.as_c_str(), rustix::fs::Access::EXISTS);
                 denied |= there.is_ok();
             }
             e => {
@@ -721,22 +632,32 @@ pub fn exec_command(ctx: &Ctx) -> ! {
     fail(ctx, Step::Exec, 0, errno)
 }
 
-/// Apply one limit. Async-signal-safe; returns the errno on failure.
-fn apply_rlimit(l: &crate::plan::rlimit::Rlimit) -> Result<(), i32> {
-    let r = libc::rlimit {
-        rlim_cur: l.soft,
-        rlim_max: l.hard,
+/// Apply one limit (prlimit64 on ourselves). Async-signal-safe.
+fn apply_rlimit(l: &crate::plan::rlimit::Rlimit) -> Result<(), Errno> {
+    use rustix::process::Resource;
+    let resource = match l.resource {
+        libc::RLIMIT_AS => Resource::As,
+        libc::RLIMIT_CORE => Resource::Core,
+        libc::RLIMIT_CPU => Resource::Cpu,
+        libc::RLIMIT_DATA => Resource::Data,
+        libc::RLIMIT_FSIZE => Resource::Fsize,
+        libc::RLIMIT_LOCKS => Resource::Locks,
+        libc::RLIMIT_MEMLOCK => Resource::Memlock,
+        libc::RLIMIT_MSGQUEUE => Resource::Msgqueue,
+        libc::RLIMIT_NICE => Resource::Nice,
+        libc::RLIMIT_NOFILE => Resource::Nofile,
+        libc::RLIMIT_NPROC => Resource::Nproc,
+        libc::RLIMIT_RSS => Resource::Rss,
+        libc::RLIMIT_RTPRIO => Resource::Rtprio,
+        libc::RLIMIT_RTTIME => Resource::Rttime,
+        libc::RLIMIT_SIGPENDING => Resource::Sigpending,
+        libc::RLIMIT_STACK => Resource::Stack,
+        _ => return Err(Errno::INVAL),
     };
-    // SAFETY: r is a valid rlimit that prlimit64 only reads; pid 0 is
-    // the calling process.
-    unsafe {
-        sc!(
-            libc::SYS_prlimit64,
-            0,
-            l.resource,
-            &r as *const libc::rlimit,
-            0
-        )
-    }
-    .map(drop)
+    // u64::MAX (RLIM_INFINITY) passes through as it is.
+    let limit = rustix::process::Rlimit {
+        current: Some(l.soft),
+        maximum: Some(l.hard),
+    };
+    rustix::process::setrlimit(resource, limit)
 }

@@ -1,32 +1,21 @@
 //! Loopback inside a new network namespace: one ioctl, no netlink.
 
-/// Bring `lo` up. Async-signal-safe; returns the errno on failure.
-pub fn loopback_up() -> Result<(), i32> {
-    // SAFETY: plain socket(2); the fd is closed below.
-    let s = unsafe {
-        sc!(
-            libc::SYS_socket,
-            libc::AF_INET,
-            libc::SOCK_DGRAM | libc::SOCK_CLOEXEC,
-            0
-        )
-    }? as i32;
-    // SAFETY: ifreq is plain data; all-zero is a valid value.
-    let mut ifr: libc::ifreq = unsafe { std::mem::zeroed() };
-    for (d, s) in ifr.ifr_name.iter_mut().zip(b"lo\0") {
-        *d = *s as libc::c_char;
-    }
-    ifr.ifr_ifru.ifru_flags =
-        (libc::IFF_UP | libc::IFF_LOOPBACK | libc::IFF_RUNNING) as libc::c_short;
-    // SAFETY: SIOCSIFFLAGS reads a valid ifreq that outlives the call.
-    let r = unsafe {
-        sc!(
-            libc::SYS_ioctl,
-            s,
-            libc::SIOCSIFFLAGS,
-            &ifr as *const libc::ifreq
-        )
-    };
-    crate::sys::close(s);
-    r.map(drop)
+#![forbid(unsafe_code)]
+
+use rustix::fd::AsFd;
+use rustix::io::Errno;
+use rustix::net::{AddressFamily, SocketFlags, SocketType};
+
+/// Bring `lo` up. Async-signal-safe.
+pub fn loopback_up() -> Result<(), Errno> {
+    let s = rustix::net::socket_with(
+        AddressFamily::INET,
+        SocketType::DGRAM,
+        SocketFlags::CLOEXEC,
+        None,
+    )?;
+    let flags = (libc::IFF_UP | libc::IFF_LOOPBACK | libc::IFF_RUNNING) as libc::c_short;
+    let r = crate::sys::set_interface_flags(s.as_fd(), b"lo", flags);
+    crate::sys::close_owned(s);
+    r
 }

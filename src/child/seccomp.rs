@@ -20,6 +20,8 @@
 //! small BPF interpreter runs it on synthetic system calls); a filter
 //! library would cost more binary than the whole filter.
 
+#![allow(unsafe_code)] // kernel-facing: see `child`'s deny(unsafe_code)
+
 const TIOCSTI: u32 = 0x5412;
 const TIOCLINUX: u32 = 0x541C;
 
