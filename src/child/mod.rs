@@ -44,7 +44,7 @@ pub struct Ctx<'a> {
     /// The signal the keeper gets when the parent dies (no PID namespace).
     pub parent_death_signal: i32,
     /// Top of the stack the init lends COMMAND's process until it execs.
-    pub command_stack: *mut libc::c_void,
+    pub command_stack: usize,
 }
 
 /// Report a failed step and exit. Never returns.

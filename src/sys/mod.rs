@@ -81,23 +81,17 @@ pub fn errno() -> i32 {
 
 /// Monotonic clock in nanoseconds (vDSO, async-signal-safe).
 pub fn now_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: ts is a valid, writable timespec.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    let ts = rustix::time::clock_gettime(rustix::time::ClockId::Monotonic);
     ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
 
 /// write(2) all of `buf`, retrying on EINTR and short writes.
 pub fn write_all(fd: i32, mut buf: &[u8]) -> Result<(), i32> {
     while !buf.is_empty() {
-        // SAFETY: buf is valid for buf.len() bytes.
-        match unsafe { sc!(libc::SYS_write, fd, buf.as_ptr(), buf.len()) } {
+        match rustix::io::write(borrow(fd), buf) {
             Ok(n) => buf = &buf[n..],
-            Err(libc::EINTR) => {}
-            Err(e) => return Err(e),
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(e.raw_os_error()),
         }
     }
     Ok(())
@@ -108,12 +102,11 @@ pub fn read_full(fd: i32, buf: &mut [u8]) -> Result<usize, i32> {
     let mut got = 0;
     while got < buf.len() {
         let tail = &mut buf[got..];
-        // SAFETY: the tail of buf is valid and writable.
-        match unsafe { sc!(libc::SYS_read, fd, tail.as_mut_ptr(), tail.len()) } {
+        match rustix::io::read(borrow(fd), tail) {
             Ok(0) => break,
             Ok(n) => got += n,
-            Err(libc::EINTR) => {}
-            Err(e) => return Err(e),
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(e.raw_os_error()),
         }
     }
     Ok(got)
@@ -215,21 +208,9 @@ fn close_range(first: u32, last: u32) -> Result<(), i32> {
         Err(e) => return Err(e),
     }
     // Kernels before 5.9: close one by one up to the fd limit.
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: lim is a valid, writable rlimit.
-    let _ = unsafe {
-        sc!(
-            libc::SYS_prlimit64,
-            0,
-            libc::RLIMIT_NOFILE,
-            0,
-            &mut lim as *mut libc::rlimit
-        )
-    };
-    let top = (lim.rlim_cur.min(1 << 20) as u32).min(last.saturating_add(1));
+    let lim = rustix::process::getrlimit(rustix::process::Resource::Nofile);
+    let cur = lim.current.unwrap_or(1 << 20);
+    let top = (cur.min(1 << 20) as u32).min(last.saturating_add(1));
     for fd in first..top {
         close(fd as i32);
     }
@@ -239,16 +220,14 @@ fn close_range(first: u32, last: u32) -> Result<(), i32> {
 /// An O_PATH descriptor on directory `path`: a handle to it, nothing
 /// opened for reading. Err(ENOTDIR) for anything but a directory.
 pub fn open_dir_path(path: &std::ffi::CStr) -> Result<i32, i32> {
-    // SAFETY: path is NUL-terminated; O_PATH opens nothing for reading.
-    let fd = unsafe {
-        sc!(
-            libc::SYS_openat,
-            libc::AT_FDCWD,
-            path.as_ptr(),
-            libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC
-        )
-    };
-    fd.map(|fd| fd as i32)
+    use rustix::fs::{Mode, OFlags};
+    rustix::fs::open(
+        path,
+        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map(rustix::fd::IntoRawFd::into_raw_fd)
+    .map_err(|e| e.raw_os_error())
 }
 
 /// openat2(2) RESOLVE_* flags.
@@ -257,39 +236,26 @@ pub const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
 pub const RESOLVE_NO_SYMLINKS: u64 = 0x04;
 pub const RESOLVE_IN_ROOT: u64 = 0x10;
 
-/// struct open_how for openat2(2).
-#[repr(C)]
-struct OpenHow {
-    flags: u64,
-    mode: u64,
-    resolve: u64,
-}
-
 /// openat2(2): open `path` from `dir` with `flags` (O_CLOEXEC added) and
 /// the RESOLVE_* bits in `resolve`.
 pub fn openat2(dir: i32, path: &std::ffi::CStr, flags: i32, resolve: u64) -> Result<i32, i32> {
-    let how = OpenHow {
-        flags: (flags | libc::O_CLOEXEC) as u64,
-        mode: 0,
-        resolve,
-    };
-    // SAFETY: path is NUL-terminated; how is a valid open_how of its size.
-    let fd = unsafe {
-        sc!(
-            libc::SYS_openat2,
-            dir,
-            path.as_ptr(),
-            &how as *const OpenHow,
-            std::mem::size_of::<OpenHow>()
-        )
-    };
-    fd.map(|fd| fd as i32)
+    use rustix::fs::{Mode, OFlags, ResolveFlags};
+    rustix::fs::openat2(
+        borrow(dir),
+        path,
+        OFlags::from_bits_retain((flags | libc::O_CLOEXEC) as u32),
+        Mode::empty(),
+        ResolveFlags::from_bits_retain(resolve),
+    )
+    .map(rustix::fd::IntoRawFd::into_raw_fd)
+    .map_err(|e| e.raw_os_error())
 }
 
 /// close(2), errno untouched; EBADF is the caller's concern only.
 pub fn close(fd: i32) {
-    // SAFETY: closing a descriptor number passes no memory.
-    let _ = unsafe { sc!(libc::SYS_close, fd) };
+    // SAFETY: the caller owns `fd` and uses it no more (I/O safety: no
+    // Rust object owns it).
+    unsafe { rustix::io::close(fd) };
 }
 
 /// A raw fd as rustix takes it. For the descriptors `child::Ctx` carries
