@@ -280,6 +280,90 @@ pub fn signal(sig: i32) -> rustix::process::Signal {
 
 // === section: mounts (calls of child/mounts.rs, sys/path.rs, plan/mounts.rs that no crate wraps) ===
 
+/// An owned descriptor that a raw close(2) closes when dropped. std's
+/// `OwnedFd` closes through libc's close(), which stores errno on failure:
+/// after clone that errno is the parent's (CLONE_VM), so descriptors the
+/// child owns are this type. It holds an `OwnedFd` that is never dropped
+/// as such, and lends it out through `AsFd`; the parent may use it too.
+pub struct Fd(std::mem::ManuallyDrop<rustix::fd::OwnedFd>);
+
+impl Fd {
+    /// The descriptor number, no longer closed by us: the caller owns it.
+    pub fn into_raw(self) -> i32 {
+        let fd = rustix::fd::AsRawFd::as_raw_fd(&self);
+        std::mem::forget(self);
+        fd
+    }
+}
+
+impl From<rustix::fd::OwnedFd> for Fd {
+    fn from(fd: rustix::fd::OwnedFd) -> Fd {
+        Fd(std::mem::ManuallyDrop::new(fd))
+    }
+}
+
+impl rustix::fd::AsFd for Fd {
+    fn as_fd(&self) -> rustix::fd::BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
+
+impl rustix::fd::AsRawFd for Fd {
+    fn as_raw_fd(&self) -> i32 {
+        rustix::fd::AsRawFd::as_raw_fd(&*self.0)
+    }
+}
+
+impl Drop for Fd {
+    fn drop(&mut self) {
+        close(rustix::fd::AsRawFd::as_raw_fd(self));
+    }
+}
+
+/// struct mount_attr for mount_setattr(2).
+#[repr(C)]
+struct MountAttr {
+    attr_set: u64,
+    attr_clr: u64,
+    propagation: u64,
+    userns_fd: u64,
+}
+
+/// mount_setattr(2) on mount `mnt` itself (an empty path with
+/// AT_EMPTY_PATH) and, if `recursive`, every mount below it: set the
+/// MOUNT_ATTR_* bits `set`, clear those in `clear`. rustix lacks it.
+pub fn mount_setattr(
+    mnt: rustix::fd::BorrowedFd<'_>,
+    recursive: bool,
+    set: rustix::mount::MountAttrFlags,
+    clear: rustix::mount::MountAttrFlags,
+) -> Result<(), rustix::io::Errno> {
+    let attr = MountAttr {
+        attr_set: set.bits().into(),
+        attr_clr: clear.bits().into(),
+        propagation: 0,
+        userns_fd: 0,
+    };
+    let mut flags = libc::AT_EMPTY_PATH as u32;
+    if recursive {
+        flags |= libc::AT_RECURSIVE as u32;
+    }
+    // SAFETY: mnt is a borrowed, open descriptor; the empty path is
+    // NUL-terminated; attr is a valid mount_attr of the size we pass, and
+    // the kernel only reads both.
+    let r = unsafe {
+        sc!(
+            libc::SYS_mount_setattr,
+            rustix::fd::AsRawFd::as_raw_fd(&mnt),
+            c"".as_ptr(),
+            flags,
+            &attr as *const MountAttr,
+            std::mem::size_of::<MountAttr>()
+        )
+    };
+    r.map(drop).map_err(rustix::io::Errno::from_raw_os_error)
+}
+
 // === end section: mounts ===
 
 // === section: parent (calls of parent/*.rs and lib.rs that no crate wraps) ===
