@@ -180,7 +180,7 @@ fn early_setup(ctx: &Ctx) {
     if spec.mount_ns {
         let t = sys::now_ns();
         if let Err(e) = mounts::make_root_private() {
-            fail(ctx, Step::MountPrivate, 0, e);
+            fail(ctx, Step::MountPrivate, 0, e.raw_os_error());
         }
         log(ctx, Step::MountPrivate, t);
     }
@@ -210,9 +210,9 @@ fn stdin_read_only(ctx: &Ctx, path: &std::ffi::CStr) {
     let t = sys::now_ns();
     let fd = ctx.spec.stdio_fds[0];
     let ro = match mounts::open_read_only(path) {
-        Ok(ro) => ro,
-        Err(libc::ENOSYS) => return,
-        Err(e) => fail(ctx, Step::StdinReadOnly, 0, e),
+        Ok(ro) => ro.into_raw(),
+        Err(rustix::io::Errno::NOSYS) => return,
+        Err(e) => fail(ctx, Step::StdinReadOnly, 0, e.raw_os_error()),
     };
     if !same_file(fd, ro) {
         fail(ctx, Step::StdinReadOnly, 0, libc::ESTALE);
@@ -448,7 +448,7 @@ fn mount_proc(ctx: &Ctx) {
     let spec = ctx.spec;
     let t = sys::now_ns();
     if let Err(e) = mounts::mount_view_proc(&spec.fs) {
-        fail(ctx, Step::MountProc, 0, e);
+        fail(ctx, Step::MountProc, 0, e.raw_os_error());
     }
     log(ctx, Step::MountProc, t);
 }
@@ -461,7 +461,9 @@ fn open_self_dir(ctx: &Ctx) -> i32 {
     if ctx.spec.lock.is_none() {
         return -1;
     }
-    let r = mounts::open_proc_self(&ctx.spec.fs).or_else(|_| sys::open_dir_path(c"/proc/self"));
+    let r = mounts::open_proc_self(&ctx.spec.fs)
+        .map(sys::Fd::into_raw)
+        .or_else(|_| sys::open_dir_path(c"/proc/self"));
     check(ctx, Step::Lock, 0, r.map(|fd| fd as usize)) as i32
 }
 
@@ -506,7 +508,7 @@ fn setup_namespaces(ctx: &Ctx) -> i32 {
     if fs.root.is_some() {
         let t = sys::now_ns();
         if let Err(e) = mounts::pivot(fs) {
-            fail(ctx, Step::PivotRoot, 0, e);
+            fail(ctx, Step::PivotRoot, 0, e.raw_os_error());
         }
         log(ctx, Step::PivotRoot, t);
     }

@@ -40,10 +40,12 @@ fn step(r: libc::c_int) -> Result<(), i32> {
 fn run_task(task: Task) -> Result<(), i32> {
     match task {
         Task::Nothing => Ok(()),
-        Task::PrivateRoot => crate::child::mounts::make_root_private(),
+        Task::PrivateRoot => {
+            crate::child::mounts::make_root_private().map_err(|e| e.raw_os_error())
+        }
         Task::FreshProc => {
-            crate::child::mounts::make_root_private()?;
-            crate::child::mounts::mount_proc(c"/proc")
+            crate::child::mounts::make_root_private().map_err(|e| e.raw_os_error())?;
+            crate::child::mounts::mount_proc(c"/proc").map_err(|e| e.raw_os_error())
         }
         // SAFETY: unshare takes no pointers.
         Task::TimeNs => step(unsafe { libc::unshare(libc::CLONE_NEWTIME) }),
