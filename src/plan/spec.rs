@@ -2,6 +2,8 @@
 //! needs (C strings, pointer arrays, open files), so that the child never
 //! allocates.
 
+#![forbid(unsafe_code)]
+
 use std::ffi::{CString, OsStr, OsString};
 use std::fs::File;
 use std::os::fd::AsRawFd;
@@ -10,6 +12,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use crate::cli::defs::{self, FlagId};
 use crate::error::Error;
 use crate::plan::rlimit::{self, Rlimit};
+use crate::sys;
 
 /// PATH used to find COMMAND when the jail's environment has none.
 pub const DEFAULT_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
@@ -186,10 +189,8 @@ fn parse_open_fd(id: FlagId, v: &OsStr) -> Result<i32, Error> {
         .ok()
         .filter(|n| *n >= 0)
         .ok_or_else(|| invalid(id, v, "expected a file descriptor number"))?;
-    // SAFETY: F_GETFD only queries the descriptor table.
-    if unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
-        return Err(Error::last(format!("{} {fd}", flag_name(id))));
-    }
+    rustix::io::fcntl_getfd(sys::borrow(fd))
+        .map_err(|e| Error::sys(format!("{} {fd}", flag_name(id)), e.raw_os_error()))?;
     Ok(fd)
 }
 
@@ -381,8 +382,8 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     let mut fs = crate::plan::mounts::build(&fs_typed, flags & libc::CLONE_NEWPID != 0)?;
     keep_fds.sort_unstable();
 
-    // SAFETY: these calls cannot fail.
-    let (outer_uid, outer_gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+    let outer_uid = rustix::process::geteuid().as_raw();
+    let outer_gid = rustix::process::getegid().as_raw();
     // Subordinate maps (only then are /etc/subuid and /etc/subgid read):
     // the caller is 0 inside, as with -r, and --uid/--gid pick the mapped
     // ids COMMAND runs as.
@@ -539,10 +540,9 @@ const AROUND: &str = "which would let COMMAND reach the host's files around the 
 
 /// Whether `fd` is open on a directory (O_PATH fds included).
 fn is_dir_fd(fd: i32) -> bool {
-    // SAFETY: stat is plain data; fstat only fills it.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: st is valid for writing.
-    unsafe { libc::fstat(fd, &mut st) == 0 && st.st_mode & libc::S_IFMT == libc::S_IFDIR }
+    use rustix::fs::FileType;
+    rustix::fs::fstat(sys::borrow(fd))
+        .is_ok_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Directory)
 }
 
 /// Open the files for fds 0, 1 and 2. None may be a directory (see
