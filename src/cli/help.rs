@@ -7,7 +7,7 @@ fn left(def: &FlagDef) -> String {
         Some(c) => format!("-{c}, --{}", def.long),
         None => format!("    --{}", def.long),
     };
-    if let Some(v) = def.value {
+    if let Some(v) = def.value.name() {
         s.push(' ');
         s.push_str(v);
     }

@@ -165,7 +165,7 @@ pub fn render() -> String {
                 head.push_str(&format!("\\fB\\-{c}\\fR, "));
             }
             head.push_str(&format!("\\fB\\-\\-{}\\fR", esc(def.long)));
-            if let Some(v) = def.value {
+            if let Some(v) = def.value.name() {
                 head.push_str(&format!(" \\fI{}\\fR", esc(v)));
             }
             out.push_str(&head);
