@@ -3,6 +3,8 @@
 //! (and their values) up to COMMAND, then hands over to the shell's own
 //! completion for COMMAND and its arguments.
 
+#![forbid(unsafe_code)]
+
 use super::defs::{FLAGS, FlagDef, Value};
 
 /// The script for `shell`, or None if jail does not know that shell.

@@ -1,6 +1,8 @@
 //! The flag table: the single source for parsing, `--help`, the man page and
 //! shell completions. Plain data, std only, so that build.rs can include it.
 
+#![forbid(unsafe_code)]
+
 /// Which part of `--help` and the man page a flag is listed in.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Section {

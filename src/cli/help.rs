@@ -1,5 +1,7 @@
 //! `--help`, rendered from the flag table.
 
+#![forbid(unsafe_code)]
+
 use super::defs::{ABOUT, EXIT_STATUS, FLAGS, FlagDef, Section, USAGE};
 
 fn left(def: &FlagDef) -> String {

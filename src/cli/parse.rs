@@ -1,6 +1,8 @@
 //! First stage: record what was typed, in order. No validation across flags
 //! here; that is `spec`'s job.
 
+#![forbid(unsafe_code)]
+
 use std::ffi::OsString;
 
 use super::defs::{self, FlagDef, FlagId};
