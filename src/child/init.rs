@@ -57,7 +57,7 @@ impl InitReport {
 
 pub fn run(ctx: &Ctx) -> ! {
     let spec = ctx.spec;
-    if !spec.pid_ns {
+    if !spec.pid_ns() {
         // Orphans of COMMAND's tree come to us, so we can reap them and
         // take them down with the jail.
         // SAFETY: prctl with integer arguments only.
@@ -65,7 +65,7 @@ pub fn run(ctx: &Ctx) -> ! {
     }
     // Without a PID namespace the tree is found through /proc: opened now,
     // before COMMAND could mount anything over it.
-    let proc = if spec.pid_ns {
+    let proc = if spec.pid_ns() {
         -1
     } else {
         crate::child::timer::open_proc()
@@ -173,7 +173,7 @@ fn supervise(ctx: &Ctx, command: libc::pid_t, proc: i32) -> ! {
             }
             continue;
         }
-        if sig == ctx.parent_death_signal && !ctx.spec.pid_ns {
+        if sig == ctx.parent_death_signal && !ctx.spec.pid_ns() {
             // SAFETY: getppid cannot fail.
             if unsafe { libc::getppid() } != ctx.parent {
                 // The parent is gone (SIGKILL): take the whole tree down.
@@ -230,7 +230,7 @@ fn reap(ctx: &Ctx, command: libc::pid_t) -> Option<i32> {
 /// that is everything kill(-1) reaches from PID 1; without, our subtree
 /// (orphans of COMMAND's tree are our children, as we are their subreaper).
 fn signal_all(ctx: &Ctx, proc: i32, sig: i32) {
-    if ctx.spec.pid_ns {
+    if ctx.spec.pid_ns() {
         // SAFETY: kill takes no pointers.
         let _ = unsafe { sc!(libc::SYS_kill, -1i32, sig) };
     } else {
@@ -242,7 +242,7 @@ fn signal_all(ctx: &Ctx, proc: i32, sig: i32) {
 /// COMMAND is done (or the timeout's SIGKILL is due): make sure nothing it
 /// started lives on, then hand its status to the parent.
 fn finish(ctx: &Ctx, proc: i32, status: i32, timed_out: bool) -> ! {
-    if !ctx.spec.pid_ns {
+    if !ctx.spec.pid_ns() {
         // With a PID namespace the kernel kills the rest when we exit, and
         // the parent sees us exit only once they are gone.
         kill_descendants(proc);

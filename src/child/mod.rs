@@ -86,7 +86,7 @@ pub fn main(ctx: &Ctx) -> ! {
         // SAFETY: ts is a valid timespec.
         let _ = unsafe { sc!(libc::SYS_nanosleep, &ts as *const libc::timespec, 0) };
     }
-    let pdeath = if spec.pid_ns {
+    let pdeath = if spec.pid_ns() {
         libc::SIGKILL
     } else {
         ctx.parent_death_signal
@@ -177,7 +177,7 @@ fn non_dumpable(ctx: &Ctx) {
 fn early_setup(ctx: &Ctx) {
     let spec = ctx.spec;
     session_keyring(ctx);
-    if spec.mount_ns {
+    if spec.mount_ns() {
         let t = sys::now_ns();
         if let Err(e) = mounts::make_root_private() {
             fail(ctx, Step::MountPrivate, 0, e.raw_os_error());
@@ -187,7 +187,7 @@ fn early_setup(ctx: &Ctx) {
     if let Some(path) = &spec.stdin_read_only {
         stdin_read_only(ctx, path);
     }
-    if spec.pid_ns && !spec.fs.changes_view() {
+    if spec.pid_ns() && !spec.fs.changes_view() {
         mount_proc(ctx);
     }
     if spec.lock.is_none() {
@@ -208,7 +208,7 @@ fn early_setup(ctx: &Ctx) {
 /// either, which needs mount_setattr: the parent's fd stays.
 fn stdin_read_only(ctx: &Ctx, path: &std::ffi::CStr) {
     let t = sys::now_ns();
-    let fd = ctx.spec.stdio_fds[0];
+    let fd = ctx.spec.stdio_fds()[0];
     let ro = match mounts::open_read_only(path) {
         Ok(ro) => ro.into_raw(),
         Err(rustix::io::Errno::NOSYS) => return,
@@ -243,7 +243,7 @@ fn same_file(a: i32, b: i32) -> bool {
 /// Bring lo up and set the hostname, in the namespaces COMMAND gets.
 fn net_and_name(ctx: &Ctx) {
     let spec = ctx.spec;
-    if spec.net {
+    if spec.net() {
         let t = sys::now_ns();
         if let Err(e) = crate::child::net::loopback_up() {
             fail(ctx, Step::Loopback, 0, e);
@@ -494,7 +494,7 @@ fn setup_namespaces(ctx: &Ctx) -> i32 {
     fs_check(ctx, mounts::bind_root(fs).and_then(|_| mounts::prepare(fs)));
     // The fresh /proc goes first, so that --hide, --tmpfs and --bind can
     // cover parts of it (--hide /proc/kallsyms).
-    if spec.pid_ns {
+    if spec.pid_ns() {
         mount_proc(ctx);
     }
     fs_check(ctx, mounts::apply(fs));
@@ -588,7 +588,7 @@ pub fn exec_command(ctx: &Ctx) -> ! {
             fail(ctx, Step::Rlimit, i as u32, e);
         }
     }
-    for (target, &fd) in spec.stdio_fds.iter().enumerate() {
+    for (target, &fd) in spec.stdio_fds().iter().enumerate() {
         if fd >= 0 {
             // SAFETY: dup3 on fds the parent opened (never equal: the
             // parent opened them above 2).
@@ -663,7 +663,7 @@ pub fn exec_command(ctx: &Ctx) -> ! {
     // --stdout/--stderr files start empty, as with `>`; a pipe or a
     // device cannot be truncated and needs not be.
     for target in 1..3 {
-        if spec.stdio_fds[target] >= 0 {
+        if spec.stdio_fds()[target] >= 0 {
             // SAFETY: ftruncate on our own descriptor.
             let _ = unsafe { sc!(libc::SYS_ftruncate, target, 0) };
         }

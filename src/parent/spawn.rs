@@ -64,7 +64,7 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
     // SAFETY: both sets are valid.
     unsafe { libc::sigprocmask(libc::SIG_BLOCK, &wait_set, &mut old_mask) };
 
-    if !spec.pid_ns {
+    if !spec.pid_ns() {
         // Whatever COMMAND starts is orphaned to the keeper, the subreaper
         // of its tree; if the keeper itself is killed, its orphans come to
         // us, the next subreaper up, and not to the system's init: the

@@ -148,7 +148,7 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
                     }
                     continue;
                 }
-                if !spec.pid_ns {
+                if !spec.pid_ns() {
                     kill_orphans();
                 }
                 if timer.expired {
