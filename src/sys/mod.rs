@@ -262,8 +262,11 @@ pub fn close(fd: i32) {
 /// as plain ints (its memory is shared with the parent, so it holds no
 /// owning types): the caller keeps `fd` open while it uses the result.
 pub fn borrow(fd: i32) -> rustix::fd::BorrowedFd<'static> {
-    // SAFETY: see above; a closed fd makes the call fail with EBADF,
-    // nothing worse.
+    // -1 ("none") would make borrow_raw panic: any other negative number
+    // makes the call fail with EBADF instead.
+    let fd = if fd == -1 { i32::MIN } else { fd };
+    // SAFETY: see above; a closed or negative fd makes the call fail with
+    // EBADF, nothing worse.
     unsafe { rustix::fd::BorrowedFd::borrow_raw(fd) }
 }
 
