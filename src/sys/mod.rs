@@ -371,6 +371,112 @@ pub fn mount_setattr(
 
 // === section: parent (calls of parent/*.rs and lib.rs that no crate wraps) ===
 
+/// fcntl(F_SETOWN): `pid` gets SIGIO when `fd` becomes readable (with
+/// O_ASYNC). Neither rustix nor nix has F_SETOWN.
+pub fn fcntl_setown(
+    fd: rustix::fd::BorrowedFd<'_>,
+    pid: rustix::process::Pid,
+) -> Result<(), rustix::io::Errno> {
+    use rustix::fd::AsRawFd;
+    // SAFETY: F_SETOWN takes an integer; no memory is passed.
+    let r = unsafe {
+        sc!(
+            libc::SYS_fcntl,
+            fd.as_raw_fd(),
+            libc::F_SETOWN,
+            pid.as_raw_pid()
+        )
+    };
+    r.map(drop).map_err(rustix::io::Errno::from_raw_os_error)
+}
+
+/// Whether `sig`'s action is the default one; with `reset`, make it the
+/// default first (so the answer is then true). Libc's sigaction: the
+/// parent's (nix and rustix only offer it as unsafe, for handlers).
+pub fn default_action(sig: i32, reset: bool) -> Result<bool, rustix::io::Errno> {
+    let mut old = std::mem::MaybeUninit::<libc::sigaction>::zeroed();
+    let mut dfl = std::mem::MaybeUninit::<libc::sigaction>::zeroed();
+    // SAFETY: both structs are zero-initialised sigactions (SIG_DFL, empty
+    // mask, no flags), valid for reading and writing; SIG_DFL installs no
+    // handler.
+    let (r, old) = unsafe {
+        let new = if reset {
+            dfl.as_mut_ptr()
+        } else {
+            std::ptr::null_mut()
+        };
+        let r = libc::sigaction(sig, new, old.as_mut_ptr());
+        (r, old.assume_init())
+    };
+    if r != 0 {
+        return Err(rustix::io::Errno::from_raw_os_error(
+            crate::error::last_errno(),
+        ));
+    }
+    Ok(reset || old.sa_sigaction == libc::SIG_DFL)
+}
+
+/// Block (or unblock) the one signal `sig`, any number including the
+/// real-time ones (nix's `SigSet` holds only the standard signals).
+pub fn block_signal(sig: i32, block: bool) -> Result<(), rustix::io::Errno> {
+    let how = if block {
+        libc::SIG_BLOCK
+    } else {
+        libc::SIG_UNBLOCK
+    };
+    // SAFETY: set is initialised by sigemptyset before use; the old mask
+    // is not asked for.
+    let r = unsafe {
+        let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
+        libc::sigemptyset(set.as_mut_ptr());
+        if libc::sigaddset(set.as_mut_ptr(), sig) != 0 {
+            -1
+        } else {
+            libc::sigprocmask(how, set.as_ptr(), std::ptr::null_mut())
+        }
+    };
+    if r != 0 {
+        return Err(rustix::io::Errno::from_raw_os_error(
+            crate::error::last_errno(),
+        ));
+    }
+    Ok(())
+}
+
+/// An all-zero siginfo_t for `child::timer::Timer::wait` to fill.
+pub fn zeroed_siginfo() -> libc::siginfo_t {
+    // SAFETY: siginfo_t is plain data (integers and a union of integers);
+    // all-zero is a valid value.
+    unsafe { std::mem::zeroed() }
+}
+
+/// The Landlock ABI version, or why there is none (ENOSYS: not built in,
+/// EOPNOTSUPP: not enabled at boot): `--check` tells the two apart.
+pub fn landlock_abi_or_errno() -> Result<i32, rustix::io::Errno> {
+    // LANDLOCK_CREATE_RULESET_VERSION.
+    const VERSION: u32 = 1;
+    // SAFETY: the version query takes no attribute pointer and no size.
+    let r = unsafe {
+        sc!(
+            libc::SYS_landlock_create_ruleset,
+            std::ptr::null::<libc::c_void>(),
+            0usize,
+            VERSION
+        )
+    };
+    r.map(|v| v as i32)
+        .map_err(rustix::io::Errno::from_raw_os_error)
+}
+
+/// unshare(CLONE_NEWTIME), for `--check`'s probe child (a copy of our
+/// memory): a time namespace for its children. rustix's `unshare_unsafe`
+/// is unsafe for CLONE_FILES and CLONE_FS only.
+pub fn unshare_time_ns() -> Result<(), rustix::io::Errno> {
+    // SAFETY: CLONE_NEWTIME leaves the fd table and the filesystem
+    // context (what could surprise other threads) alone.
+    unsafe { rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::NEWTIME) }
+}
+
 // === end section: parent ===
 
 // === section: plan (calls of plan/*.rs that no crate wraps) ===
