@@ -1,6 +1,8 @@
 //! One error type for everything the parent reports, and the wire format a
 //! failing child uses to tell the parent which step failed.
 
+#![forbid(unsafe_code)]
+
 use std::fmt;
 
 /// jail's own exit statuses (as env(1) and timeout(1) use them).

@@ -23,11 +23,18 @@ use cli::parse::Parsed;
 
 /// Make sure fds 0, 1 and 2 are open, so that no pipe of ours lands there.
 fn ensure_stdio() {
+    use std::os::fd::IntoRawFd;
     for fd in 0..3 {
-        // SAFETY: F_GETFD only queries; open returns the lowest free fd.
-        unsafe {
-            if libc::fcntl(fd, libc::F_GETFD) < 0 {
-                libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+        if rustix::io::fcntl_getfd(sys::borrow(fd)).is_err() {
+            // The lowest free fd: `fd`. Kept open for good (and across
+            // exec: no O_CLOEXEC).
+            let null = rustix::fs::open(
+                c"/dev/null",
+                rustix::fs::OFlags::RDWR,
+                rustix::fs::Mode::empty(),
+            );
+            if let Ok(null) = null {
+                let _ = null.into_raw_fd();
             }
         }
     }

@@ -17,6 +17,10 @@ use crate::child::Ctx;
 const STACK_SIZE: usize = 64 * 1024;
 const GUARD: usize = 4096;
 
+/// Two stacks in one mapping: the upper half for the jail's first process
+/// (the init lives on it), the lower half for COMMAND's process until it
+/// execs (and, before that, the nested map writer). Each has a guard page
+/// below it, so an overflow faults instead of corrupting memory.
 pub struct Stack {
     base: *mut libc::c_void,
     len: usize,
@@ -25,91 +29,166 @@ pub struct Stack {
 impl Stack {
     pub fn new() -> Result<Stack, i32> {
         let len = 2 * (STACK_SIZE + GUARD);
-        // SAFETY: an anonymous private mapping; checked below.
+        // SAFETY: a new anonymous private mapping (checked), and then the
+        // lowest page of each half of it made inaccessible.
         let base = unsafe {
-            libc::mmap(
+            let base = libc::mmap(
                 std::ptr::null_mut(),
                 len,
                 libc::PROT_READ | libc::PROT_WRITE,
                 libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK | libc::MAP_NORESERVE,
                 -1,
                 0,
-            )
-        };
-        if base == libc::MAP_FAILED {
-            return Err(crate::sys::errno());
-        }
-        for half in [0, STACK_SIZE + GUARD] {
-            // SAFETY: the lowest page of each half of our own mapping
-            // becomes its guard.
-            if unsafe { libc::mprotect(base.cast::<u8>().add(half).cast(), GUARD, libc::PROT_NONE) }
-                != 0
-            {
+            );
+            if base == libc::MAP_FAILED {
                 return Err(crate::sys::errno());
             }
-        }
+            for half in [0, STACK_SIZE + GUARD] {
+                if libc::mprotect(base.cast::<u8>().add(half).cast(), GUARD, libc::PROT_NONE) != 0 {
+                    let e = crate::sys::errno();
+                    libc::munmap(base, len);
+                    return Err(e);
+                }
+            }
+            base
+        };
         Ok(Stack { base, len })
     }
 
-    /// Top of the init's stack (the upper half).
-    pub fn top(&self) -> *mut libc::c_void {
-        // SAFETY: one past the end of our mapping; stacks grow down.
-        unsafe { self.base.cast::<u8>().add(self.len).cast() }
+    /// Top of the upper half (stacks grow down).
+    fn top(&self) -> usize {
+        self.base as usize + self.len
     }
 
-    /// Top of COMMAND's stack (the lower half).
-    pub fn command_top(&self) -> *mut libc::c_void {
-        // SAFETY: the end of the lower half, inside our mapping.
-        unsafe { self.base.cast::<u8>().add(STACK_SIZE + GUARD).cast() }
+    /// Top of the lower half.
+    pub fn command_top(&self) -> usize {
+        self.base as usize + STACK_SIZE + GUARD
     }
 }
 
 impl Drop for Stack {
     fn drop(&mut self) {
-        // SAFETY: unmapping our own mapping; dropped only when no child
+        // SAFETY: our own mapping; a Stack is dropped only when no child
         // runs on it (spawn::start forgets the stack once the jail runs).
         unsafe { libc::munmap(self.base, self.len) };
     }
 }
 
-/// clone(2) with CLONE_VM|CLONE_VFORK (plus `flags`) onto `stack`, the
-/// child running `f(arg)` there and exiting with its return value; the
-/// caller sleeps until the child execs or exits. Returns the child's pid.
-///
-/// # Safety
-/// `stack` must be the top of a stack only the child uses; `f` must be
-/// async-signal-safe and must not return into shared state.
-unsafe fn clone_vfork(
+/// Start the jail's first process, running `child::main(ctx)` on `stack`
+/// with `flags` (the namespaces, SIGCHLD, and CLONE_VM where memory is
+/// shared). The caller keeps `stack` mapped for as long as the jail runs.
+pub fn start_jail(
     flags: libc::c_int,
-    stack: *mut libc::c_void,
-    f: extern "C" fn(*mut libc::c_void) -> libc::c_int,
-    arg: *mut libc::c_void,
+    stack: &Stack,
+    ctx: &'static Ctx,
 ) -> Result<libc::pid_t, i32> {
-    // SAFETY: forwarded from the caller.
-    unsafe { clone_on(flags | libc::CLONE_VM | libc::CLONE_VFORK, stack, f, arg) }
+    run_on(flags, stack.top(), |c: &Ctx| crate::child::main(c), ctx)
 }
 
-/// clone(2) with exactly `flags` onto `stack`, the child running `f(arg)`
-/// there and exiting with its return value. Returns the child's pid.
+/// From the init: COMMAND's process, vfork-style (sharing our memory, we
+/// sleep until it execs or exits) on the stack the parent reserved for it,
+/// running `init::command_main`.
+pub fn start_command(ctx: &Ctx) -> Result<libc::pid_t, i32> {
+    let flags = libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD;
+    run_on(
+        flags,
+        ctx.command_stack,
+        |c: &Ctx| crate::child::init::command_main(c),
+        ctx,
+    )
+}
+
+/// From the child, before it enters the nested user namespace: the helper
+/// that writes that namespace's maps from outside (`child::map_helper`), on
+/// COMMAND's stack (unused until then). The caller waits for it (or exits)
+/// before `h` goes away.
+pub fn start_map_helper(ctx: &Ctx, h: &crate::child::MapHelper) -> Result<libc::pid_t, i32> {
+    let shared = if crate::sys::SHARED_MEMORY {
+        libc::CLONE_VM
+    } else {
+        0
+    };
+    run_on(
+        shared | libc::SIGCHLD,
+        ctx.command_stack,
+        |h| crate::child::map_helper(h),
+        h,
+    )
+}
+
+/// A throwaway child with `flags` (plus SIGCHLD) and a copy of our memory
+/// (no CLONE_VM, as after fork from one thread), running `f(arg)` on
+/// `stack` and exiting with its result: how `--check` and the clone error
+/// path try namespaces one by one.
+pub fn probe<T>(
+    flags: libc::c_int,
+    stack: &Stack,
+    f: fn(&T) -> i32,
+    arg: &T,
+) -> Result<libc::pid_t, i32> {
+    run_on(flags & !libc::CLONE_VM | libc::SIGCHLD, stack.top(), f, arg)
+}
+
+/// clone(2) with `flags` onto the stack whose top is `top`, the child
+/// running `f(arg)` there and exiting with its return value. Returns the
+/// child's pid.
+///
+/// Not `unsafe` only because every caller is above, in this module, and
+/// keeps its promises: `top` is the top of a stack of ours that only the
+/// child uses; with CLONE_VM, `f` runs only async-signal-safe code that
+/// never touches errno or thread-locals (it shares them), and `arg` stays
+/// in place until the child execs or exits.
+fn run_on<T>(
+    flags: libc::c_int,
+    top: usize,
+    f: fn(&T) -> i32,
+    arg: &T,
+) -> Result<libc::pid_t, i32> {
+    extern "C" fn entry<T>(arg: *mut libc::c_void, f: usize) -> libc::c_int {
+        // SAFETY: `f` is the `fn(&T) -> i32` and `arg` the `&T` given to
+        // run_on, passed in registers (nothing is read from the caller's
+        // stack, which may be gone by now); `arg` is alive (see run_on).
+        let (f, arg) = unsafe {
+            (
+                std::mem::transmute::<usize, fn(&T) -> i32>(f),
+                &*(arg as *const T),
+            )
+        };
+        f(arg)
+    }
+    // SAFETY: see above.
+    unsafe {
+        clone_on(
+            flags,
+            top,
+            entry::<T>,
+            arg as *const T as *mut libc::c_void,
+            f as usize,
+        )
+    }
+}
+
+/// The raw clone: see `run_on`.
 ///
 /// # Safety
-/// As for `clone_vfork`; without CLONE_VFORK both run at once, so with
-/// CLONE_VM the caller must leave alone what the child uses until it ends.
+/// As for `run_on`.
 #[cfg(target_arch = "x86_64")]
 unsafe fn clone_on(
     flags: libc::c_int,
-    stack: *mut libc::c_void,
-    f: extern "C" fn(*mut libc::c_void) -> libc::c_int,
+    top: usize,
+    f: extern "C" fn(*mut libc::c_void, usize) -> libc::c_int,
     arg: *mut libc::c_void,
+    extra: usize,
 ) -> Result<libc::pid_t, i32> {
     let flags = flags as usize;
     // The ABI wants a 16-byte aligned stack at the call.
-    let top = stack as usize & !15;
+    let top = top & !15;
     let r: isize;
     // SAFETY: clone(flags, stack, NULL, NULL, 0). The child starts on
-    // `top` with the registers it inherited: r12 and r13 carry arg and f
-    // (the kernel keeps all but rax, rcx and r11). It calls f(arg) and
-    // exits; it never reaches the code after the asm block.
+    // `top` with the registers it inherited: r12, r14 and r13 carry arg,
+    // extra and f (the kernel keeps all but rax, rcx and r11). It calls
+    // f(arg, extra) and exits; it never reaches the code after the asm
+    // block.
     unsafe {
         core::arch::asm!(
             "syscall",
@@ -117,6 +196,7 @@ unsafe fn clone_on(
             "jnz 2f",
             "xor ebp, ebp",
             "mov rdi, r12",
+            "mov rsi, r14",
             "call r13",
             "mov edi, eax",
             "mov eax, {exit}",
@@ -127,7 +207,7 @@ unsafe fn clone_on(
             inlateout("rax") libc::SYS_clone as isize => r,
             in("rdi") flags, in("rsi") top, in("rdx") 0usize,
             in("r10") 0usize, in("r8") 0usize,
-            in("r12") arg, in("r13") f,
+            in("r12") arg, in("r13") f, in("r14") extra,
             lateout("rcx") _, lateout("r11") _,
         );
     }
@@ -146,114 +226,15 @@ unsafe fn clone_on(
 #[cfg(not(target_arch = "x86_64"))]
 unsafe fn clone_on(
     flags: libc::c_int,
-    stack: *mut libc::c_void,
+    top: usize,
     f: extern "C" fn(*mut libc::c_void) -> libc::c_int,
     arg: *mut libc::c_void,
 ) -> Result<libc::pid_t, i32> {
     // SAFETY: forwarded from the caller.
-    let pid = unsafe { libc::clone(f, stack, flags, arg) };
-    if pid < 0 { Err(errno()) } else { Ok(pid) }
-}
-
-/// Start the jail's first process, running `child::main(ctx)` on `stack`
-/// with `flags` (the namespaces, SIGCHLD, and CLONE_VM where memory is
-/// shared). The caller keeps `stack` mapped for as long as the jail runs.
-pub fn start_jail(
-    flags: libc::c_int,
-    stack: &Stack,
-    ctx: &'static Ctx,
-) -> Result<libc::pid_t, i32> {
-    extern "C" fn entry(arg: *mut libc::c_void) -> libc::c_int {
-        // SAFETY: `arg` is the 'static Ctx passed below.
-        crate::child::main(unsafe { &*(arg as *const Ctx) })
-    }
-    // SAFETY: child::main runs only async-signal-safe code, never touches
-    // errno, reads ctx (which lives forever) and leaves through execve or
-    // _exit; the stack is ours and stays mapped.
-    unsafe {
-        clone_on(
-            flags,
-            stack.top(),
-            entry,
-            ctx as *const Ctx as *mut libc::c_void,
-        )
-    }
-}
-
-/// From the init: COMMAND's process, vfork-style on the stack the parent
-/// reserved for it (`ctx.command_stack`), running `init::command_main`;
-/// returns once it has exec'd or exited.
-pub fn start_command(ctx: &Ctx) -> Result<libc::pid_t, i32> {
-    extern "C" fn entry(arg: *mut libc::c_void) -> libc::c_int {
-        // SAFETY: `arg` is the init's Ctx, alive while we run (the init
-        // sleeps until we exec or exit).
-        crate::child::init::command_main(unsafe { &*(arg as *const Ctx) })
-    }
-    // SAFETY: as for start_jail; CLONE_VFORK keeps the init asleep, so
-    // nothing else runs on the shared memory meanwhile.
-    unsafe {
-        clone_vfork(
-            libc::SIGCHLD,
-            ctx.command_stack,
-            entry,
-            ctx as *const Ctx as *mut libc::c_void,
-        )
-    }
-}
-
-/// From the child, before it enters the nested user namespace: the helper
-/// that writes that namespace's maps from outside (`child::map_helper`), on
-/// COMMAND's stack (unused until then). `h` must stay in place until the
-/// helper is reaped: the caller waits for it, or exits.
-pub fn start_map_helper(ctx: &Ctx, h: &crate::child::MapHelper) -> Result<libc::pid_t, i32> {
-    extern "C" fn entry(arg: *mut libc::c_void) -> libc::c_int {
-        // SAFETY: `arg` is the caller's MapHelper, which outlives us.
-        crate::child::map_helper(unsafe { &*(arg as *const crate::child::MapHelper) })
-    }
-    let shared = if crate::sys::SHARED_MEMORY {
-        libc::CLONE_VM
+    let pid = unsafe { libc::clone(f, top as *mut libc::c_void, flags, arg) };
+    if pid < 0 {
+        Err(crate::sys::errno())
     } else {
-        0
-    };
-    // SAFETY: map_helper runs only async-signal-safe code on a stack
-    // nobody else uses until it is reaped; see above for `h`.
-    unsafe {
-        clone_on(
-            shared | libc::SIGCHLD,
-            ctx.command_stack,
-            entry,
-            h as *const crate::child::MapHelper as *mut libc::c_void,
-        )
-    }
-}
-
-/// A throwaway child with `flags` (plus SIGCHLD) and a copy of our memory
-/// (no CLONE_VM), running `f(arg)` on `stack` and exiting with its result:
-/// how `--check` and the clone error path try namespaces one by one.
-pub fn probe<T>(
-    flags: libc::c_int,
-    stack: &Stack,
-    f: fn(&T) -> i32,
-    arg: &T,
-) -> Result<libc::pid_t, i32> {
-    struct Call<'a, T> {
-        f: fn(&T) -> i32,
-        arg: &'a T,
-    }
-    extern "C" fn entry<T>(arg: *mut libc::c_void) -> libc::c_int {
-        // SAFETY: `arg` is the Call below, in our copy of the memory.
-        let call = unsafe { &*(arg as *const Call<T>) };
-        (call.f)(call.arg)
-    }
-    let call = Call { f, arg };
-    // SAFETY: without CLONE_VM the child runs on its own copy of our
-    // memory (as after fork, from a single thread), on a stack of its own.
-    unsafe {
-        clone_on(
-            flags | libc::SIGCHLD,
-            stack.top(),
-            entry::<T>,
-            &call as *const Call<T> as *mut libc::c_void,
-        )
+        Ok(pid)
     }
 }

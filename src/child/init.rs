@@ -5,7 +5,7 @@
 
 #![forbid(unsafe_code)]
 
-use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
+use rustix::fd::{AsFd, BorrowedFd};
 use rustix::process::{Pid, Signal, WaitOptions};
 use rustix::thread::CapabilitySet;
 
@@ -63,14 +63,14 @@ impl InitReport {
 
 pub fn run(ctx: &Ctx) -> ! {
     let spec = ctx.spec;
-    if !spec.pid_ns {
+    if !spec.pid_ns() {
         // Orphans of COMMAND's tree come to us, so we can reap them and
         // take them down with the jail.
         let _ = rustix::process::set_child_subreaper(Some(rustix::process::getpid()));
     }
     // Without a PID namespace the tree is found through /proc: opened now,
     // before COMMAND could mount anything over it. Held until we exit.
-    let proc = if spec.pid_ns {
+    let proc = if spec.pid_ns() {
         None
     } else {
         crate::child::timer::open_proc()
@@ -92,7 +92,7 @@ pub fn run(ctx: &Ctx) -> ! {
     }
     // The parent sees EOF on the failure pipe once COMMAND has exec'd.
     sys::close(ctx.fail_wr);
-    supervise(ctx, pid, proc.as_ref().map(OwnedFd::as_fd))
+    supervise(ctx, pid, proc.as_ref().map(sys::Fd::as_fd))
 }
 
 /// Keep only the capabilities the init still uses, now that COMMAND's
@@ -174,7 +174,7 @@ fn supervise(ctx: &Ctx, command: Pid, proc: Option<BorrowedFd>) -> ! {
             continue;
         }
         if sig == ctx.parent_death_signal
-            && !ctx.spec.pid_ns
+            && !ctx.spec.pid_ns()
             && Pid::as_raw(rustix::process::getppid()) != ctx.parent
         {
             // The parent is gone (SIGKILL): take the whole tree down.
@@ -225,7 +225,7 @@ fn reap(ctx: &Ctx, command: Pid) -> Option<i32> {
 /// that is everything kill(-1) reaches from PID 1; without, our subtree
 /// (orphans of COMMAND's tree are our children, as we are their subreaper).
 fn signal_all(ctx: &Ctx, proc: Option<BorrowedFd>, sig: i32) {
-    if ctx.spec.pid_ns {
+    if ctx.spec.pid_ns() {
         // kill(-1, sig): rustix's kill_process_group(pid) is kill(-pid).
         let _ = rustix::process::kill_process_group(Pid::INIT, sys::signal(sig));
     } else {
@@ -237,7 +237,7 @@ fn signal_all(ctx: &Ctx, proc: Option<BorrowedFd>, sig: i32) {
 /// COMMAND is done (or the timeout's SIGKILL is due): make sure nothing it
 /// started lives on, then hand its status to the parent.
 fn finish(ctx: &Ctx, proc: Option<BorrowedFd>, status: i32, timed_out: bool) -> ! {
-    if !ctx.spec.pid_ns {
+    if !ctx.spec.pid_ns() {
         // With a PID namespace the kernel kills the rest when we exit, and
         // the parent sees us exit only once they are gone.
         kill_descendants(proc);

@@ -25,14 +25,14 @@ struct RulesetAttr {
 pub fn abi() -> i32 {
     // SAFETY: the version query takes no memory.
     let v = unsafe {
-        libc::syscall(
+        sc!(
             libc::SYS_landlock_create_ruleset,
-            std::ptr::null::<RulesetAttr>(),
             0usize,
-            CREATE_RULESET_VERSION,
+            0usize,
+            CREATE_RULESET_VERSION
         )
     };
-    if v < 0 { 0 } else { v as i32 }
+    v.map_or(0, |v| v as i32)
 }
 
 /// A ruleset that scopes signals and abstract unix sockets, or `None` when
@@ -46,20 +46,17 @@ pub fn scope_ruleset(abi: i32) -> Result<Option<OwnedFd>, i32> {
         handled_access_net: 0,
         scoped: SCOPE_SIGNAL | SCOPE_ABSTRACT_UNIX_SOCKET,
     };
-    // SAFETY: attr is a valid ruleset_attr of the size we pass.
-    let fd = unsafe {
-        libc::syscall(
+    // SAFETY: attr is a valid ruleset_attr of the size we pass; the result
+    // is a new fd that only we own.
+    unsafe {
+        let fd = sc!(
             libc::SYS_landlock_create_ruleset,
             &attr as *const RulesetAttr,
             std::mem::size_of::<RulesetAttr>(),
-            0u32,
-        )
-    };
-    if fd < 0 {
-        return Err(crate::sys::errno());
+            0u32
+        )?;
+        Ok(Some(OwnedFd::from_raw_fd(fd as i32)))
     }
-    // SAFETY: a new fd we own.
-    Ok(Some(unsafe { OwnedFd::from_raw_fd(fd as i32) }))
 }
 
 /// Enter the ruleset's domain. Needs no_new_privs. Async-signal-safe.

@@ -2,8 +2,8 @@
 //! no allocation, no locks, no formatting; every input was prepared by the
 //! parent in `Spec` and `Ctx`. Leaves only through execve or `sys::exit`.
 //!
-//! An `OwnedFd` opened here is closed with `sys::close_owned`, never
-//! dropped: its drop calls libc's close.
+//! An fd opened here is held as a `sys::Fd` (closed by the system call),
+//! not as an `OwnedFd`, whose drop calls libc's close.
 
 // Not forbid: that would reach `clone`, `seccomp` and `landlock` below,
 // the kernel-facing modules that allow it.
@@ -17,7 +17,7 @@ pub mod net;
 pub mod seccomp;
 pub mod timer;
 
-use rustix::fd::{AsRawFd, OwnedFd};
+use rustix::fd::AsRawFd;
 use rustix::fs::{AtFlags, Mode, OFlags};
 use rustix::io::Errno;
 use rustix::process::{Pid, Signal};
@@ -60,7 +60,7 @@ pub struct Ctx<'a> {
     /// The signal the keeper gets when the parent dies (no PID namespace).
     pub parent_death_signal: i32,
     /// Top of the stack the init lends COMMAND's process until it execs.
-    pub command_stack: *mut libc::c_void,
+    pub command_stack: usize,
 }
 
 /// Report a failed step and exit. Never returns.
@@ -100,7 +100,7 @@ pub fn main(ctx: &Ctx) -> ! {
         };
         let _ = rustix::thread::nanosleep(&ts);
     }
-    let pdeath = if spec.pid_ns {
+    let pdeath = if spec.pid_ns() {
         Signal::KILL
     } else {
         sys::signal(ctx.parent_death_signal)
@@ -177,17 +177,17 @@ fn non_dumpable(ctx: &Ctx) {
 fn early_setup(ctx: &Ctx) {
     let spec = ctx.spec;
     session_keyring(ctx);
-    if spec.mount_ns {
+    if spec.mount_ns() {
         let t = sys::now_ns();
         if let Err(e) = mounts::make_root_private() {
-            fail(ctx, Step::MountPrivate, 0, e);
+            fail(ctx, Step::MountPrivate, 0, e.raw_os_error());
         }
         log(ctx, Step::MountPrivate, t);
     }
     if let Some(path) = &spec.stdin_read_only {
         stdin_read_only(ctx, path);
     }
-    if spec.pid_ns && !spec.fs.changes_view() {
+    if spec.pid_ns() && !spec.fs.changes_view() {
         mount_proc(ctx);
     }
     if spec.lock.is_none() {
@@ -208,11 +208,11 @@ fn early_setup(ctx: &Ctx) {
 /// either, which needs mount_setattr: the parent's fd stays.
 fn stdin_read_only(ctx: &Ctx, path: &std::ffi::CStr) {
     let t = sys::now_ns();
-    let fd = ctx.spec.stdio_fds[0];
+    let fd = ctx.spec.stdio_fds()[0];
     let ro = match mounts::open_read_only(path) {
-        Ok(ro) => ro,
-        Err(libc::ENOSYS) => return,
-        Err(e) => fail(ctx, Step::StdinReadOnly, 0, e),
+        Ok(ro) => ro.into_raw(),
+        Err(rustix::io::Errno::NOSYS) => return,
+        Err(e) => fail(ctx, Step::StdinReadOnly, 0, e.raw_os_error()),
     };
     if !same_file(fd, ro) {
         fail(ctx, Step::StdinReadOnly, 0, libc::ESTALE);
@@ -239,7 +239,7 @@ fn same_file(a: i32, b: i32) -> bool {
 /// Bring lo up and set the hostname, in the namespaces COMMAND gets.
 fn net_and_name(ctx: &Ctx) {
     let spec = ctx.spec;
-    if spec.net {
+    if spec.net() {
         let t = sys::now_ns();
         check(ctx, Step::Loopback, 0, crate::child::net::loopback_up());
         log(ctx, Step::Loopback, t);
@@ -265,16 +265,17 @@ fn lock_view(ctx: &Ctx, lock: &crate::plan::spec::Lock, self_dir: i32) {
         go_wr: -1,
     };
     // The helper and the write end of its "go" pipe.
-    let mut helper: Option<(Pid, OwnedFd)> = None;
+    let mut helper: Option<(Pid, sys::Fd)> = None;
     if lock.helper {
         let pipe = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC);
         let (go, go_wr) = check(ctx, Step::Lock, 0, pipe);
+        let (go, go_wr) = (sys::Fd::from(go), sys::Fd::from(go_wr));
         (arg.go, arg.go_wr) = (go.as_raw_fd(), go_wr.as_raw_fd());
         let pid = match clone::start_map_helper(ctx, &arg) {
             Ok(pid) => Pid::from_raw(pid),
             Err(e) => fail(ctx, Step::Lock, 0, e),
         };
-        sys::close_owned(go);
+        drop(go);
         // clone(2) gives the caller a positive pid.
         let Some(pid) = pid else {
             fail(ctx, Step::Lock, 0, libc::ESRCH)
@@ -286,7 +287,7 @@ fn lock_view(ctx: &Ctx, lock: &crate::plan::spec::Lock, self_dir: i32) {
     check(ctx, Step::Lock, 0, sys::unshare(flags));
     if let Some((pid, go_wr)) = helper {
         let _ = sys::write_all(go_wr.as_raw_fd(), b"g");
-        sys::close_owned(go_wr);
+        drop(go_wr);
         let all = rustix::process::WaitOptions::from_bits_retain(libc::__WALL as u32);
         let waited = check(
             ctx,
@@ -358,9 +359,8 @@ fn write_maps_at(dir: i32, lock: &crate::plan::spec::Lock) -> Result<(), Errno> 
     for (name, data) in [(c"uid_map", &lock.uid_map), (c"gid_map", &lock.gid_map)] {
         let flags = OFlags::WRONLY | OFlags::CLOEXEC;
         let fd = rustix::fs::openat(sys::borrow(dir), name, flags, Mode::empty())?;
-        let r = sys::write_all(fd.as_raw_fd(), data.to_bytes());
-        sys::close_owned(fd);
-        r.map_err(Errno::from_raw_os_error)?;
+        let fd = sys::Fd::from(fd);
+        sys::write_all(fd.as_raw_fd(), data.to_bytes()).map_err(Errno::from_raw_os_error)?;
     }
     Ok(())
 }
@@ -400,7 +400,7 @@ fn mount_proc(ctx: &Ctx) {
     let spec = ctx.spec;
     let t = sys::now_ns();
     if let Err(e) = mounts::mount_view_proc(&spec.fs) {
-        fail(ctx, Step::MountProc, 0, e);
+        fail(ctx, Step::MountProc, 0, e.raw_os_error());
     }
     log(ctx, Step::MountProc, t);
 }
@@ -413,7 +413,9 @@ fn open_self_dir(ctx: &Ctx) -> i32 {
     if ctx.spec.lock.is_none() {
         return -1;
     }
-    let r = mounts::open_proc_self(&ctx.spec.fs).or_else(|_| sys::open_dir_path(c"/proc/self"));
+    let r = mounts::open_proc_self(&ctx.spec.fs)
+        .map(sys::Fd::into_raw)
+        .or_else(|_| sys::open_dir_path(c"/proc/self"));
     check(ctx, Step::Lock, 0, r.map_err(Errno::from_raw_os_error))
 }
 
@@ -446,7 +448,7 @@ fn setup_namespaces(ctx: &Ctx) -> i32 {
     fs_check(ctx, mounts::bind_root(fs).and_then(|_| mounts::prepare(fs)));
     // The fresh /proc goes first, so that --hide, --tmpfs and --bind can
     // cover parts of it (--hide /proc/kallsyms).
-    if spec.pid_ns {
+    if spec.pid_ns() {
         mount_proc(ctx);
     }
     fs_check(ctx, mounts::apply(fs));
@@ -460,7 +462,7 @@ fn setup_namespaces(ctx: &Ctx) -> i32 {
     if fs.root.is_some() {
         let t = sys::now_ns();
         if let Err(e) = mounts::pivot(fs) {
-            fail(ctx, Step::PivotRoot, 0, e);
+            fail(ctx, Step::PivotRoot, 0, e.raw_os_error());
         }
         log(ctx, Step::PivotRoot, t);
     }
@@ -482,9 +484,9 @@ fn fs_check(ctx: &Ctx, r: Result<(), mounts::Failed>) {
 
 fn write_file(ctx: &Ctx, step: Step, path: &std::ffi::CStr, data: &[u8]) {
     let fd = rustix::fs::open(path, OFlags::WRONLY | OFlags::CLOEXEC, Mode::empty());
-    let fd = check(ctx, step, 0, fd);
+    let fd = sys::Fd::from(check(ctx, step, 0, fd));
     let r = sys::write_all(fd.as_raw_fd(), data);
-    sys::close_owned(fd);
+    drop(fd);
     if let Err(e) = r {
         fail(ctx, step, 0, e);
     }
@@ -529,7 +531,7 @@ pub fn exec_command(ctx: &Ctx) -> ! {
     for (i, l) in spec.rlimits.iter().enumerate() {
         check(ctx, Step::Rlimit, i as u32, apply_rlimit(l));
     }
-    for (target, &fd) in spec.stdio_fds.iter().enumerate() {
+    for (target, &fd) in spec.stdio_fds().iter().enumerate() {
         if fd >= 0 {
             // On fds the parent opened (above 2, never the target itself).
             let fd = sys::borrow(fd);
@@ -598,7 +600,7 @@ pub fn exec_command(ctx: &Ctx) -> ! {
     // --stdout/--stderr files start empty, as with `>`; a pipe or a
     // device cannot be truncated and needs not be.
     for target in 1..3 {
-        if spec.stdio_fds[target] >= 0 {
+        if spec.stdio_fds()[target] >= 0 {
             let _ = rustix::fs::ftruncate(sys::borrow(target as i32), 0);
         }
     }
@@ -634,30 +636,10 @@ pub fn exec_command(ctx: &Ctx) -> ! {
 
 /// Apply one limit (prlimit64 on ourselves). Async-signal-safe.
 fn apply_rlimit(l: &crate::plan::rlimit::Rlimit) -> Result<(), Errno> {
-    use rustix::process::Resource;
-    let resource = match l.resource {
-        libc::RLIMIT_AS => Resource::As,
-        libc::RLIMIT_CORE => Resource::Core,
-        libc::RLIMIT_CPU => Resource::Cpu,
-        libc::RLIMIT_DATA => Resource::Data,
-        libc::RLIMIT_FSIZE => Resource::Fsize,
-        libc::RLIMIT_LOCKS => Resource::Locks,
-        libc::RLIMIT_MEMLOCK => Resource::Memlock,
-        libc::RLIMIT_MSGQUEUE => Resource::Msgqueue,
-        libc::RLIMIT_NICE => Resource::Nice,
-        libc::RLIMIT_NOFILE => Resource::Nofile,
-        libc::RLIMIT_NPROC => Resource::Nproc,
-        libc::RLIMIT_RSS => Resource::Rss,
-        libc::RLIMIT_RTPRIO => Resource::Rtprio,
-        libc::RLIMIT_RTTIME => Resource::Rttime,
-        libc::RLIMIT_SIGPENDING => Resource::Sigpending,
-        libc::RLIMIT_STACK => Resource::Stack,
-        _ => return Err(Errno::INVAL),
-    };
     // u64::MAX (RLIM_INFINITY) passes through as it is.
     let limit = rustix::process::Rlimit {
         current: Some(l.soft),
         maximum: Some(l.hard),
     };
-    rustix::process::setrlimit(resource, limit)
+    rustix::process::setrlimit(l.resource, limit)
 }

@@ -6,31 +6,28 @@
 //! carve-outs, and finally pivots into `--root`. Async-signal-safe: no
 //! allocation.
 
-// Until its calls move to rustix (then: forbid), see `child`'s deny.
-#![allow(unsafe_code)]
+#![forbid(unsafe_code)]
 
 use std::ffi::CStr;
+
+use rustix::fd::{AsFd, AsRawFd, BorrowedFd};
+use rustix::fs::{CWD, Mode, OFlags};
+use rustix::io::Errno;
+use rustix::mount::{
+    FsMountFlags, FsOpenFlags, MountAttrFlags, MountFlags, MountPropagationFlags, MoveMountFlags,
+    OpenTreeFlags, UnmountFlags,
+};
 
 use crate::plan::mounts::{Fs, Op, OpKind};
 use crate::plan::sockets::What;
 use crate::sys;
-use crate::sys::path::{Make, lookup, open_dst};
+use crate::sys::Fd;
+use crate::sys::path::{Make, lookup, open_dir, open_dst};
 
-const OPEN_TREE_CLONE: u32 = 1;
-const OPEN_TREE_CLOEXEC: u32 = libc::O_CLOEXEC as u32;
-const AT_EMPTY_PATH: u32 = 0x1000;
-const AT_RECURSIVE: u32 = 0x8000;
-const MOVE_MOUNT_F_EMPTY_PATH: u32 = 0x4;
-const MOVE_MOUNT_T_EMPTY_PATH: u32 = 0x40;
-const FSOPEN_CLOEXEC: u32 = 1;
-const FSCONFIG_SET_FLAG: u32 = 0;
-const FSCONFIG_SET_STRING: u32 = 1;
-const FSCONFIG_CMD_CREATE: u32 = 6;
-const FSMOUNT_CLOEXEC: u32 = 1;
-const MOUNT_ATTR_RDONLY: u64 = 0x1;
-const MOUNT_ATTR_NOSUID: u64 = 0x2;
-const MOUNT_ATTR_NODEV: u64 = 0x4;
-const MOUNT_ATTR_NOEXEC: u64 = 0x8;
+const NOSUID: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_NOSUID;
+const NODEV: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_NODEV;
+const NOEXEC: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_NOEXEC;
+const RDONLY: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_RDONLY;
 
 /// Devices `--dev` binds from the host: their names in the new /dev, and
 /// where they are taken from.
@@ -76,190 +73,109 @@ pub struct Failed {
 
 pub const WHOLE: u32 = u32::MAX;
 
-fn failed(op: usize, part: Part, errno: i32) -> Failed {
+fn failed(op: usize, part: Part, errno: Errno) -> Failed {
     Failed {
         op: op as u32,
         part,
-        errno,
+        errno: errno.raw_os_error(),
     }
 }
 
 /// A detached copy of the mount tree at `path` from `dir` (with
 /// `AT_EMPTY_PATH` and an empty path: at `dir` itself).
-fn open_tree(dir: i32, path: &CStr, flags: u32) -> Result<i32, i32> {
-    // SAFETY: path is NUL-terminated; open_tree returns a new fd.
-    let fd = unsafe {
-        sc!(
-            libc::SYS_open_tree,
-            dir,
-            path.as_ptr(),
-            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | flags
-        )
-    };
-    fd.map(|fd| fd as i32)
+fn open_tree(dir: BorrowedFd<'_>, path: &CStr, flags: OpenTreeFlags) -> Result<Fd, Errno> {
+    let flags = flags
+        | OpenTreeFlags::OPEN_TREE_CLONE
+        | OpenTreeFlags::OPEN_TREE_CLOEXEC
+        | OpenTreeFlags::AT_RECURSIVE;
+    rustix::mount::open_tree(dir, path, flags).map(Fd::from)
 }
 
 /// Attach the detached mount `tree` onto `dst` (both descriptors; the
 /// mount goes on top of whatever is mounted there). `tree` then names the
 /// attached mount.
-fn attach(tree: i32, dst: i32) -> Result<(), i32> {
-    // SAFETY: the empty paths are NUL-terminated; both fds are open.
-    let r = unsafe {
-        sc!(
-            libc::SYS_move_mount,
-            tree,
-            c"".as_ptr(),
-            dst,
-            c"".as_ptr(),
-            MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH
-        )
-    };
-    r.map(drop)
+fn attach(tree: BorrowedFd<'_>, dst: BorrowedFd<'_>) -> Result<(), Errno> {
+    let flags = MoveMountFlags::MOVE_MOUNT_F_EMPTY_PATH | MoveMountFlags::MOVE_MOUNT_T_EMPTY_PATH;
+    rustix::mount::move_mount(tree, c"", dst, c"", flags)
 }
 
 /// Attach mount `mnt` at `path` from `base`, the destination reached or
 /// made as `open_dst` does. Which part failed: making it, or the mount.
-fn attach_at(base: i32, path: &CStr, make: Make, mnt: i32) -> Result<(), (Part, i32)> {
+fn attach_at(
+    base: BorrowedFd<'_>,
+    path: &CStr,
+    make: Make,
+    mnt: BorrowedFd<'_>,
+) -> Result<(), (Part, Errno)> {
     let part = if make == Make::Nothing {
         Part::Mount
     } else {
         Part::Create
     };
     let dst = open_dst(base, path, make).map_err(|e| (part, e))?;
-    let r = attach(mnt, dst);
-    sys::close(dst);
-    r.map_err(|e| (Part::Mount, e))
+    attach(mnt, dst.as_fd()).map_err(|e| (Part::Mount, e))
 }
 
 /// A new detached mount of a `fstype` filesystem, with options as mount(8)
 /// writes them (`mode=0755,size=4k,ro`; a later one wins) and the
 /// MOUNT_ATTR_* `attrs`.
-fn new_mount(fstype: &CStr, opts: &[&CStr], attrs: u64) -> Result<i32, i32> {
-    // SAFETY: fstype is NUL-terminated.
-    let fsfd = unsafe { sc!(libc::SYS_fsopen, fstype.as_ptr(), FSOPEN_CLOEXEC) }? as i32;
-    let r = opts
-        .iter()
-        .try_for_each(|o| configure(fsfd, o))
-        // SAFETY: the create command takes no pointers.
-        .and_then(|_| unsafe { sc!(libc::SYS_fsconfig, fsfd, FSCONFIG_CMD_CREATE, 0, 0, 0) })
-        // SAFETY: fsmount takes no pointers.
-        .and_then(|_| unsafe { sc!(libc::SYS_fsmount, fsfd, FSMOUNT_CLOEXEC, attrs) })
-        .map(|fd| fd as i32);
-    sys::close(fsfd);
-    r
+fn new_mount(fstype: &CStr, opts: &[&CStr], attrs: MountAttrFlags) -> Result<Fd, Errno> {
+    let fsfd = Fd::from(rustix::mount::fsopen(fstype, FsOpenFlags::FSOPEN_CLOEXEC)?);
+    for o in opts {
+        configure(fsfd.as_fd(), o)?;
+    }
+    rustix::mount::fsconfig_create(&fsfd)?;
+    rustix::mount::fsmount(&fsfd, FsMountFlags::FSMOUNT_CLOEXEC, attrs).map(Fd::from)
 }
 
 /// Pass `opts` (`key=value` or `flag`, comma-separated) to fsconfig(2),
 /// each cut into a stack buffer.
-fn configure(fsfd: i32, opts: &CStr) -> Result<(), i32> {
+fn configure(fsfd: BorrowedFd<'_>, opts: &CStr) -> Result<(), Errno> {
     let mut buf = [0u8; 256];
     for item in opts.to_bytes().split(|b| *b == b',') {
         if item.is_empty() {
             continue;
         }
         if item.len() >= buf.len() {
-            return Err(libc::EINVAL);
+            return Err(Errno::INVAL);
         }
         buf[..item.len()].copy_from_slice(item);
         buf[item.len()] = 0;
-        let r = match item.iter().position(|b| *b == b'=') {
-            Some(eq) => {
-                buf[eq] = 0;
-                // SAFETY: key and value are NUL-terminated parts of buf.
-                unsafe {
-                    sc!(
-                        libc::SYS_fsconfig,
-                        fsfd,
-                        FSCONFIG_SET_STRING,
-                        buf.as_ptr(),
-                        buf[eq + 1..].as_ptr(),
-                        0
-                    )
-                }
-            }
-            // SAFETY: the key is NUL-terminated; a flag has no value.
-            None => unsafe {
-                sc!(
-                    libc::SYS_fsconfig,
-                    fsfd,
-                    FSCONFIG_SET_FLAG,
-                    buf.as_ptr(),
-                    0,
-                    0
-                )
-            },
-        };
-        r?;
+        let eq = item.iter().position(|b| *b == b'=');
+        if let Some(eq) = eq {
+            buf[eq] = 0;
+        }
+        // Both NUL-terminated parts of buf: the key, and after its `=` the
+        // value.
+        let cstr = |from: usize| CStr::from_bytes_until_nul(&buf[from..]).map_err(|_| Errno::INVAL);
+        let key = cstr(0)?;
+        match eq {
+            Some(eq) => rustix::mount::fsconfig_set_string(fsfd, key, cstr(eq + 1)?)?,
+            None => rustix::mount::fsconfig_set_flag(fsfd, key)?,
+        }
     }
     Ok(())
-}
-
-/// struct mount_attr for mount_setattr(2).
-#[repr(C)]
-struct MountAttr {
-    attr_set: u64,
-    attr_clr: u64,
-    propagation: u64,
-    userns_fd: u64,
 }
 
 /// Set or clear read-only on mount `mnt` (a descriptor of it) and, if
 /// `recursive`, every mount below it. Other flags (nosuid, nodev, noexec,
 /// and the locked ones) are left alone.
-fn set_readonly(mnt: i32, ro: bool, recursive: bool) -> Result<(), i32> {
-    let attr = MountAttr {
-        attr_set: if ro { MOUNT_ATTR_RDONLY } else { 0 },
-        attr_clr: if ro { 0 } else { MOUNT_ATTR_RDONLY },
-        propagation: 0,
-        userns_fd: 0,
-    };
-    let mut flags = AT_EMPTY_PATH;
-    if recursive {
-        flags |= AT_RECURSIVE;
+fn set_readonly(mnt: BorrowedFd<'_>, ro: bool, recursive: bool) -> Result<(), Errno> {
+    let none = MountAttrFlags::empty();
+    if ro {
+        sys::mount_setattr(mnt, recursive, RDONLY, none)
+    } else {
+        sys::mount_setattr(mnt, recursive, none, RDONLY)
     }
-    // SAFETY: the empty path names mnt; attr is a valid mount_attr of the
-    // size we pass.
-    let r = unsafe {
-        sc!(
-            libc::SYS_mount_setattr,
-            mnt,
-            c"".as_ptr(),
-            flags,
-            &attr as *const MountAttr,
-            std::mem::size_of::<MountAttr>()
-        )
-    };
-    r.map(drop)
 }
 
 /// Writable again: the whole subtree if the kernel allows it, else the
 /// mount itself (a submount that is read-only on the host stays so).
-fn make_writable(mnt: i32) -> Result<(), i32> {
+fn make_writable(mnt: BorrowedFd<'_>) -> Result<(), Errno> {
     match set_readonly(mnt, false, true) {
-        Err(libc::EPERM) => set_readonly(mnt, false, false),
+        Err(Errno::PERM) => set_readonly(mnt, false, false),
         r => r,
     }
-}
-
-fn mount(
-    src: &CStr,
-    dst: &CStr,
-    fstype: &CStr,
-    flags: libc::c_ulong,
-    data: &CStr,
-) -> Result<(), i32> {
-    // SAFETY: all pointers are NUL-terminated strings.
-    let r = unsafe {
-        sc!(
-            libc::SYS_mount,
-            src.as_ptr(),
-            dst.as_ptr(),
-            fstype.as_ptr(),
-            flags,
-            data.as_ptr()
-        )
-    };
-    r.map(drop)
 }
 
 /// Open the file at `path` read-only through a read-only clone of its
@@ -269,113 +185,60 @@ fn mount(
 /// /proc/self/fd/N, the file stays read-only (EROFS), which a file opened
 /// on the caller's own mount is not. The clone must come from our own
 /// mount namespace: open_tree(2) refuses the caller's mounts (EINVAL).
-pub fn open_read_only(path: &CStr) -> Result<i32, i32> {
-    // SAFETY: path is NUL-terminated; open_tree returns a new fd.
-    let tree = unsafe {
-        sc!(
-            libc::SYS_open_tree,
-            libc::AT_FDCWD,
-            path.as_ptr(),
-            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC
-        )
-    }? as i32;
-    let attr = MountAttr {
-        attr_set: MOUNT_ATTR_RDONLY,
-        attr_clr: 0,
-        propagation: 0,
-        userns_fd: 0,
-    };
-    // SAFETY: the empty path is NUL-terminated and attr is a valid
-    // mount_attr of the size we pass.
-    let r = unsafe {
-        sc!(
-            libc::SYS_mount_setattr,
-            tree,
-            c"".as_ptr(),
-            libc::AT_EMPTY_PATH,
-            &attr as *const MountAttr,
-            std::mem::size_of::<MountAttr>()
-        )
-    };
+pub fn open_read_only(path: &CStr) -> Result<Fd, Errno> {
+    let flags = OpenTreeFlags::OPEN_TREE_CLONE | OpenTreeFlags::OPEN_TREE_CLOEXEC;
+    let tree = Fd::from(rustix::mount::open_tree(CWD, path, flags)?);
+    set_readonly(tree.as_fd(), true, false)?;
     let mut proc_fd = sys::Line::new();
-    proc_fd.str("/proc/self/fd/").num(tree as u64).push(b"\0");
-    let fd = r.and_then(|_| {
-        let name = CStr::from_bytes_with_nul(proc_fd.as_bytes()).map_err(|_| libc::EINVAL)?;
-        // SAFETY: name is NUL-terminated.
-        unsafe {
-            sc!(
-                libc::SYS_openat,
-                libc::AT_FDCWD,
-                name.as_ptr(),
-                libc::O_RDONLY | libc::O_NOCTTY | libc::O_CLOEXEC
-            )
-        }
-    });
-    sys::close(tree);
-    fd.map(|fd| fd as i32)
+    proc_fd.str("/proc/self/fd/");
+    proc_fd.num(tree.as_raw_fd() as u64).push(b"\0");
+    let name = CStr::from_bytes_with_nul(proc_fd.as_bytes()).map_err(|_| Errno::INVAL)?;
+    let flags = OFlags::RDONLY | OFlags::NOCTTY | OFlags::CLOEXEC;
+    rustix::fs::open(name, flags, Mode::empty()).map(Fd::from)
 }
 
 /// Make `/` and every mount below it private, so nothing done in this
 /// mount namespace propagates to the caller's (the first step of any view).
-pub fn make_root_private() -> Result<(), i32> {
-    // SAFETY: NUL-terminated literals and null pointers.
-    let r = unsafe {
-        sc!(
-            libc::SYS_mount,
-            c"none".as_ptr(),
-            c"/".as_ptr(),
-            0,
-            libc::MS_REC | libc::MS_PRIVATE,
-            0
-        )
-    };
-    r.map(drop)
+pub fn make_root_private() -> Result<(), Errno> {
+    let flags = MountPropagationFlags::REC | MountPropagationFlags::PRIVATE;
+    rustix::mount::mount_change(c"/", flags)
 }
 
 /// A fresh /proc for the calling process's PID namespace at `dir`.
-pub fn mount_proc(dir: &CStr) -> Result<(), i32> {
-    mount(
-        c"proc",
-        dir,
-        c"proc",
-        libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
-        c"",
-    )
+pub fn mount_proc(dir: &CStr) -> Result<(), Errno> {
+    let flags = MountFlags::NOSUID | MountFlags::NODEV | MountFlags::NOEXEC;
+    rustix::mount::mount(c"proc", dir, c"proc", flags, c"")
 }
 
 /// A fresh /proc for the calling process's PID namespace at /proc of the
 /// jail's view (made inside `--root` if missing), once `bind_root` ran;
 /// before, at the caller's /proc.
-pub fn mount_view_proc(fs: &Fs) -> Result<(), i32> {
-    let base = fs.base.get();
-    if base < 0 {
+pub fn mount_view_proc(fs: &Fs) -> Result<(), Errno> {
+    let Ok(base) = fs.base.fd() else {
         return mount_proc(c"/proc");
-    }
+    };
     let make = if fs.root.is_some() {
         Make::Dir
     } else {
         Make::Nothing
     };
-    let mnt = new_mount(
-        c"proc",
-        &[],
-        MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
-    )?;
+    let mnt = new_mount(c"proc", &[], NOSUID | NODEV | NOEXEC)?;
+    let r = attach_at(base, c"/proc", make, mnt.as_fd()).map_err(|(_, e)| e);
     fs.proc.set(mnt);
-    attach_at(base, c"/proc", make, mnt).map_err(|(_, e)| e)
+    r
 }
 
 /// Our /proc/self directory in the jail's view: inside it once
 /// `bind_root` ran (before pivot_root), else in the caller's.
-pub fn open_proc_self(fs: &Fs) -> Result<i32, i32> {
-    match fs.base.get() {
-        -1 => sys::open_dir_path(c"/proc/self"),
-        base => lookup(base, c"/proc/self", false),
+pub fn open_proc_self(fs: &Fs) -> Result<Fd, Errno> {
+    match fs.base.fd() {
+        Err(_) => open_dir(c"/proc/self"),
+        Ok(base) => lookup(base, c"/proc/self", false),
     }
 }
 
 fn is_dir(path: &CStr) -> bool {
-    sys::open_dir_path(path).map(sys::close).is_ok()
+    open_dir(path).is_ok()
 }
 
 /// Set `fs.base`, the jail's `/` every later step resolves from: with
@@ -385,41 +248,34 @@ fn is_dir(path: &CStr) -> bool {
 pub fn bind_root(fs: &Fs) -> Result<(), Failed> {
     let whole = |part| move |e| failed(WHOLE as usize, part, e);
     let Some(root) = &fs.root else {
-        fs.base
-            .set(sys::open_dir_path(c"/").map_err(whole(Part::Source))?);
+        fs.base.set(open_dir(c"/").map_err(whole(Part::Source))?);
         return Ok(());
     };
-    let dir = sys::open_dir_path(root).map_err(whole(Part::Source))?;
-    let tree = open_tree(dir, c"", AT_EMPTY_PATH);
-    let r = match tree {
-        Ok(tree) => {
-            fs.base.set(tree);
-            attach(tree, dir).map_err(whole(Part::Mount))
-        }
-        Err(e) => Err(failed(WHOLE as usize, Part::Source, e)),
-    };
-    sys::close(dir);
+    let dir = open_dir(root).map_err(whole(Part::Source))?;
+    let tree =
+        open_tree(dir.as_fd(), c"", OpenTreeFlags::AT_EMPTY_PATH).map_err(whole(Part::Source))?;
+    let r = attach(tree.as_fd(), dir.as_fd()).map_err(whole(Part::Mount));
+    fs.base.set(tree);
     r
 }
 
 /// First pass: clone every source's mount tree while the view is still the
 /// caller's.
 pub fn prepare(fs: &Fs) -> Result<(), Failed> {
+    let none = OpenTreeFlags::empty();
     for (i, op) in fs.ops.iter().enumerate() {
         let f = |e| failed(i, Part::Source, e);
         match op.kind {
             OpKind::Bind { .. } | OpKind::HostProc => {
-                op.tree
-                    .set(open_tree(libc::AT_FDCWD, &op.src, 0).map_err(f)?);
+                op.tree.set(open_tree(CWD, &op.src, none).map_err(f)?);
             }
             OpKind::HideFile | OpKind::Cover(What::File) => {
-                op.tree
-                    .set(open_tree(libc::AT_FDCWD, c"/dev/null", 0).map_err(f)?);
+                op.tree.set(open_tree(CWD, c"/dev/null", none).map_err(f)?);
             }
             OpKind::Dev => {
                 let d = op.dev_mounts().map_err(f)?;
                 for (tree, host) in d.trees.iter().zip(HOST_DEVICES) {
-                    tree.set(open_tree(libc::AT_FDCWD, host, 0).map_err(f)?);
+                    tree.set(open_tree(CWD, host, none).map_err(f)?);
                 }
             }
             _ => {}
@@ -431,15 +287,20 @@ pub fn prepare(fs: &Fs) -> Result<(), Failed> {
 /// Second pass: the operations, in command-line order (`--rw` moved as
 /// `order_rw` says), each destination resolved from `fs.base`.
 pub fn apply(fs: &Fs) -> Result<(), Failed> {
-    let base = fs.base.get();
+    let base = fs
+        .base
+        .fd()
+        .map_err(|e| failed(WHOLE as usize, Part::Source, e))?;
     for (i, op) in fs.ops.iter().enumerate() {
         let f = |(part, e)| failed(i, part, e);
+        // The source's tree, cloned by `prepare`.
+        let tree = || op.tree.fd().map_err(|e| f((Part::Source, e)));
         match op.kind {
             OpKind::Bind { dir, ro } => {
                 let make = if dir { Make::Dir } else { Make::File };
-                attach_at(base, &op.dst, make, op.tree.get()).map_err(f)?;
+                attach_at(base, &op.dst, make, tree()?).map_err(f)?;
                 if ro {
-                    set_readonly(op.tree.get(), true, true).map_err(|e| f((Part::Attr, e)))?;
+                    set_readonly(tree()?, true, true).map_err(|e| f((Part::Attr, e)))?;
                 }
             }
             OpKind::Rw => {
@@ -451,42 +312,41 @@ pub fn apply(fs: &Fs) -> Result<(), Failed> {
                     continue;
                 }
                 // PATH as the view shows it now, bound onto itself.
-                let r = open_tree(dst, c"", AT_EMPTY_PATH).and_then(|tree| {
-                    op.tree.set(tree);
-                    attach(tree, dst)
-                });
-                sys::close(dst);
+                let mnt = open_tree(dst.as_fd(), c"", OpenTreeFlags::AT_EMPTY_PATH)
+                    .map_err(|e| f((Part::Mount, e)))?;
+                let r = attach(mnt.as_fd(), dst.as_fd());
+                op.tree.set(mnt);
                 r.map_err(|e| f((Part::Mount, e)))?;
             }
-            OpKind::HostProc => {
-                attach_at(base, &op.dst, Make::Nothing, op.tree.get()).map_err(f)?
-            }
+            OpKind::HostProc => attach_at(base, &op.dst, Make::Nothing, tree()?).map_err(f)?,
             OpKind::HideFile => {
-                attach_at(base, &op.dst, Make::Nothing, op.tree.get()).map_err(f)?;
-                set_readonly(op.tree.get(), true, false).map_err(|e| f((Part::Attr, e)))?;
+                attach_at(base, &op.dst, Make::Nothing, tree()?).map_err(f)?;
+                set_readonly(tree()?, true, false).map_err(|e| f((Part::Attr, e)))?;
             }
             OpKind::Tmpfs => {
                 let opts = fs.tmpfs_opts.as_deref().unwrap_or(c"mode=0755");
-                let mnt = new_mount(c"tmpfs", &[opts], MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
+                let mnt = new_mount(c"tmpfs", &[opts], NOSUID | NODEV)
                     .map_err(|e| f((Part::Mount, e)))?;
+                let r = attach_at(base, &op.dst, Make::Dir, mnt.as_fd());
                 op.tree.set(mnt);
-                attach_at(base, &op.dst, Make::Dir, mnt).map_err(f)?;
+                r.map_err(f)?;
             }
             OpKind::HideDir => {
                 let mnt = new_mount(
                     c"tmpfs",
                     &[c"mode=0755,size=4k,ro"],
-                    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY,
+                    NOSUID | NODEV | NOEXEC | RDONLY,
                 )
                 .map_err(|e| f((Part::Mount, e)))?;
+                let r = attach_at(base, &op.dst, Make::Nothing, mnt.as_fd());
                 op.tree.set(mnt);
-                attach_at(base, &op.dst, Make::Nothing, mnt).map_err(f)?;
+                r.map_err(f)?;
             }
             OpKind::Dev => apply_dev(base, op).map_err(f)?,
             OpKind::Cover(what) => match apply_cover(fs, base, op, what) {
                 Ok(()) => {}
                 // Gone since the parent looked: nothing to cover.
-                Err((_, libc::ENOENT)) => op.tree.close(),
+                Err((_, Errno::NOENT)) => op.tree.close(),
                 Err(e) => return Err(f(e)),
             },
         }
@@ -496,30 +356,28 @@ pub fn apply(fs: &Fs) -> Result<(), Failed> {
 
 /// A cover of sockets.rs: like `--hide`, or for the runtime directory a
 /// private tmpfs with mode 0700.
-fn apply_cover(fs: &Fs, base: i32, op: &Op, what: What) -> Result<(), (Part, i32)> {
+fn apply_cover(fs: &Fs, base: BorrowedFd<'_>, op: &Op, what: What) -> Result<(), (Part, Errno)> {
     let mount = |e| (Part::Mount, e);
-    let mnt = match what {
+    let made = match what {
         // /dev/null, cloned by the first pass.
-        What::File => op.tree.get(),
-        What::Dir => new_mount(
-            c"tmpfs",
-            &[c"mode=0755,size=4k,ro"],
-            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY,
-        )
-        .map_err(mount)?,
-        What::Runtime => {
-            let opts = fs.tmpfs_opts.as_deref().unwrap_or(c"");
+        What::File => None,
+        What::Dir => Some(
             new_mount(
                 c"tmpfs",
-                &[opts, c"mode=0700"],
-                MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+                &[c"mode=0755,size=4k,ro"],
+                NOSUID | NODEV | NOEXEC | RDONLY,
             )
-            .map_err(mount)?
+            .map_err(mount)?,
+        ),
+        What::Runtime => {
+            let opts = fs.tmpfs_opts.as_deref().unwrap_or(c"");
+            Some(new_mount(c"tmpfs", &[opts, c"mode=0700"], NOSUID | NODEV).map_err(mount)?)
         }
     };
-    if what != What::File {
+    if let Some(mnt) = made {
         op.tree.set(mnt);
     }
+    let mnt = op.tree.fd().map_err(mount)?;
     attach_at(base, &op.dst, Make::Nothing, mnt)?;
     if what == What::File {
         set_readonly(mnt, true, false).map_err(|e| (Part::Attr, e))?;
@@ -529,40 +387,33 @@ fn apply_cover(fs: &Fs, base: i32, op: &Op, what: What) -> Result<(), (Part, i32
 
 /// `--dev`: a tmpfs at /dev; everything inside it is made through its own
 /// descriptor, so no path is walked twice.
-fn apply_dev(base: i32, op: &Op) -> Result<(), (Part, i32)> {
+fn apply_dev(base: BorrowedFd<'_>, op: &Op) -> Result<(), (Part, Errno)> {
     let e = |part| move |e| (part, e);
     let d = op.dev_mounts().map_err(e(Part::Mount))?;
-    let dev = new_mount(
-        c"tmpfs",
-        &[c"mode=0755,size=64k"],
-        MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
-    )
-    .map_err(e(Part::Mount))?;
+    let dev =
+        new_mount(c"tmpfs", &[c"mode=0755,size=64k"], NOSUID | NOEXEC).map_err(e(Part::Mount))?;
     op.tree.set(dev);
+    let dev = op.tree.fd().map_err(e(Part::Mount))?;
     attach_at(base, &op.dst, Make::Dir, dev)?;
     for (tree, name) in d.trees.iter().zip(DEVICES) {
-        attach_at(dev, name, Make::File, tree.get())?;
+        let tree = tree.fd().map_err(e(Part::Source))?;
+        attach_at(dev, name, Make::File, tree)?;
     }
     let pts = new_mount(
         c"devpts",
         &[c"newinstance,ptmxmode=0666,mode=0620"],
-        MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
+        NOSUID | NOEXEC,
     )
     .map_err(e(Part::Mount))?;
+    let r = attach_at(dev, c"pts", Make::Dir, pts.as_fd());
     d.pts.set(pts);
-    attach_at(dev, c"pts", Make::Dir, pts)?;
-    let shm = new_mount(
-        c"tmpfs",
-        &[c"mode=1777"],
-        MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
-    )
-    .map_err(e(Part::Mount))?;
+    r?;
+    let shm = new_mount(c"tmpfs", &[c"mode=1777"], NOSUID | NODEV).map_err(e(Part::Mount))?;
+    let r = attach_at(dev, c"shm", Make::Dir, shm.as_fd());
     d.shm.set(shm);
-    attach_at(dev, c"shm", Make::Dir, shm)?;
+    r?;
     for (target, link) in DEV_LINKS {
-        // SAFETY: both are NUL-terminated; dev is an open descriptor.
-        unsafe { sc!(libc::SYS_symlinkat, target.as_ptr(), dev, link.as_ptr()) }
-            .map_err(e(Part::Create))?;
+        rustix::fs::symlinkat(target, dev, link).map_err(e(Part::Create))?;
     }
     Ok(())
 }
@@ -574,30 +425,32 @@ pub fn apply_readonly(fs: &Fs) -> Result<(), Failed> {
     if !fs.ro {
         return Ok(());
     }
-    let base = fs.base.get();
-    set_readonly(base, true, true).map_err(|e| failed(WHOLE as usize, Part::Attr, e))?;
+    let whole = |e| failed(WHOLE as usize, Part::Attr, e);
+    let base = fs.base.fd().map_err(whole)?;
+    set_readonly(base, true, true).map_err(whole)?;
     // /proc is the kernel's interface, not files: /proc/self and the id
     // maps a nested jail writes stay writable (when /proc is a mount).
-    if fs.proc.get() >= 0 {
-        let _ = make_writable(fs.proc.get());
-    } else if let Ok(proc) = open_dst(base, c"/proc", Make::Nothing) {
+    if let Ok(proc) = fs.proc.fd() {
         let _ = make_writable(proc);
-        sys::close(proc);
+    } else if let Ok(proc) = open_dst(base, c"/proc", Make::Nothing) {
+        let _ = make_writable(proc.as_fd());
     }
     for (i, op) in fs.ops.iter().enumerate() {
-        let mnt = op.tree.get();
+        let mnt = op.tree.fd();
         let r = match op.kind {
-            OpKind::Bind { ro: false, .. } | OpKind::Rw | OpKind::Tmpfs => make_writable(mnt),
-            OpKind::Bind { ro: true, .. } => set_readonly(mnt, true, true),
+            OpKind::Bind { ro: false, .. } | OpKind::Rw | OpKind::Tmpfs => {
+                mnt.and_then(make_writable)
+            }
+            OpKind::Bind { ro: true, .. } => mnt.and_then(|m| set_readonly(m, true, true)),
             // Read-only again if a `--rw` of a parent made them writable.
-            OpKind::HideDir | OpKind::HideFile => set_readonly(mnt, true, false),
+            OpKind::HideDir | OpKind::HideFile => mnt.and_then(|m| set_readonly(m, true, false)),
             OpKind::Dev => op
                 .dev_mounts()
-                .and_then(|d| make_writable(d.shm.get()).and_then(|_| make_writable(d.pts.get()))),
+                .and_then(|d| make_writable(d.shm.fd()?).and_then(|_| make_writable(d.pts.fd()?))),
             // A cover skipped because its path vanished is not there.
-            OpKind::Cover(_) if mnt < 0 => Ok(()),
-            OpKind::Cover(What::Runtime) => make_writable(mnt),
-            OpKind::Cover(_) => set_readonly(mnt, true, false),
+            OpKind::Cover(_) if mnt.is_err() => Ok(()),
+            OpKind::Cover(What::Runtime) => mnt.and_then(make_writable),
+            OpKind::Cover(_) => mnt.and_then(|m| set_readonly(m, true, false)),
             OpKind::HostProc => Ok(()),
         };
         r.map_err(|e| failed(i, Part::Attr, e))?;
@@ -607,19 +460,16 @@ pub fn apply_readonly(fs: &Fs) -> Result<(), Failed> {
 
 /// `--root`: DIR (its bind, `fs.base`) becomes `/`; the old root is
 /// detached and unreachable.
-pub fn pivot(fs: &Fs) -> Result<(), i32> {
+pub fn pivot(fs: &Fs) -> Result<(), Errno> {
     if fs.root.is_none() {
         return Ok(());
     }
-    // SAFETY: fchdir takes a descriptor; pivot_root(".", ".") stacks the
-    // old root under the new one, and the lazy unmount detaches it.
-    unsafe {
-        sc!(libc::SYS_fchdir, fs.base.get())?;
-        sc!(libc::SYS_pivot_root, c".".as_ptr(), c".".as_ptr())?;
-        sc!(libc::SYS_umount2, c".".as_ptr(), libc::MNT_DETACH)?;
-        sc!(libc::SYS_chdir, c"/".as_ptr())?;
-    }
-    Ok(())
+    // pivot_root(".", ".") stacks the old root under the new one, and the
+    // lazy unmount detaches it.
+    rustix::process::fchdir(fs.base.fd()?)?;
+    rustix::process::pivot_root(c".", c".")?;
+    rustix::mount::unmount(c".", UnmountFlags::DETACH)?;
+    rustix::process::chdir(c"/")
 }
 
 /// Close the descriptors the view was built with.
@@ -642,11 +492,8 @@ pub fn release(fs: &Fs) {
 /// jail can see it, else `/`.
 pub fn enter_cwd(fs: &Fs) {
     if let Some(cwd) = &fs.cwd {
-        // SAFETY: both paths are NUL-terminated.
-        unsafe {
-            if !is_dir(cwd) || sc!(libc::SYS_chdir, cwd.as_ptr()).is_err() {
-                let _ = sc!(libc::SYS_chdir, c"/".as_ptr());
-            }
+        if !is_dir(cwd) || rustix::process::chdir(cwd.as_c_str()).is_err() {
+            let _ = rustix::process::chdir(c"/");
         }
     }
 }

@@ -14,8 +14,7 @@ pub fn loopback_up() -> Result<(), Errno> {
         SocketFlags::CLOEXEC,
         None,
     )?;
+    let s = crate::sys::Fd::from(s);
     let flags = (libc::IFF_UP | libc::IFF_LOOPBACK | libc::IFF_RUNNING) as libc::c_short;
-    let r = crate::sys::set_interface_flags(s.as_fd(), b"lo", flags);
-    crate::sys::close_owned(s);
-    r
+    crate::sys::set_interface_flags(s.as_fd(), b"lo", flags)
 }

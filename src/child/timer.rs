@@ -5,7 +5,7 @@
 
 #![forbid(unsafe_code)]
 
-use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
+use rustix::fd::{AsFd, BorrowedFd};
 use rustix::fs::{Mode, OFlags, RawDir, ResolveFlags};
 use rustix::io::Errno;
 
@@ -109,24 +109,26 @@ pub fn signal_tree(proc: Option<BorrowedFd>, root: libc::pid_t, sig: i32, skip_r
 
 /// `/proc` as a descriptor (O_PATH), or None: opened before COMMAND runs,
 /// so that nothing COMMAND mounts over /proc later can redirect the walks.
-/// (After clone, close it with `sys::close_owned`.)
-pub fn open_proc() -> Option<OwnedFd> {
+pub fn open_proc() -> Option<sys::Fd> {
     let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-    rustix::fs::open(c"/proc", flags, Mode::empty()).ok()
+    rustix::fs::open(c"/proc", flags, Mode::empty())
+        .ok()
+        .map(sys::Fd::from)
 }
 
 /// Open `path` (NUL-terminated) below `dir` for reading without crossing a
 /// mount point or following a link: a tmpfs or bind mount that COMMAND put
 /// over part of /proc makes the open fail instead of feeding it pids.
-fn open_below(dir: BorrowedFd, path: &[u8], flags: OFlags) -> Option<OwnedFd> {
+fn open_below(dir: BorrowedFd, path: &[u8], flags: OFlags) -> Option<sys::Fd> {
     let path = std::ffi::CStr::from_bytes_until_nul(path).ok()?;
     let flags = flags | OFlags::RDONLY | OFlags::CLOEXEC;
     let resolve = ResolveFlags::NO_XDEV | ResolveFlags::NO_MAGICLINKS | ResolveFlags::NO_SYMLINKS;
-    match rustix::fs::openat2(dir, path, flags, Mode::empty(), resolve) {
+    let fd = match rustix::fs::openat2(dir, path, flags, Mode::empty(), resolve) {
         // Before Linux 5.6 (or under a filter that hides openat2).
-        Err(Errno::NOSYS) => rustix::fs::openat(dir, path, flags, Mode::empty()).ok(),
-        r => r.ok(),
-    }
+        Err(Errno::NOSYS) => rustix::fs::openat(dir, path, flags, Mode::empty()),
+        r => r,
+    };
+    fd.ok().map(sys::Fd::from)
 }
 
 /// Call `f` with each child of every thread of `pid`, from
@@ -155,7 +157,6 @@ pub fn for_each_child(
             read_pids(dir.as_fd(), &p, &mut f);
         }
     }
-    sys::close_owned(dir);
     true
 }
 
@@ -188,7 +189,6 @@ fn read_pids(dir: BorrowedFd, path: &sys::Line, f: &mut impl FnMut(libc::pid_t))
     if in_num {
         f(pid);
     }
-    sys::close_owned(fd);
 }
 
 #[cfg(test)]

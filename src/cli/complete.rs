@@ -3,7 +3,9 @@
 //! (and their values) up to COMMAND, then hands over to the shell's own
 //! completion for COMMAND and its arguments.
 
-use super::defs::{FLAGS, FlagDef, Values, values};
+#![forbid(unsafe_code)]
+
+use super::defs::{FLAGS, FlagDef, Value};
 
 /// The script for `shell`, or None if jail does not know that shell.
 pub fn render(shell: &str) -> Option<String> {
@@ -25,10 +27,10 @@ fn names(def: &FlagDef) -> Vec<String> {
 }
 
 fn value_flags() -> impl Iterator<Item = &'static FlagDef> {
-    FLAGS.iter().filter(|f| f.value.is_some())
+    FLAGS.iter().filter(|f| f.value != Value::None)
 }
 
-/// Words with '=' appended, for `Values::Assign`.
+/// Words with '=' appended, for `Value::Assign`.
 fn assign(words: &[&str]) -> String {
     words
         .iter()
@@ -43,17 +45,19 @@ pub fn bash() -> String {
     // One case arm per kind of reply, listing every flag that gets it.
     let mut arms: Vec<(String, Vec<String>)> = Vec::new();
     for def in value_flags() {
-        let reply = match values(def) {
-            Values::Any => "COMPREPLY=()".to_string(),
-            Values::File => "compopt -o filenames 2>/dev/null\n            \
+        let reply = match def.value {
+            Value::None | Value::Number(_) | Value::Text(_) => "COMPREPLY=()".to_string(),
+            Value::Path(_) => "compopt -o filenames 2>/dev/null\n            \
                              COMPREPLY=($(compgen -f -- \"$cur\"))"
                 .to_string(),
-            Values::Dir => "compopt -o filenames 2>/dev/null\n            \
+            Value::Dir(_) => "compopt -o filenames 2>/dev/null\n            \
                             COMPREPLY=($(compgen -d -- \"$cur\"))"
                 .to_string(),
-            Values::EnvVar => "COMPREPLY=($(compgen -e -- \"$cur\"))".to_string(),
-            Values::Words(w) => format!("COMPREPLY=($(compgen -W '{}' -- \"$cur\"))", w.join(" ")),
-            Values::Assign(w) => format!(
+            Value::EnvVar(_) => "COMPREPLY=($(compgen -e -- \"$cur\"))".to_string(),
+            Value::Choice(_, w) => {
+                format!("COMPREPLY=($(compgen -W '{}' -- \"$cur\"))", w.join(" "))
+            }
+            Value::Assign(_, w) => format!(
                 "compopt -o nospace 2>/dev/null\n            \
                  COMPREPLY=($(compgen -W '{}' -- \"$cur\"))",
                 assign(w)
@@ -135,21 +139,21 @@ pub fn zsh() -> String {
     let mut specs = String::new();
     for def in FLAGS {
         // Every flag may be repeated (values accumulate or the last wins).
-        let names = match (def.short, def.value) {
+        let names = match (def.short, def.value.name()) {
             (Some(c), None) => format!("'*'{{-{c},--{}}}'", def.long),
             (Some(c), Some(_)) => format!("'*'{{-{c}+,--{}=}}'", def.long),
             (None, None) => format!("'*--{}", def.long),
             (None, Some(_)) => format!("'*--{}=", def.long),
         };
         let mut spec = format!("{names}[{}]", zsh_text(def.help));
-        if let Some(v) = def.value {
-            let action = match values(def) {
-                Values::Any => " ".to_string(),
-                Values::File => "_files".to_string(),
-                Values::Dir => "_files -/".to_string(),
-                Values::EnvVar => "_parameters -g \"*export*\"".to_string(),
-                Values::Words(w) => format!("({})", w.join(" ")),
-                Values::Assign(w) => format!("{{compadd -S \"\" -- {}}}", assign(w)),
+        if let Some(v) = def.value.name() {
+            let action = match def.value {
+                Value::None | Value::Number(_) | Value::Text(_) => " ".to_string(),
+                Value::Path(_) => "_files".to_string(),
+                Value::Dir(_) => "_files -/".to_string(),
+                Value::EnvVar(_) => "_parameters -g \"*export*\"".to_string(),
+                Value::Choice(_, w) => format!("({})", w.join(" ")),
+                Value::Assign(_, w) => format!("{{compadd -S \"\" -- {}}}", assign(w)),
             };
             spec.push_str(&format!(":{}:{action}", zsh_text(v)));
         }
@@ -192,15 +196,15 @@ pub fn fish() -> String {
             l.push_str(&format!(" -s {c}"));
         }
         l.push_str(&format!(" -l {}", def.long));
-        if def.value.is_some() {
+        if def.value != Value::None {
             takes_value.extend(names(def));
-            l.push_str(&match values(def) {
-                Values::Any => " -x".to_string(),
-                Values::File => " -r -F".to_string(),
-                Values::Dir => " -x -a '(__fish_complete_directories)'".to_string(),
-                Values::EnvVar => " -x -a '(set -nx)'".to_string(),
-                Values::Words(w) => format!(" -x -a '{}'", w.join(" ")),
-                Values::Assign(w) => format!(" -x -a '{}'", assign(w)),
+            l.push_str(&match def.value {
+                Value::None | Value::Number(_) | Value::Text(_) => " -x".to_string(),
+                Value::Path(_) => " -r -F".to_string(),
+                Value::Dir(_) => " -x -a '(__fish_complete_directories)'".to_string(),
+                Value::EnvVar(_) => " -x -a '(set -nx)'".to_string(),
+                Value::Choice(_, w) => format!(" -x -a '{}'", w.join(" ")),
+                Value::Assign(_, w) => format!(" -x -a '{}'", assign(w)),
             });
         }
         l.push_str(&format!(" -d '{}'\n", fish_text(def.help)));

@@ -1,6 +1,8 @@
 //! The flag table: the single source for parsing, `--help`, the man page and
 //! shell completions. Plain data, std only, so that build.rs can include it.
 
+#![forbid(unsafe_code)]
+
 /// Which part of `--help` and the man page a flag is listed in.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Section {
@@ -86,8 +88,8 @@ pub struct FlagDef {
     pub id: FlagId,
     pub short: Option<char>,
     pub long: &'static str,
-    /// Name of the value the flag takes, `None` for a switch.
-    pub value: Option<&'static str>,
+    /// The value the flag takes, `Value::None` for a switch.
+    pub value: Value,
     pub section: Section,
     /// One line for `--help`.
     pub help: &'static str,
@@ -95,23 +97,42 @@ pub struct FlagDef {
     pub doc: &'static str,
 }
 
-const fn flag(
-    id: FlagId,
-    short: Option<char>,
-    long: &'static str,
-    value: Option<&'static str>,
-    section: Section,
-    help: &'static str,
-    doc: &'static str,
-) -> FlagDef {
-    FlagDef {
-        id,
-        short,
-        long,
-        value,
-        section,
-        help,
-        doc,
+/// The value a flag takes: its name in `--help` and the man page, and what
+/// it completes to in a shell.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Value {
+    /// A switch: no value.
+    None,
+    /// A number: nothing to offer.
+    Number(&'static str),
+    /// Free text (a name): nothing to offer.
+    Text(&'static str),
+    /// A path: completes to files.
+    Path(&'static str),
+    /// A directory.
+    Dir(&'static str),
+    /// The name of an environment variable.
+    EnvVar(&'static str),
+    /// One of these words.
+    Choice(&'static str, &'static [&'static str]),
+    /// One of these names followed by '=' and a value (no space after).
+    Assign(&'static str, &'static [&'static str]),
+}
+
+impl Value {
+    /// How `--help` and the man page name the value: `PATH`. None for a
+    /// switch.
+    pub const fn name(self) -> Option<&'static str> {
+        match self {
+            Value::None => None,
+            Value::Number(n)
+            | Value::Text(n)
+            | Value::Path(n)
+            | Value::Dir(n)
+            | Value::EnvVar(n)
+            | Value::Choice(n, _)
+            | Value::Assign(n, _) => Some(n),
+        }
     }
 }
 
@@ -120,125 +141,126 @@ use Section as S;
 
 /// The table, in the order `--help` and the man page list it.
 pub const FLAGS: &[FlagDef] = &[
-    flag(
-        F::Net,
-        Some('n'),
-        "net",
-        None,
-        S::Namespaces,
-        "new network namespace: only lo, up (127.0.0.1 and ::1)",
-        "Nothing outside the jail is reachable; servers on the host's loopback are not either.",
-    ),
-    flag(
-        F::Pid,
-        Some('p'),
-        "pid",
-        None,
-        S::Namespaces,
-        "new PID namespace with a built-in init; implies --mount and a fresh /proc",
-        "PID 1 is jail's init: it starts COMMAND as PID 2, reaps every orphan, forwards signals \
-         and exits like COMMAND. ps shows only the jail's processes.",
-    ),
-    flag(
-        F::AsPid1,
-        None,
-        "as-pid-1",
-        None,
-        S::Namespaces,
-        "run COMMAND itself as PID 1, without the init (implies --pid)",
-        "COMMAND must then reap orphans and handle signals itself, as PID 1 of a namespace \
+    FlagDef {
+        id: F::Net,
+        short: Some('n'),
+        long: "net",
+        value: Value::None,
+        section: S::Namespaces,
+        help: "new network namespace: only lo, up (127.0.0.1 and ::1)",
+        doc: "Nothing outside the jail is reachable; servers on the host's loopback are not \
+         either.",
+    },
+    FlagDef {
+        id: F::Pid,
+        short: Some('p'),
+        long: "pid",
+        value: Value::None,
+        section: S::Namespaces,
+        help: "new PID namespace with a built-in init; implies --mount and a fresh /proc",
+        doc: "PID 1 is jail's init: it starts COMMAND as PID 2, reaps every orphan, forwards \
+         signals and exits like COMMAND. ps shows only the jail's processes.",
+    },
+    FlagDef {
+        id: F::AsPid1,
+        short: None,
+        long: "as-pid-1",
+        value: Value::None,
+        section: S::Namespaces,
+        help: "run COMMAND itself as PID 1, without the init (implies --pid)",
+        doc: "COMMAND must then reap orphans and handle signals itself, as PID 1 of a namespace \
          ignores every signal it has no handler for.",
-    ),
-    flag(
-        F::Mount,
-        Some('m'),
-        "mount",
-        None,
-        S::Namespaces,
-        "new mount namespace; / is made recursively private",
-        "Mounts made inside never show on the host.",
-    ),
-    flag(
-        F::Uts,
-        Some('u'),
-        "uts",
-        None,
-        S::Namespaces,
-        "new UTS namespace (hostname and domain name)",
-        "",
-    ),
-    flag(
-        F::Hostname,
-        None,
-        "hostname",
-        Some("NAME"),
-        S::Namespaces,
-        "set the hostname inside (implies --uts)",
-        "At most 64 bytes.",
-    ),
-    flag(
-        F::Ipc,
-        Some('i'),
-        "ipc",
-        None,
-        S::Namespaces,
-        "new IPC namespace (System V IPC, POSIX message queues)",
-        "Implied by --ro.",
-    ),
-    flag(
-        F::Cgroup,
-        Some('c'),
-        "cgroup",
-        None,
-        S::Namespaces,
-        "new cgroup namespace",
-        "",
-    ),
-    flag(
-        F::Time,
-        Some('t'),
-        "time",
-        None,
-        S::Namespaces,
-        "new time namespace",
-        "Only CLOCK_MONOTONIC and CLOCK_BOOTTIME differ inside; the wall clock is shared.",
-    ),
-    flag(
-        F::Monotonic,
-        None,
-        "monotonic",
-        Some("SECS"),
-        S::Namespaces,
-        "offset CLOCK_MONOTONIC by SECS seconds (implies --time)",
-        "SECS is a whole number and may be negative.",
-    ),
-    flag(
-        F::Boottime,
-        None,
-        "boottime",
-        Some("SECS"),
-        S::Namespaces,
-        "offset CLOCK_BOOTTIME by SECS seconds (implies --time)",
-        "/proc/uptime inside shows the offset. SECS is a whole number and may be negative.",
-    ),
-    flag(
-        F::All,
-        Some('a'),
-        "all",
-        None,
-        S::Namespaces,
-        "new user, mount, pid, net, uts, ipc and cgroup namespaces",
-        "",
-    ),
-    flag(
-        F::Ro,
-        None,
-        "ro",
-        None,
-        S::Filesystem,
-        "make every mount read-only, except the writable paths below (implies --ipc)",
-        "Resolved last, with one recursive mount_setattr(2), so submounts (/dev/shm, a home on \
-         another filesystem) are read-only too. --rw paths, --tmpfs mounts and --bind \
+    },
+    FlagDef {
+        id: F::Mount,
+        short: Some('m'),
+        long: "mount",
+        value: Value::None,
+        section: S::Namespaces,
+        help: "new mount namespace; / is made recursively private",
+        doc: "Mounts made inside never show on the host.",
+    },
+    FlagDef {
+        id: F::Uts,
+        short: Some('u'),
+        long: "uts",
+        value: Value::None,
+        section: S::Namespaces,
+        help: "new UTS namespace (hostname and domain name)",
+        doc: "",
+    },
+    FlagDef {
+        id: F::Hostname,
+        short: None,
+        long: "hostname",
+        value: Value::Text("NAME"),
+        section: S::Namespaces,
+        help: "set the hostname inside (implies --uts)",
+        doc: "At most 64 bytes.",
+    },
+    FlagDef {
+        id: F::Ipc,
+        short: Some('i'),
+        long: "ipc",
+        value: Value::None,
+        section: S::Namespaces,
+        help: "new IPC namespace (System V IPC, POSIX message queues)",
+        doc: "Implied by --ro.",
+    },
+    FlagDef {
+        id: F::Cgroup,
+        short: Some('c'),
+        long: "cgroup",
+        value: Value::None,
+        section: S::Namespaces,
+        help: "new cgroup namespace",
+        doc: "",
+    },
+    FlagDef {
+        id: F::Time,
+        short: Some('t'),
+        long: "time",
+        value: Value::None,
+        section: S::Namespaces,
+        help: "new time namespace",
+        doc: "Only CLOCK_MONOTONIC and CLOCK_BOOTTIME differ inside; the wall clock is shared.",
+    },
+    FlagDef {
+        id: F::Monotonic,
+        short: None,
+        long: "monotonic",
+        value: Value::Number("SECS"),
+        section: S::Namespaces,
+        help: "offset CLOCK_MONOTONIC by SECS seconds (implies --time)",
+        doc: "SECS is a whole number and may be negative.",
+    },
+    FlagDef {
+        id: F::Boottime,
+        short: None,
+        long: "boottime",
+        value: Value::Number("SECS"),
+        section: S::Namespaces,
+        help: "offset CLOCK_BOOTTIME by SECS seconds (implies --time)",
+        doc: "/proc/uptime inside shows the offset. SECS is a whole number and may be negative.",
+    },
+    FlagDef {
+        id: F::All,
+        short: Some('a'),
+        long: "all",
+        value: Value::None,
+        section: S::Namespaces,
+        help: "new user, mount, pid, net, uts, ipc and cgroup namespaces",
+        doc: "",
+    },
+    FlagDef {
+        id: F::Ro,
+        short: None,
+        long: "ro",
+        value: Value::None,
+        section: S::Filesystem,
+        help: "make every mount read-only, except the writable paths below (implies --ipc)",
+        doc: "Resolved last, with one recursive mount_setattr(2), so submounts (/dev/shm, a home \
+         on another filesystem) are read-only too. --rw paths, --tmpfs mounts and --bind \
          destinations stay writable, and so does /proc (the kernel's interface, which a \
          jail inside needs). Flags the host locked (nosuid, nodev, noexec, read-only) \
          are kept. A read-only mount does not stop connect(2), so the caller's service \
@@ -251,120 +273,120 @@ pub const FLAGS: &[FlagDef] = &[
          System V IPC objects and POSIX message queues are writable state outside \
          the filesystem: --ro gives COMMAND an IPC namespace of its own, so it cannot see, \
          change or remove the caller's.",
-    ),
-    flag(
-        F::Rw,
-        None,
-        "rw",
-        Some("PATH"),
-        S::Filesystem,
-        "keep PATH writable under --ro; writes reach the host (repeatable)",
-        "PATH may be relative to the working directory: jail --ro --rw . --tmpfs /tmp --net -- \
-         make protects the machine from a build script. It changes nothing that shows: a \
+    },
+    FlagDef {
+        id: F::Rw,
+        short: None,
+        long: "rw",
+        value: Value::Path("PATH"),
+        section: S::Filesystem,
+        help: "keep PATH writable under --ro; writes reach the host (repeatable)",
+        doc: "PATH may be relative to the working directory: jail --ro --rw . --tmpfs /tmp --net \
+         -- make protects the machine from a build script. It changes nothing that shows: a \
          --hide, --tmpfs or --bind at or beneath PATH stays, wherever it is on the command \
          line. The caller's sockets at or below PATH stay reachable (see --ro).",
-    ),
-    flag(
-        F::Bind,
-        None,
-        "bind",
-        Some("SRC[:DST]"),
-        S::Filesystem,
-        "bind SRC at DST (default: the same path), writable (repeatable)",
-        "SRC is resolved in the caller's view, before any other option applies, and may be \
+    },
+    FlagDef {
+        id: F::Bind,
+        short: None,
+        long: "bind",
+        value: Value::Path("SRC[:DST]"),
+        section: S::Filesystem,
+        help: "bind SRC at DST (default: the same path), writable (repeatable)",
+        doc: "SRC is resolved in the caller's view, before any other option applies, and may be \
          relative; DST must be absolute and is created if missing (inside --root when given), \
          never through a symlink; an existing DST that is a symlink is followed in the jail's \
          view, so the mount lands on its target. Write \\: for a colon that is part of a \
          path, and \\\\ for a backslash.",
-    ),
-    flag(
-        F::RoBind,
-        None,
-        "ro-bind",
-        Some("SRC[:DST]"),
-        S::Filesystem,
-        "bind SRC at DST read-only (repeatable)",
-        "",
-    ),
-    flag(
-        F::Tmpfs,
-        None,
-        "tmpfs",
-        Some("PATH"),
-        S::Filesystem,
-        "an empty, writable tmpfs at PATH, gone when the jail ends (repeatable)",
-        "PATH must be absolute; it is created if missing, never through a symlink. It belongs \
+    },
+    FlagDef {
+        id: F::RoBind,
+        short: None,
+        long: "ro-bind",
+        value: Value::Path("SRC[:DST]"),
+        section: S::Filesystem,
+        help: "bind SRC at DST read-only (repeatable)",
+        doc: "",
+    },
+    FlagDef {
+        id: F::Tmpfs,
+        short: None,
+        long: "tmpfs",
+        value: Value::Path("PATH"),
+        section: S::Filesystem,
+        help: "an empty, writable tmpfs at PATH, gone when the jail ends (repeatable)",
+        doc: "PATH must be absolute; it is created if missing, never through a symlink. It belongs \
          to the uid and gid COMMAND runs as (mode 0755).",
-    ),
-    flag(
-        F::Hide,
-        None,
-        "hide",
-        Some("PATH"),
-        S::Filesystem,
-        "make PATH look empty: a directory empty, a file empty (repeatable)",
-        "A directory is covered by an empty read-only tmpfs, a file by /dev/null.",
-    ),
-    flag(
-        F::Root,
-        None,
-        "root",
-        Some("DIR"),
-        S::Filesystem,
-        "make DIR the root directory (pivot_root); the old root is detached",
-        "Bind, tmpfs and hide destinations are then paths inside DIR, resolved as if DIR were \
+    },
+    FlagDef {
+        id: F::Hide,
+        short: None,
+        long: "hide",
+        value: Value::Path("PATH"),
+        section: S::Filesystem,
+        help: "make PATH look empty: a directory empty, a file empty (repeatable)",
+        doc: "A directory is covered by an empty read-only tmpfs, a file by /dev/null.",
+    },
+    FlagDef {
+        id: F::Root,
+        short: None,
+        long: "root",
+        value: Value::Dir("DIR"),
+        section: S::Filesystem,
+        help: "make DIR the root directory (pivot_root); the old root is detached",
+        doc: "Bind, tmpfs and hide destinations are then paths inside DIR, resolved as if DIR were \
          / (an absolute symlink or .. in DIR stays in DIR). With --pid a fresh /proc \
          is mounted at DIR/proc; without it the host's /proc is bound there if DIR/proc \
          exists. A root made of a static busybox is enough: jail --root rootfs --dev -- \
          /bin/busybox sh.",
-    ),
-    flag(
-        F::Dev,
-        None,
-        "dev",
-        None,
-        S::Filesystem,
-        "a minimal /dev: null, zero, full, random, urandom, tty, devpts, shm",
-        "The devices are bound from the host; /dev/pts is a private devpts instance (so ptmx \
+    },
+    FlagDef {
+        id: F::Dev,
+        short: None,
+        long: "dev",
+        value: Value::None,
+        section: S::Filesystem,
+        help: "a minimal /dev: null, zero, full, random, urandom, tty, devpts, shm",
+        doc: "The devices are bound from the host; /dev/pts is a private devpts instance (so ptmx \
          works) and /dev/shm a fresh tmpfs. No disk is visible.",
-    ),
-    flag(
-        F::MapRoot,
-        Some('r'),
-        "map-root",
-        None,
-        S::Identity,
-        "map the caller to uid 0 and gid 0 inside and keep the namespace's capabilities",
-        "The capabilities only reach objects the user namespace owns; the host is unaffected.",
-    ),
-    flag(
-        F::Uid,
-        None,
-        "uid",
-        Some("N"),
-        S::Identity,
-        "the caller's uid appears as N inside (default: its own); with --map-*: run as N",
-        "With --map-auto, --map-users or --map-groups the caller is 0 inside instead, and \
+    },
+    FlagDef {
+        id: F::MapRoot,
+        short: Some('r'),
+        long: "map-root",
+        value: Value::None,
+        section: S::Identity,
+        help: "map the caller to uid 0 and gid 0 inside and keep the namespace's capabilities",
+        doc: "The capabilities only reach objects the user namespace owns; the host is unaffected.",
+    },
+    FlagDef {
+        id: F::Uid,
+        short: None,
+        long: "uid",
+        value: Value::Number("N"),
+        section: S::Identity,
+        help: "the caller's uid appears as N inside (default: its own); with --map-*: run as N",
+        doc: "With --map-auto, --map-users or --map-groups the caller is 0 inside instead, and \
          --uid N runs COMMAND as N, which must be mapped; COMMAND then has no capabilities.",
-    ),
-    flag(
-        F::Gid,
-        None,
-        "gid",
-        Some("N"),
-        S::Identity,
-        "the caller's gid appears as N inside (default: its own); with --map-*: run as N",
-        "With --map-auto, --map-users or --map-groups the caller is 0 inside instead, and \
+    },
+    FlagDef {
+        id: F::Gid,
+        short: None,
+        long: "gid",
+        value: Value::Number("N"),
+        section: S::Identity,
+        help: "the caller's gid appears as N inside (default: its own); with --map-*: run as N",
+        doc: "With --map-auto, --map-users or --map-groups the caller is 0 inside instead, and \
          --gid N runs COMMAND with gid N (and no other group), which must be mapped.",
-    ),
-    flag(
-        F::MapAuto,
-        None,
-        "map-auto",
-        None,
-        S::Identity,
-        "map the caller to 0 and its first /etc/subuid and /etc/subgid ranges to 1 and up",
-        "For package managers, chown in a build, and root filesystems with several owners \
+    },
+    FlagDef {
+        id: F::MapAuto,
+        short: None,
+        long: "map-auto",
+        value: Value::None,
+        section: S::Identity,
+        help: "map the caller to 0 and its first /etc/subuid and /etc/subgid ranges to 1 and up",
+        doc: "For package managers, chown in a build, and root filesystems with several owners \
          (debootstrap): the caller is 0 inside, as with -r, and the first range the caller \
          owns in /etc/subuid (and /etc/subgid) is mapped from id 1 up, so chown to any mapped \
          id works. The maps are written by the setuid helpers newuidmap and newgidmap \
@@ -375,251 +397,237 @@ pub const FLAGS: &[FlagDef] = &[
          range no other user has, at SUB_UID_MIN (100000) or above, with usermod \
          --add-subuids FIRST-LAST --add-subgids FIRST-LAST USER (the hint jail prints names \
          a free one).",
-    ),
-    flag(
-        F::MapUsers,
-        None,
-        "map-users",
-        Some("IN:OUT:N"),
-        S::Identity,
-        "map uids IN to IN+N-1 inside to OUT to OUT+N-1, from /etc/subuid (repeatable)",
-        "Like --map-auto for uids, with explicit ranges: each must be the caller's in \
+    },
+    FlagDef {
+        id: F::MapUsers,
+        short: None,
+        long: "map-users",
+        value: Value::Number("IN:OUT:N"),
+        section: S::Identity,
+        help: "map uids IN to IN+N-1 inside to OUT to OUT+N-1, from /etc/subuid (repeatable)",
+        doc: "Like --map-auto for uids, with explicit ranges: each must be the caller's in \
          /etc/subuid, is checked before the jail starts, and must not include 0 inside (the \
          caller's). Without --map-groups (or --map-auto for the groups) the gid map is the \
          caller's gid at 0 alone.",
-    ),
-    flag(
-        F::MapGroups,
-        None,
-        "map-groups",
-        Some("IN:OUT:N"),
-        S::Identity,
-        "map gids IN to IN+N-1 inside to OUT to OUT+N-1, from /etc/subgid (repeatable)",
-        "As --map-users, for gids and /etc/subgid. With --map-auto, explicit ranges replace \
+    },
+    FlagDef {
+        id: F::MapGroups,
+        short: None,
+        long: "map-groups",
+        value: Value::Number("IN:OUT:N"),
+        section: S::Identity,
+        help: "map gids IN to IN+N-1 inside to OUT to OUT+N-1, from /etc/subgid (repeatable)",
+        doc: "As --map-users, for gids and /etc/subgid. With --map-auto, explicit ranges replace \
          the automatic one of their kind.",
-    ),
-    flag(
-        F::Env,
-        None,
-        "env",
-        Some("NAME=VALUE"),
-        S::Process,
-        "set an environment variable",
-        "--env, --unsetenv and --clearenv apply in command-line order. COMMAND is looked up in \
-         the resulting PATH, or /usr/local/bin:/usr/bin:/bin if PATH is unset.",
-    ),
-    flag(
-        F::Unsetenv,
-        None,
-        "unsetenv",
-        Some("NAME"),
-        S::Process,
-        "remove an environment variable",
-        "",
-    ),
-    flag(
-        F::Clearenv,
-        None,
-        "clearenv",
-        None,
-        S::Process,
-        "start from an empty environment",
-        "Variables set with --env after it are kept.",
-    ),
-    flag(
-        F::Chdir,
-        None,
-        "chdir",
-        Some("DIR"),
-        S::Process,
-        "working directory inside (default: the caller's)",
-        "Without it, COMMAND starts in the caller's working directory if the jail can see it, \
+    },
+    FlagDef {
+        id: F::Env,
+        short: None,
+        long: "env",
+        value: Value::Text("NAME=VALUE"),
+        section: S::Process,
+        help: "set an environment variable",
+        doc: "--env, --unsetenv and --clearenv apply in command-line order. COMMAND is looked up \
+         in the resulting PATH, or /usr/local/bin:/usr/bin:/bin if PATH is unset.",
+    },
+    FlagDef {
+        id: F::Unsetenv,
+        short: None,
+        long: "unsetenv",
+        value: Value::EnvVar("NAME"),
+        section: S::Process,
+        help: "remove an environment variable",
+        doc: "",
+    },
+    FlagDef {
+        id: F::Clearenv,
+        short: None,
+        long: "clearenv",
+        value: Value::None,
+        section: S::Process,
+        help: "start from an empty environment",
+        doc: "Variables set with --env after it are kept.",
+    },
+    FlagDef {
+        id: F::Chdir,
+        short: None,
+        long: "chdir",
+        value: Value::Dir("DIR"),
+        section: S::Process,
+        help: "working directory inside (default: the caller's)",
+        doc: "Without it, COMMAND starts in the caller's working directory if the jail can see it, \
          else in /.",
-    ),
-    flag(
-        F::Rlimit,
-        None,
-        "rlimit",
-        Some("NAME=SOFT[:HARD]"),
-        S::Process,
-        "set a resource limit, NAME as in prlimit(1)",
-        "NAME is one of as, core, cpu, data, fsize, locks, memlock, msgqueue, nice, nofile, \
+    },
+    FlagDef {
+        id: F::Rlimit,
+        short: None,
+        long: "rlimit",
+        value: Value::Assign("NAME=SOFT[:HARD]", RLIMIT_NAMES),
+        section: S::Process,
+        help: "set a resource limit, NAME as in prlimit(1)",
+        doc: "NAME is one of as, core, cpu, data, fsize, locks, memlock, msgqueue, nice, nofile, \
          nproc, rss, rtprio, rttime, sigpending, stack. Values are whole numbers or unlimited; \
          byte limits (as, core, data, fsize, memlock, msgqueue, rss, stack) take a K, M or G \
          suffix (powers of 1024). A single value sets both limits; SOFT: keeps the hard limit, \
          :HARD keeps the soft limit. A hard limit above the current one is refused.",
-    ),
-    flag(
-        F::Stdin,
-        None,
-        "stdin",
-        Some("FILE"),
-        S::Process,
-        "COMMAND's standard input reads FILE",
-        "The files of --stdin, --stdout and --stderr are opened by jail before the jail starts, \
-         with the caller's rights. None may be a directory, nor may the caller's own fds 0, 1 \
-         and 2 they do not replace: through /proc/self/fd a directory fd opens the files under \
-         it, around --ro, --root and --hide. With a mount namespace (--mount, --pid, --all or a \
-         filesystem option), a regular FILE is opened again inside through a read-only copy of \
-         its mount: COMMAND cannot reopen /proc/self/fd/0 for writing, even where the caller may \
-         write FILE. A file the caller redirects itself (< FILE) or keeps with --keep-fd is the \
-         caller's own open file: COMMAND can reopen it for writing if the caller may write it.",
-    ),
-    flag(
-        F::Stdout,
-        None,
-        "stdout",
-        Some("FILE"),
-        S::Process,
-        "COMMAND's standard output goes to FILE (created or truncated)",
-        "",
-    ),
-    flag(
-        F::Stderr,
-        None,
-        "stderr",
-        Some("FILE"),
-        S::Process,
-        "COMMAND's standard error goes to FILE (created or truncated)",
-        "",
-    ),
-    flag(
-        F::KeepFd,
-        None,
-        "keep-fd",
-        Some("N"),
-        S::Process,
-        "pass inherited file descriptor N to COMMAND (repeatable)",
-        "COMMAND gets fds 0, 1, 2 and those named here; every other inherited fd is closed. \
+    },
+    FlagDef {
+        id: F::Stdin,
+        short: None,
+        long: "stdin",
+        value: Value::Path("FILE"),
+        section: S::Process,
+        help: "COMMAND's standard input reads FILE",
+        doc: "The files of --stdin, --stdout and --stderr are opened by jail before the jail \
+         starts, with the caller's rights. None may be a directory, nor may the caller's own \
+         fds 0, 1 and 2 they do not replace: through /proc/self/fd a directory fd opens the \
+         files under it, around --ro, --root and --hide. With a mount namespace (--mount, \
+         --pid, --all or a filesystem option), a regular FILE is opened again inside through a \
+         read-only copy of its mount: COMMAND cannot reopen /proc/self/fd/0 for writing, even \
+         where the caller may write FILE. A file the caller redirects itself (< FILE) or keeps \
+         with --keep-fd is the caller's own open file: COMMAND can reopen it for writing if the \
+         caller may write it.",
+    },
+    FlagDef {
+        id: F::Stdout,
+        short: None,
+        long: "stdout",
+        value: Value::Path("FILE"),
+        section: S::Process,
+        help: "COMMAND's standard output goes to FILE (created or truncated)",
+        doc: "",
+    },
+    FlagDef {
+        id: F::Stderr,
+        short: None,
+        long: "stderr",
+        value: Value::Path("FILE"),
+        section: S::Process,
+        help: "COMMAND's standard error goes to FILE (created or truncated)",
+        doc: "",
+    },
+    FlagDef {
+        id: F::KeepFd,
+        short: None,
+        long: "keep-fd",
+        value: Value::Number("N"),
+        section: S::Process,
+        help: "pass inherited file descriptor N to COMMAND (repeatable)",
+        doc: "COMMAND gets fds 0, 1, 2 and those named here; every other inherited fd is closed. \
          N may not be a directory, and a file is the caller's own open file (see --stdin); \
          --bind gives the jail a directory.",
-    ),
-    flag(
-        F::NewSession,
-        None,
-        "new-session",
-        None,
-        S::Process,
-        "start COMMAND in a new session, detached from the terminal",
-        "COMMAND cannot reach the terminal's input (or push into it); jail passes Ctrl-C, \
+    },
+    FlagDef {
+        id: F::NewSession,
+        short: None,
+        long: "new-session",
+        value: Value::None,
+        section: S::Process,
+        help: "start COMMAND in a new session, detached from the terminal",
+        doc: "COMMAND cannot reach the terminal's input (or push into it); jail passes Ctrl-C, \
          Ctrl-\\ and Ctrl-Z on to it.",
-    ),
-    flag(
-        F::Timeout,
-        None,
-        "timeout",
-        Some("DURATION"),
-        S::Process,
-        "after DURATION, SIGTERM COMMAND and all it started; jail exits 124",
-        "DURATION is a number of seconds, maybe with a fraction, and an optional suffix s, m, \
+    },
+    FlagDef {
+        id: F::Timeout,
+        short: None,
+        long: "timeout",
+        value: Value::Number("DURATION"),
+        section: S::Process,
+        help: "after DURATION, SIGTERM COMMAND and all it started; jail exits 124",
+        doc: "DURATION is a number of seconds, maybe with a fraction, and an optional suffix s, m, \
          h or d (30, 1.5s, 2m), as in timeout(1); 0 means no limit. The signal reaches every \
          process of the jail (with --pid, the whole PID namespace). Whatever COMMAND does then, \
          jail exits 124 once every jailed process is gone.",
-    ),
-    flag(
-        F::KillAfter,
-        None,
-        "kill-after",
-        Some("DURATION"),
-        S::Process,
-        "SIGKILL what is left this long after the timeout's SIGTERM (default 5s)",
-        "0 sends SIGKILL right after SIGTERM. Needs --timeout.",
-    ),
-    flag(
-        F::InfoFd,
-        None,
-        "info-fd",
-        Some("N"),
-        S::Process,
-        "once COMMAND runs, write one JSON line about the jail to fd N, then close it",
-        "The line is {\"child-pid\": P, \"command-pid\": C, \"namespaces\": {\"user\": I, \
+    },
+    FlagDef {
+        id: F::KillAfter,
+        short: None,
+        long: "kill-after",
+        value: Value::Number("DURATION"),
+        section: S::Process,
+        help: "SIGKILL what is left this long after the timeout's SIGTERM (default 5s)",
+        doc: "0 sends SIGKILL right after SIGTERM. Needs --timeout.",
+    },
+    FlagDef {
+        id: F::InfoFd,
+        short: None,
+        long: "info-fd",
+        value: Value::Number("N"),
+        section: S::Process,
+        help: "once COMMAND runs, write one JSON line about the jail to fd N, then close it",
+        doc: "The line is {\"child-pid\": P, \"command-pid\": C, \"namespaces\": {\"user\": I, \
          \"net\": I, ...}}: P is jail's init (COMMAND itself with --as-pid-1), C is COMMAND \
          (missing if it already ended), and each namespace jail created is listed with its \
          inode number, as ls -iL /proc/C/ns/* shows. As an ordinary user, attach to C, not P \
          (the init is not dumpable): nsenter -t C -U -n --preserve-credentials. N must be \
          open and above 2; COMMAND does not inherit it.",
-    ),
-    flag(
-        F::ShareIpcScope,
-        None,
-        "share-ipc-scope",
-        None,
-        S::Process,
-        "let COMMAND signal processes and reach abstract unix sockets outside the jail",
-        "By default, where the kernel has Landlock ABI 6 or later, COMMAND cannot signal \
+    },
+    FlagDef {
+        id: F::ShareIpcScope,
+        short: None,
+        long: "share-ipc-scope",
+        value: Value::None,
+        section: S::Process,
+        help: "let COMMAND signal processes and reach abstract unix sockets outside the jail",
+        doc: "By default, where the kernel has Landlock ABI 6 or later, COMMAND cannot signal \
          processes outside the jail (without --pid it could otherwise kill the caller's other \
          processes) nor connect to abstract unix sockets made outside it (without --net it \
          could otherwise reach the host's D-Bus or X11). This flag turns both scopes off, \
          for programs that need the host's IPC. On older kernels both stay open and --verbose \
          says so; --pid and --net close them by other means.",
-    ),
-    flag(
-        F::Verbose,
-        Some('v'),
-        "verbose",
-        None,
-        S::Info,
-        "print each setup step and its duration on stderr",
-        "",
-    ),
-    flag(
-        F::Completions,
-        None,
-        "completions",
-        Some("SHELL"),
-        S::Info,
-        "print a completion script for bash, zsh or fish and exit",
-        "bash: save it as ~/.local/share/bash-completion/completions/jail; zsh: as _jail in a \
+    },
+    FlagDef {
+        id: F::Verbose,
+        short: Some('v'),
+        long: "verbose",
+        value: Value::None,
+        section: S::Info,
+        help: "print each setup step and its duration on stderr",
+        doc: "",
+    },
+    FlagDef {
+        id: F::Completions,
+        short: None,
+        long: "completions",
+        value: Value::Choice("SHELL", SHELLS),
+        section: S::Info,
+        help: "print a completion script for bash, zsh or fish and exit",
+        doc: "bash: save it as ~/.local/share/bash-completion/completions/jail; zsh: as _jail in a \
          directory of $fpath; fish: as ~/.config/fish/completions/jail.fish.",
-    ),
-    flag(
-        F::Check,
-        None,
-        "check",
-        None,
-        S::Info,
-        "say whether a rootless jail works here, and if not, what to change",
-        "Tries each namespace type for real, and reports user namespaces (and which of \
+    },
+    FlagDef {
+        id: F::Check,
+        short: None,
+        long: "check",
+        value: Value::None,
+        section: S::Info,
+        help: "say whether a rootless jail works here, and if not, what to change",
+        doc: "Tries each namespace type for real, and reports user namespaces (and which of \
          user.max_user_namespaces, kernel.unprivileged_userns_clone and \
          kernel.apparmor_restrict_unprivileged_userns blocks them), a fresh /proc (masked \
          inside containers), seccomp, the Landlock ABI, how --ro cuts off the caller's unix \
          sockets and dev.tty.legacy_tiocsti. Exits 0 \
          when a rootless jail works, 125 when not.",
-    ),
-    flag(
-        F::Help,
-        Some('h'),
-        "help",
-        None,
-        S::Info,
-        "print this help and exit",
-        "",
-    ),
-    flag(
-        F::Version,
-        Some('V'),
-        "version",
-        None,
-        S::Info,
-        "print the version and exit",
-        "",
-    ),
+    },
+    FlagDef {
+        id: F::Help,
+        short: Some('h'),
+        long: "help",
+        value: Value::None,
+        section: S::Info,
+        help: "print this help and exit",
+        doc: "",
+    },
+    FlagDef {
+        id: F::Version,
+        short: Some('V'),
+        long: "version",
+        value: Value::None,
+        section: S::Info,
+        help: "print the version and exit",
+        doc: "",
+    },
 ];
-
-/// What a flag's value completes to in a shell.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Values {
-    /// Nothing to offer (a number, a name).
-    Any,
-    File,
-    Dir,
-    /// Names of environment variables.
-    EnvVar,
-    /// One of these words.
-    Words(&'static [&'static str]),
-    /// One of these names followed by '=' and a value (no space after).
-    Assign(&'static [&'static str]),
-}
 
 /// The resource names of --rlimit, as prlimit(1) spells them.
 pub const RLIMIT_NAMES: &[&str] = &[
@@ -643,20 +651,6 @@ pub const RLIMIT_NAMES: &[&str] = &[
 
 /// The shells `--completions` knows.
 pub const SHELLS: &[&str] = &["bash", "zsh", "fish"];
-
-/// What `def`'s value completes to: by flag for word lists, else by the
-/// value's name (FILE, PATH and SRC[:DST] are files, DIR a directory).
-pub fn values(def: &FlagDef) -> Values {
-    match (def.id, def.value) {
-        (_, None) => Values::Any,
-        (F::Rlimit, _) => Values::Assign(RLIMIT_NAMES),
-        (F::Completions, _) => Values::Words(SHELLS),
-        (F::Unsetenv, _) => Values::EnvVar,
-        (_, Some("DIR")) => Values::Dir,
-        (_, Some(v)) if v == "FILE" || v == "PATH" || v.starts_with("SRC") => Values::File,
-        _ => Values::Any,
-    }
-}
 
 /// Look a flag up by its long name.
 pub fn by_long(name: &str) -> Option<&'static FlagDef> {

@@ -1,5 +1,7 @@
 //! `--help`, rendered from the flag table.
 
+#![forbid(unsafe_code)]
+
 use super::defs::{ABOUT, EXIT_STATUS, FLAGS, FlagDef, Section, USAGE};
 
 fn left(def: &FlagDef) -> String {
@@ -7,7 +9,7 @@ fn left(def: &FlagDef) -> String {
         Some(c) => format!("-{c}, --{}", def.long),
         None => format!("    --{}", def.long),
     };
-    if let Some(v) = def.value {
+    if let Some(v) = def.value.name() {
         s.push(' ');
         s.push_str(v);
     }

@@ -1,6 +1,8 @@
 //! The man page, rendered from the flag table. Included by build.rs, which
 //! writes it to $OUT_DIR/jail.1; man/jail.1 is the committed copy.
 
+#![forbid(unsafe_code)]
+
 use super::defs::{ABOUT, EXIT_STATUS, FLAGS, Section};
 
 /// Escape text for roff: backslashes, hyphens, and a leading dot or quote.
@@ -165,7 +167,7 @@ pub fn render() -> String {
                 head.push_str(&format!("\\fB\\-{c}\\fR, "));
             }
             head.push_str(&format!("\\fB\\-\\-{}\\fR", esc(def.long)));
-            if let Some(v) = def.value {
+            if let Some(v) = def.value.name() {
                 head.push_str(&format!(" \\fI{}\\fR", esc(v)));
             }
             out.push_str(&head);

@@ -1,6 +1,8 @@
 //! The command line: the flag table, parsing, `--help`, the man page and
 //! shell completions.
 
+#![forbid(unsafe_code)]
+
 pub mod complete;
 pub mod defs;
 pub mod help;

@@ -1,6 +1,8 @@
 //! First stage: record what was typed, in order. No validation across flags
 //! here; that is `spec`'s job.
 
+#![forbid(unsafe_code)]
+
 use std::ffi::OsString;
 
 use super::defs::{self, FlagDef, FlagId};
@@ -55,7 +57,7 @@ where
             }
         };
         let flag = defs::display(def);
-        let value = match def.value {
+        let value = match def.value.name() {
             Some(_) => match parser.value() {
                 Ok(v) => Some(v),
                 Err(lexopt::Error::MissingValue { .. }) => {
@@ -172,7 +174,7 @@ mod tests {
     fn every_flag_is_reachable_by_its_names() {
         for def in defs::FLAGS {
             let mut args = vec![format!("--{}", def.long)];
-            if def.value.is_some() {
+            if def.value.name().is_some() {
                 args.push("v".into());
             }
             match parse(args.clone()).unwrap() {
@@ -181,7 +183,7 @@ mod tests {
             }
             if let Some(c) = def.short {
                 let mut args = vec![format!("-{c}")];
-                if def.value.is_some() {
+                if def.value.name().is_some() {
                     args.push("v".into());
                 }
                 match parse(args).unwrap() {

@@ -3,11 +3,15 @@
 //! is tried in a throwaway child, as jail would make it: a user namespace
 //! with id maps written by the parent, then the namespace's own setup.
 
-use std::os::fd::AsRawFd;
+#![forbid(unsafe_code)]
+
+use std::os::fd::{AsRawFd, OwnedFd};
+
+use rustix::io::Errno;
 
 use crate::child::clone::Stack;
 use crate::error::{EXIT_FAILURE, Error, errno_text};
-use crate::parent::spawn::{pipe, reap};
+use crate::parent::spawn::reap;
 use crate::sys;
 
 /// What a probe child does after the "go" byte.
@@ -33,32 +37,34 @@ struct Probe {
     res_wr: i32,
 }
 
-fn step(r: libc::c_int) -> Result<(), i32> {
-    if r < 0 { Err(sys::errno()) } else { Ok(()) }
+/// A rustix result as the probe reports it (the child's steps use i32).
+fn step(r: Result<(), Errno>) -> Result<(), i32> {
+    r.map_err(|e| e.raw_os_error())
 }
 
 fn run_task(task: Task) -> Result<(), i32> {
     match task {
         Task::Nothing => Ok(()),
-        Task::PrivateRoot => crate::child::mounts::make_root_private(),
-        Task::FreshProc => {
-            crate::child::mounts::make_root_private()?;
-            crate::child::mounts::mount_proc(c"/proc")
+        Task::PrivateRoot => {
+            crate::child::mounts::make_root_private().map_err(|e| e.raw_os_error())
         }
-        // SAFETY: unshare takes no pointers.
-        Task::TimeNs => step(unsafe { libc::unshare(libc::CLONE_NEWTIME) }),
+        Task::FreshProc => {
+            crate::child::mounts::make_root_private().map_err(|e| e.raw_os_error())?;
+            crate::child::mounts::mount_proc(c"/proc").map_err(|e| e.raw_os_error())
+        }
+        Task::TimeNs => step(sys::unshare_time_ns()),
         Task::Seccomp => {
             // The filter every COMMAND gets (it needs no_new_privs).
-            // SAFETY: prctl with integer arguments.
-            step(unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) })?;
+            step(rustix::thread::set_no_new_privs(true))?;
             crate::child::seccomp::install()
         }
     }
 }
 
+/// The probe child (a copy of our memory): its exit status is 0, the
+/// result goes through the pipe.
 fn probe_main(p: &Probe) -> i32 {
-    // SAFETY: closing our copy of the write end.
-    unsafe { libc::close(p.go_wr) };
+    sys::close(p.go_wr);
     let mut go = [0u8; 1];
     let res = match sys::read_full(p.go_rd, &mut go) {
         Ok(1) => run_task(p.task),
@@ -66,16 +72,20 @@ fn probe_main(p: &Probe) -> i32 {
     };
     let code = res.err().unwrap_or(0);
     let _ = sys::write_all(p.res_wr, &code.to_ne_bytes());
-    // SAFETY: _exit does not return.
-    unsafe { libc::_exit(0) }
+    0
+}
+
+fn pipe() -> Result<(OwnedFd, OwnedFd), (i32, &'static str)> {
+    rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
+        .map_err(|e| (e.raw_os_error(), "create a pipe"))
 }
 
 /// Clone a child with `flags`; with a user namespace write its id maps;
 /// let it run `task`. Err is the failing errno and what failed.
 fn probe(flags: libc::c_int, task: Task) -> Result<(), (i32, &'static str)> {
     let stack = Stack::new().map_err(|e| (e, "allocate a stack"))?;
-    let (go_rd, go_wr) = pipe().map_err(|_| (sys::errno(), "create a pipe"))?;
-    let (res_rd, res_wr) = pipe().map_err(|_| (sys::errno(), "create a pipe"))?;
+    let (go_rd, go_wr) = pipe()?;
+    let (res_rd, res_wr) = pipe()?;
     let p = Probe {
         task,
         go_rd: go_rd.as_raw_fd(),
@@ -90,11 +100,11 @@ fn probe(flags: libc::c_int, task: Task) -> Result<(), (i32, &'static str)> {
     drop(go_rd);
     let mut result = Ok(());
     if flags & libc::CLONE_NEWUSER != 0 {
-        // SAFETY: these calls cannot fail.
-        let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+        let uid = rustix::process::geteuid().as_raw();
+        let gid = rustix::process::getegid().as_raw();
         let (uid_map, gid_map) = (format!("{uid} {uid} 1\n"), format!("{gid} {gid} 1\n"));
         result = crate::parent::idmap::write_single(pid, uid_map.as_bytes(), gid_map.as_bytes())
-            .map_err(|(_, errno)| (errno, "write id maps"));
+            .map_err(|(_, errno)| (errno.raw_os_error(), "write id maps"));
     }
     if result.is_ok() {
         let _ = sys::write_all(go_wr.as_raw_fd(), b"g");
@@ -163,23 +173,13 @@ fn failure(e: (i32, &str)) -> String {
 /// works here, 125 if not (with the reason on stderr).
 pub fn run() -> i32 {
     let mut r = CheckReport { out: String::new() };
-    let mut uname: libc::utsname = // SAFETY: plain data; uname fills it.
-        unsafe { std::mem::zeroed() };
-    // SAFETY: uname is writable.
-    unsafe { libc::uname(&mut uname) };
-    let field = |f: &[libc::c_char]| {
-        // SAFETY: uname's fields are NUL-terminated.
-        unsafe { std::ffi::CStr::from_ptr(f.as_ptr()) }
-            .to_string_lossy()
-            .into_owned()
-    };
+    let uname = rustix::system::uname();
     r.out.push_str(&format!(
         "jail {} on Linux {} {}, uid {}\n",
         env!("CARGO_PKG_VERSION"),
-        field(&uname.release),
-        field(&uname.machine),
-        // SAFETY: geteuid cannot fail.
-        unsafe { libc::geteuid() }
+        uname.release().to_string_lossy(),
+        uname.machine().to_string_lossy(),
+        rustix::process::geteuid().as_raw()
     ));
 
     let user = probe(libc::CLONE_NEWUSER, Task::Nothing);
@@ -261,42 +261,39 @@ pub fn run() -> i32 {
         Ok(()) => r.line("ok", "seccomp filter", ""),
         Err(e) => r.line("no", "seccomp filter", &failure(e)),
     }
-    // SAFETY: LANDLOCK_CREATE_RULESET_VERSION takes no attribute pointer.
-    let abi = unsafe {
-        libc::syscall(
-            libc::SYS_landlock_create_ruleset,
-            std::ptr::null::<libc::c_void>(),
-            0usize,
-            1u32,
-        )
+    let abi = match sys::landlock_abi_or_errno() {
+        Err(e) => {
+            let why = match e {
+                Errno::NOSYS => "not built into this kernel".to_string(),
+                Errno::OPNOTSUPP => "disabled: add landlock to the lsm= boot parameter".to_string(),
+                e => errno_text(e.raw_os_error()),
+            };
+            r.line(
+                "no",
+                "Landlock",
+                &format!("{why}; signals and abstract unix sockets are not scoped"),
+            );
+            0
+        }
+        Ok(abi) if abi >= 6 => {
+            r.line(
+                "ok",
+                &format!("Landlock ABI {abi}"),
+                "signals and abstract unix sockets can be scoped",
+            );
+            abi
+        }
+        Ok(abi) => {
+            r.line(
+                "warn",
+                &format!("Landlock ABI {abi}"),
+                "below 6: without --pid and --net, a jail can signal your processes and reach \
+                 abstract unix sockets",
+            );
+            abi
+        }
     };
-    if abi < 0 {
-        let e = sys::errno();
-        let why = match e {
-            libc::ENOSYS => "not built into this kernel".to_string(),
-            libc::EOPNOTSUPP => "disabled: add landlock to the lsm= boot parameter".to_string(),
-            e => errno_text(e),
-        };
-        r.line(
-            "no",
-            "Landlock",
-            &format!("{why}; signals and abstract unix sockets are not scoped"),
-        );
-    } else if abi >= 6 {
-        r.line(
-            "ok",
-            &format!("Landlock ABI {abi}"),
-            "signals and abstract unix sockets can be scoped",
-        );
-    } else {
-        r.line(
-            "warn",
-            &format!("Landlock ABI {abi}"),
-            "below 6: without --pid and --net, a jail can signal your processes and reach \
-             abstract unix sockets",
-        );
-    }
-    let why = crate::plan::sockets::landlock_why(abi.max(0) as i32);
+    let why = crate::plan::sockets::landlock_why(abi);
     match crate::plan::sockets::listing() {
         crate::plan::sockets::Listed::Nothing => r.line(
             "warn",

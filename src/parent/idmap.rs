@@ -1,6 +1,13 @@
 //! The parent writes the child's id maps while the child waits, and explains
 //! why user namespaces are refused when they are.
 
+#![forbid(unsafe_code)]
+
+use std::os::fd::AsRawFd;
+
+use rustix::fs::{Mode, OFlags};
+use rustix::io::Errno;
+
 use crate::error::Error;
 use crate::plan::spec::Spec;
 
@@ -50,7 +57,7 @@ pub fn write_single(
     pid: libc::pid_t,
     uid_map: &[u8],
     gid_map: &[u8],
-) -> Result<(), (&'static str, i32)> {
+) -> Result<(), (&'static str, Errno)> {
     for (file, data) in [
         ("setgroups", &b"deny"[..]),
         ("uid_map", uid_map),
@@ -65,43 +72,22 @@ fn write_proc(pid: libc::pid_t, file: &str, data: &[u8]) -> Result<(), Error> {
     write_raw(pid, file, data).map_err(|errno| proc_error(pid, file, errno))
 }
 
-fn proc_error(pid: libc::pid_t, file: &str, errno: i32) -> Error {
-    let e = Error::sys(format!("write /proc/{pid}/{file}"), errno);
+fn proc_error(pid: libc::pid_t, file: &str, errno: Errno) -> Error {
+    let e = Error::sys(format!("write /proc/{pid}/{file}"), errno.raw_os_error());
     match errno {
         // A /proc mounted read-only (a container's, say) has a cause
         // of its own.
-        libc::EROFS => e.with_hint(Some(
+        Errno::ROFS => e.with_hint(Some(
             "/proc is read-only here; a jail needs it writable to set up the id maps".into(),
         )),
-        _ => e.with_hint(Some(userns_hint(errno))),
+        _ => e.with_hint(Some(userns_hint(errno.raw_os_error()))),
     }
 }
 
-fn write_raw(pid: libc::pid_t, file: &str, data: &[u8]) -> Result<(), i32> {
-    let mut path = crate::sys::Line::new();
-    path.str("/proc/")
-        .num(pid as u64)
-        .str("/")
-        .str(file)
-        .str("\0");
-    // Raw openat: libc's open may add an fcntl for O_CLOEXEC; this is on
-    // every jail's startup path.
-    // SAFETY: path is NUL-terminated (it fits the buffer).
-    let fd = unsafe {
-        libc::syscall(
-            libc::SYS_openat,
-            libc::AT_FDCWD,
-            path.as_bytes().as_ptr(),
-            libc::O_WRONLY | libc::O_CLOEXEC,
-        )
-    } as i32;
-    if fd < 0 {
-        return Err(crate::sys::errno());
-    }
-    let r = crate::sys::write_all(fd, data);
-    // SAFETY: fd is ours.
-    unsafe { libc::close(fd) };
-    r
+fn write_raw(pid: libc::pid_t, file: &str, data: &[u8]) -> Result<(), Errno> {
+    let path = format!("/proc/{pid}/{file}");
+    let fd = rustix::fs::open(path, OFlags::WRONLY | OFlags::CLOEXEC, Mode::empty())?;
+    crate::sys::write_all(fd.as_raw_fd(), data).map_err(Errno::from_raw_os_error)
 }
 
 /// A sysctl's value under /proc/sys, trimmed.

@@ -1,6 +1,8 @@
 //! `--info-fd`: the one JSON line that tells a script which process to
 //! attach to and which namespaces the jail has.
 
+#![forbid(unsafe_code)]
+
 use std::os::unix::fs::MetadataExt;
 
 use crate::error::Error;
@@ -90,8 +92,8 @@ impl Info {
     /// Write the line to `fd` and close it.
     pub fn write(&self, fd: i32) -> Result<(), Error> {
         let r = crate::sys::write_all(fd, self.to_json().as_bytes());
-        // SAFETY: the fd was given to us for this line; nothing else uses it.
-        unsafe { libc::close(fd) };
+        // The fd was given to us for this line; nothing else uses it.
+        crate::sys::close(fd);
         r.map_err(|e| Error::sys(format!("--info-fd {fd}: write"), e))
     }
 }
@@ -119,8 +121,7 @@ mod tests {
 
     #[test]
     fn own_namespaces_are_found() {
-        // SAFETY: getpid cannot fail.
-        let me = unsafe { libc::getpid() };
+        let me = rustix::process::getpid().as_raw_pid();
         let i = Info::after_clone(me, libc::CLONE_NEWNET).unwrap();
         let names: Vec<&str> = i.namespaces.iter().map(|n| n.0).collect();
         assert_eq!(names, ["user", "net"]);

@@ -1,7 +1,14 @@
 //! The parent: pipes, signal mask, the clone stack, clone(2), the id maps,
 //! the "go" byte, and the child's verdict on the failure pipe.
 
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+#![forbid(unsafe_code)]
+
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+
+use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
+use rustix::event::{PollFd, PollFlags, Timespec, poll};
+use rustix::io::Errno;
+use rustix::process::{Pid, WaitId, WaitIdOptions, WaitOptions};
 
 use crate::child::Ctx;
 use crate::child::clone::Stack;
@@ -16,64 +23,63 @@ pub struct Running {
     /// Held open for the jail's life (see child::main).
     pub _sync_wr: OwnedFd,
     pub status_rd: OwnedFd,
-    pub wait_set: libc::sigset_t,
-    pub old_mask: libc::sigset_t,
+    pub wait_set: SigSet,
+    pub old_mask: SigSet,
 }
 
+/// A close-on-exec pipe: (read end, write end).
 pub(crate) fn pipe() -> Result<(OwnedFd, OwnedFd), Error> {
-    let mut fds = [0; 2];
-    // SAFETY: fds is valid for two ints.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(Error::last("create pipe"));
-    }
-    // SAFETY: pipe2 returned two new fds that we now own.
-    unsafe { Ok((OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1]))) }
+    rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
+        .map_err(|e| Error::sys("create pipe", e.raw_os_error()))
+}
+
+/// `pid` for rustix; None for 0 or less, which name no single process.
+pub(crate) fn to_pid(pid: libc::pid_t) -> Option<Pid> {
+    if pid > 0 { Pid::from_raw(pid) } else { None }
+}
+
+/// kill(2) to the one process `pid` (never a group: 0 and -1 fail).
+pub(crate) fn kill(pid: libc::pid_t, sig: i32) -> Result<(), Errno> {
+    let p = to_pid(pid).ok_or(Errno::SRCH)?;
+    rustix::process::kill_process(p, sys::signal(sig))
 }
 
 /// Signals the parent and the init wait for with sigwaitinfo: everything
 /// except the ones that cannot be caught and synchronous faults.
-pub fn wait_set() -> libc::sigset_t {
-    // SAFETY: sigset_t is plain data; sigfillset/sigdelset initialise it.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigfillset(&mut set);
-        for s in [
-            libc::SIGKILL,
-            libc::SIGSTOP,
-            libc::SIGSEGV,
-            libc::SIGBUS,
-            libc::SIGILL,
-            libc::SIGFPE,
-            libc::SIGTRAP,
-            libc::SIGSYS,
-        ] {
-            libc::sigdelset(&mut set, s);
-        }
-        set
+pub fn wait_set() -> SigSet {
+    let mut set = SigSet::all();
+    for s in [
+        Signal::SIGKILL,
+        Signal::SIGSTOP,
+        Signal::SIGSEGV,
+        Signal::SIGBUS,
+        Signal::SIGILL,
+        Signal::SIGFPE,
+        Signal::SIGTRAP,
+        Signal::SIGSYS,
+    ] {
+        set.remove(s);
     }
+    set
 }
 
 /// Start the jail: returns once COMMAND runs, or the error that stopped it.
 pub fn start(spec: &'static Spec) -> Result<Running, Error> {
     let t0 = sys::now_ns();
     let wait_set = wait_set();
-    // SAFETY: sigset_t is plain data.
-    let mut old_mask: libc::sigset_t = unsafe { std::mem::zeroed() };
+    let mut old_mask = SigSet::empty();
     // Block before clone: the child inherits the mask and waits with it,
     // and no signal is lost between clone and the supervision loop.
-    // SAFETY: both sets are valid.
-    unsafe { libc::sigprocmask(libc::SIG_BLOCK, &wait_set, &mut old_mask) };
+    let _ = sigprocmask(SigmaskHow::SIG_BLOCK, Some(&wait_set), Some(&mut old_mask));
 
-    if !spec.pid_ns {
+    if !spec.pid_ns() {
         // Whatever COMMAND starts is orphaned to the keeper, the subreaper
         // of its tree; if the keeper itself is killed, its orphans come to
         // us, the next subreaper up, and not to the system's init: the
         // supervisor kills them before jail returns (with a PID namespace
         // the kernel does that).
-        // SAFETY: prctl with integer arguments only.
-        if unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) } != 0 {
-            return Err(Error::last("become a child subreaper"));
-        }
+        rustix::process::set_child_subreaper(Some(rustix::process::getpid()))
+            .map_err(|e| Error::sys("become a child subreaper", e.raw_os_error()))?;
     }
     let (sync_rd, sync_wr) = pipe()?;
     let (fail_rd, fail_wr) = pipe()?;
@@ -112,10 +118,10 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
         landlock_fd,
         info_wr: info_pipe.as_ref().map_or(-1, |(_, wr)| wr.as_raw_fd()),
         keep,
-        old_mask,
-        wait_set,
-        // SAFETY: getpid cannot fail.
-        parent: unsafe { libc::getpid() },
+        // The child shares this memory: plain sigset_t copies, no owners.
+        old_mask: *old_mask.as_ref(),
+        wait_set: *wait_set.as_ref(),
+        parent: rustix::process::getpid().as_raw_pid(),
         parent_death_signal: libc::SIGRTMAX(),
         command_stack: stack.command_top(),
     };
@@ -172,8 +178,8 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
     // the child shares it, the child marks it so once it is done with
     // /proc/self (the flag belongs to the memory).
     if !sys::SHARED_MEMORY {
-        // SAFETY: prctl with integer arguments.
-        unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
+        let _ =
+            rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
     }
     let t = sys::now_ns();
     if sys::write_all(sync_wr.as_raw_fd(), b"g").is_err() {
@@ -185,7 +191,7 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
     // hangup to know we are still there once PDEATHSIG is armed.
 
     let mut buf = [0u8; Failure::SIZE];
-    let n = read_report(fail_rd.as_raw_fd(), pid, &mut buf);
+    let n = read_report(fail_rd.as_fd(), pid, &mut buf);
     if n == Failure::SIZE {
         let _ = reap(pid);
         return Err(describe(spec, Failure::from_bytes(&buf)));
@@ -198,12 +204,11 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
     }
     // The init reports a stopped COMMAND on the status pipe: have the
     // kernel tell us with SIGIO, which sigwaitinfo picks up.
-    // SAFETY: fcntl on our own fd.
-    unsafe {
-        let fd = status_rd.as_raw_fd();
-        libc::fcntl(fd, libc::F_SETOWN, ctx.parent);
-        libc::fcntl(fd, libc::F_SETFL, libc::O_NONBLOCK | libc::O_ASYNC);
-    }
+    let _ = sys::fcntl_setown(status_rd.as_fd(), rustix::process::getpid());
+    let _ = rustix::fs::fcntl_setfl(
+        &status_rd,
+        rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::ASYNC,
+    );
     log(spec, "set up and exec", t);
     if let (Some(info), Some(fd)) = (info.as_mut(), spec.info_fd) {
         let mut nested = Vec::new();
@@ -243,33 +248,35 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
 /// and the init then hold no write end). SIGSTOP cannot be blocked: an init
 /// stopped before it closed its end would keep us here for good, so a
 /// stopped child is continued.
-fn read_report(fd: i32, pid: libc::pid_t, buf: &mut [u8]) -> usize {
+fn read_report(fd: BorrowedFd<'_>, pid: libc::pid_t, buf: &mut [u8]) -> usize {
+    let tick = Timespec {
+        tv_sec: 0,
+        tv_nsec: 100_000_000,
+    };
+    // Only stops (no EXITED), so waitid never reaps the child.
+    let stops = WaitIdOptions::STOPPED | WaitIdOptions::NOHANG | wall_id();
     loop {
-        let mut pfd = libc::pollfd {
-            fd,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: one valid pollfd.
-        if unsafe { libc::poll(&mut pfd, 1, 100) } != 0 {
-            return sys::read_full(fd, buf).unwrap_or(0);
+        let mut pfd = [PollFd::new(&fd, PollFlags::IN)];
+        if poll(&mut pfd, Some(&tick)) != Ok(0) {
+            return sys::read_full(fd.as_raw_fd(), buf).unwrap_or(0);
         }
-        // SAFETY: siginfo_t is plain data; waitid only reports stops here
-        // (no WEXITED), so it never reaps the child.
-        unsafe {
-            let mut info: libc::siginfo_t = std::mem::zeroed();
-            if libc::waitid(
-                libc::P_PID,
-                pid as libc::id_t,
-                &mut info,
-                libc::WSTOPPED | libc::WNOHANG | libc::__WALL,
-            ) == 0
-                && info.si_code == libc::CLD_STOPPED
-            {
-                libc::kill(pid, libc::SIGCONT);
+        let Some(p) = to_pid(pid) else { continue };
+        if let Ok(Some(status)) = rustix::process::waitid(WaitId::Pid(p), stops) {
+            if status.stopped() {
+                let _ = kill(pid, libc::SIGCONT);
             }
         }
     }
+}
+
+/// __WALL: children of any kind, whatever signal they end with (rustix
+/// has no name for it).
+pub(crate) fn wall() -> WaitOptions {
+    WaitOptions::from_bits_retain(libc::__WALL as u32)
+}
+
+fn wall_id() -> WaitIdOptions {
+    WaitIdOptions::from_bits_retain(libc::__WALL as u32)
 }
 
 fn log(spec: &Spec, step: &str, since: u64) {
@@ -278,20 +285,21 @@ fn log(spec: &Spec, step: &str, since: u64) {
     }
 }
 
+/// Wait for child `pid` to end: its raw wait status (0 if it cannot be
+/// waited for).
 pub fn reap(pid: libc::pid_t) -> i32 {
-    let mut status = 0;
-    // SAFETY: status is writable.
-    while unsafe { libc::waitpid(pid, &mut status, libc::__WALL) } < 0 {
-        if sys::errno() != libc::EINTR {
-            break;
+    let Some(p) = to_pid(pid) else { return 0 };
+    loop {
+        match rustix::process::waitpid(Some(p), wall()) {
+            Ok(Some((_, status))) => return status.as_raw(),
+            Err(Errno::INTR) => {}
+            Ok(None) | Err(_) => return 0,
         }
     }
-    status
 }
 
 fn kill_and_reap(pid: libc::pid_t) {
-    // SAFETY: kill takes no pointers.
-    unsafe { libc::kill(pid, libc::SIGKILL) };
+    let _ = kill(pid, libc::SIGKILL);
     reap(pid);
 }
 

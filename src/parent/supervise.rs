@@ -1,12 +1,17 @@
 //! The parent after COMMAND started: forward signals, follow job control,
 //! wait, and end the way COMMAND ended.
 
+#![forbid(unsafe_code)]
+
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::MetadataExt;
 
+use nix::sys::signal::{SigSet, SigmaskHow, sigprocmask};
+use rustix::process::{Pid, Resource, Rlimit, WaitOptions, getpid};
+
 use crate::child::init::InitReport;
 use crate::child::timer::{Action, Timer};
-use crate::parent::spawn::Running;
+use crate::parent::spawn::{Running, kill, wall};
 use crate::plan::spec::Spec;
 use crate::sys;
 
@@ -33,25 +38,24 @@ impl Outcome {
 /// ("Stopped" for Ctrl-Z, not "Stopped (signal)"): with `sig` itself when
 /// it is a terminal stop signal whose action is the default, else SIGSTOP.
 fn stop_self(sig: i32) {
+    let me = getpid().as_raw_pid();
     let tty_stop = matches!(sig, libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU);
-    // SAFETY: plain system calls on valid, local arguments.
-    unsafe {
-        let mut old: libc::sigaction = std::mem::zeroed();
-        let default = libc::sigaction(sig, std::ptr::null(), &mut old) == 0
-            && old.sa_sigaction == libc::SIG_DFL;
-        if !(tty_stop && default) {
-            libc::kill(libc::getpid(), libc::SIGSTOP);
-            return;
-        }
-        // `sig` is blocked (we wait for it with sigwaitinfo): let this one
-        // through, stop on it, and block it again once continued.
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, sig);
-        libc::kill(libc::getpid(), sig);
-        libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
-        libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    if !(tty_stop && sys::default_action(sig, false) == Ok(true)) {
+        let _ = kill(me, libc::SIGSTOP);
+        return;
     }
+    // `sig` is blocked (we wait for it with sigwaitinfo): let this one
+    // through, stop on it, and block it again once continued.
+    let _ = kill(me, sig);
+    let _ = sys::block_signal(sig, false);
+    let _ = sys::block_signal(sig, true);
+}
+
+/// The next signal of `set` and its si_code, or None when a deadline of
+/// `timer` passed (or the wait was interrupted).
+fn next_signal(timer: &Timer, set: &SigSet) -> Option<(i32, i32)> {
+    let caught = timer.wait(set.as_ref())?;
+    Some((caught.signo, caught.code))
 }
 
 /// What the init has reported so far.
@@ -94,7 +98,7 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
     // SIGIO before the init's own SIGCHLD).
     let mut reports = Reports::default();
     loop {
-        let Some(info) = timer.wait(&run.wait_set) else {
+        let Some((sig, code)) = next_signal(&timer, &run.wait_set) else {
             match timer.fire() {
                 // PID 1 gets SIGTERM only if it handles it; the rest of
                 // its namespace does get it.
@@ -104,50 +108,44 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
                     crate::child::timer::signal_tree(proc, run.pid, libc::SIGTERM, false);
                 }
                 // SIGKILL to a namespace's PID 1 ends every process in it.
-                // SAFETY: kill takes no pointers.
-                Some(Action::Kill) => unsafe {
-                    libc::kill(run.pid, libc::SIGKILL);
-                },
+                Some(Action::Kill) => {
+                    let _ = kill(run.pid, libc::SIGKILL);
+                }
                 None => {}
             }
             continue;
         };
-        let sig = info.signo;
         // A signal from the terminal also reached COMMAND, unless COMMAND
         // runs in a session of its own (--new-session). Then the init, in
         // our process group, got it too and passes it on (one path only:
         // two sends of the same signal could merge into the one it drops);
         // without an init, jail passes it on like any other.
-        let from_kernel = info.code == libc::SI_KERNEL;
+        let from_kernel = code == libc::SI_KERNEL;
         let from_tty = from_kernel && (has_init || !spec.new_session);
         match sig {
             libc::SIGCHLD => {
-                let mut status = 0;
-                // SAFETY: status is writable.
-                let r = unsafe {
-                    libc::waitpid(
-                        run.pid,
-                        &mut status,
-                        libc::WNOHANG | libc::__WALL | libc::WUNTRACED,
-                    )
-                };
-                if r != run.pid {
+                let Some(child) = crate::parent::spawn::to_pid(run.pid) else {
                     continue;
-                }
-                if libc::WIFSTOPPED(status) {
+                };
+                let opts = WaitOptions::NOHANG | WaitOptions::UNTRACED | wall();
+                let status = match rustix::process::waitpid(Some(child), opts) {
+                    Ok(Some((p, status))) if p == child => status,
+                    _ => continue,
+                };
+                if let Some(stop) = status.stopping_signal() {
                     if has_init {
                         // Somebody stopped the init (SIGSTOP cannot be
                         // blocked): it must keep reaping, or we would
                         // wait forever.
-                        // SAFETY: kill takes no pointers.
-                        unsafe { libc::kill(run.pid, libc::SIGCONT) };
+                        let _ = kill(run.pid, libc::SIGCONT);
                     } else {
                         // --as-pid-1: COMMAND is our child and was stopped.
-                        stop_self(libc::WSTOPSIG(status));
+                        stop_self(stop);
                     }
                     continue;
                 }
-                if !spec.pid_ns {
+                let status = status.as_raw();
+                if !spec.pid_ns() {
                     kill_orphans();
                 }
                 if timer.expired {
@@ -173,8 +171,7 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
                     // Sent to jail, or COMMAND has a session of its own:
                     // pass it on; if COMMAND stops, the init reports it and
                     // we stop too.
-                    // SAFETY: kill takes no pointers.
-                    unsafe { libc::kill(run.pid, sig) };
+                    let _ = kill(run.pid, sig);
                 }
                 // Else COMMAND got it from the terminal too; we stop when
                 // (and only if) it stops.
@@ -183,8 +180,7 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
                 // A signal from the terminal already reached COMMAND's
                 // process group; only signals sent to jail are passed on.
                 if !from_tty {
-                    // SAFETY: kill takes no pointers.
-                    unsafe { libc::kill(run.pid, sig) };
+                    let _ = kill(run.pid, sig);
                 }
             }
         }
@@ -209,8 +205,7 @@ fn kill_orphans() {
     let mut spared: Vec<libc::pid_t> = Vec::new();
     loop {
         let mut jailed = Vec::new();
-        // SAFETY: getpid cannot fail.
-        let me = unsafe { libc::getpid() };
+        let me = getpid().as_raw_pid();
         let dir = proc.as_ref().map(std::os::fd::AsFd::as_fd);
         crate::child::timer::for_each_child(dir, me, |pid| {
             if !spared.contains(&pid) {
@@ -220,8 +215,7 @@ fn kill_orphans() {
         let mut killed = Vec::new();
         for pid in jailed {
             let ns = std::fs::metadata(format!("/proc/{pid}/ns/user")).map(|m| m.ino());
-            // SAFETY: kill takes no pointers.
-            if ns.ok() == own_ns || unsafe { libc::kill(pid, libc::SIGKILL) } != 0 {
+            if ns.ok() == own_ns || kill(pid, libc::SIGKILL).is_err() {
                 spared.push(pid);
             } else {
                 killed.push(pid);
@@ -238,51 +232,40 @@ fn kill_orphans() {
 
 /// Our process group, if it is the foreground group of the terminal on
 /// stdin (jail runs as a foreground job).
-pub fn terminal_foreground() -> Option<libc::pid_t> {
-    // SAFETY: tcgetpgrp and getpgrp only query.
-    unsafe {
-        let fg = libc::tcgetpgrp(0);
-        (fg > 0 && fg == libc::getpgrp()).then_some(fg)
-    }
+pub fn terminal_foreground() -> Option<Pid> {
+    let fg = rustix::termios::tcgetpgrp(rustix::stdio::stdin()).ok()?;
+    (fg == rustix::process::getpgrp()).then_some(fg)
 }
 
 /// A job-control shell inside the jail (`jail -- sh -i`) moves the
 /// terminal's foreground to its own jobs; when it could not give it back
 /// (it cannot see our process group from a PID namespace), do it for it.
-pub fn restore_foreground(group: Option<libc::pid_t>) {
+pub fn restore_foreground(group: Option<Pid>) {
     let Some(group) = group else { return };
-    // SAFETY: tcgetpgrp/tcsetpgrp on fd 0 with a valid group; SIGTTOU is
-    // blocked, so a background tcsetpgrp is allowed.
-    unsafe {
-        if libc::tcgetpgrp(0) != group {
-            libc::tcsetpgrp(0, group);
-        }
+    let stdin = rustix::stdio::stdin();
+    // SIGTTOU is blocked, so a background tcsetpgrp is allowed.
+    if rustix::termios::tcgetpgrp(stdin) != Ok(group) {
+        let _ = rustix::termios::tcsetpgrp(stdin, group);
     }
 }
 
 /// End this process the way COMMAND ended: the same exit status, or death
 /// by the same signal (without a core dump); 128+N if that fails.
-pub fn exit_like(o: Outcome, old_mask: &libc::sigset_t) -> ! {
+pub fn exit_like(o: Outcome, old_mask: &SigSet) -> ! {
     match o {
         Outcome::Exited(code) => std::process::exit(code as i32),
         Outcome::TimedOut => std::process::exit(crate::error::EXIT_TIMEOUT as i32),
         Outcome::Signaled(sig) => {
-            let none = libc::rlimit {
-                rlim_cur: 0,
-                rlim_max: 0,
+            let none = Rlimit {
+                current: Some(0),
+                maximum: Some(0),
             };
-            // SAFETY: plain system calls on valid arguments.
-            unsafe {
-                libc::setrlimit(libc::RLIMIT_CORE, &none);
-                libc::signal(sig, libc::SIG_DFL);
-                let mut set: libc::sigset_t = std::mem::zeroed();
-                libc::sigemptyset(&mut set);
-                libc::sigaddset(&mut set, sig);
-                libc::kill(libc::getpid(), sig);
-                libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
-                libc::sigprocmask(libc::SIG_SETMASK, old_mask, std::ptr::null_mut());
-                libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
-            }
+            let _ = rustix::process::setrlimit(Resource::Core, none);
+            let _ = sys::default_action(sig, true);
+            let _ = kill(getpid().as_raw_pid(), sig);
+            let _ = sys::block_signal(sig, false);
+            let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(old_mask), None);
+            let _ = sys::block_signal(sig, false);
             std::process::exit(128 + sig)
         }
     }

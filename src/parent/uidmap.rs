@@ -1,9 +1,16 @@
 //! The setuid helpers newuidmap and newgidmap, which write subordinate id
 //! maps: started by the parent after clone(2) while the child waits.
 
-use std::ffi::CString;
+#![forbid(unsafe_code)]
+
+use std::ffi::{CStr, CString};
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
+
+use nix::fcntl::OFlag;
+use nix::spawn::{PosixSpawnAttr, PosixSpawnFileActions, PosixSpawnFlags, posix_spawn};
+use nix::sys::signal::SigSet;
+use nix::sys::stat::Mode;
 
 use crate::error::Error;
 use crate::plan::subid::{HelperMap, helper_args};
@@ -30,60 +37,23 @@ pub fn spawn_helper(pid: libc::pid_t, map: &HelperMap) -> Result<Helper, Error> 
         .into_iter()
         .map(|a| CString::new(a).expect("no NUL in numbers"))
         .collect();
-    let mut argv: Vec<*mut libc::c_char> = args.iter().map(|a| a.as_ptr().cast_mut()).collect();
-    argv.push(std::ptr::null_mut());
-    let envp: [*mut libc::c_char; 2] = [c"LC_ALL=C".as_ptr().cast_mut(), std::ptr::null_mut()];
+    let env: [&CStr; 1] = [c"LC_ALL=C"];
     let (rd, wr) = crate::parent::spawn::pipe()?;
-    let mut child: libc::pid_t = 0;
-    // SAFETY: the attribute and file-action objects are initialised before
-    // use and destroyed after; every string and array is NUL- or
-    // null-terminated and outlives the call.
-    let r = unsafe {
-        let mut fa: libc::posix_spawn_file_actions_t = std::mem::zeroed();
-        let mut at: libc::posix_spawnattr_t = std::mem::zeroed();
-        libc::posix_spawn_file_actions_init(&mut fa);
-        libc::posix_spawnattr_init(&mut at);
-        libc::posix_spawn_file_actions_addopen(
-            &mut fa,
-            0,
-            c"/dev/null".as_ptr(),
-            libc::O_RDONLY,
-            0,
-        );
-        libc::posix_spawn_file_actions_addopen(
-            &mut fa,
-            1,
-            c"/dev/null".as_ptr(),
-            libc::O_WRONLY,
-            0,
-        );
+    let spawn = || -> nix::Result<nix::unistd::Pid> {
+        let mut fa = PosixSpawnFileActions::init()?;
+        fa.add_open(0, c"/dev/null", OFlag::O_RDONLY, Mode::empty())?;
+        fa.add_open(1, c"/dev/null", OFlag::O_WRONLY, Mode::empty())?;
         // dup2 clears close-on-exec on fd 2 only.
-        libc::posix_spawn_file_actions_adddup2(&mut fa, wr.as_raw_fd(), 2);
-        let mut none: libc::sigset_t = std::mem::zeroed();
-        let mut all: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut none);
-        libc::sigfillset(&mut all);
-        libc::posix_spawnattr_setsigmask(&mut at, &none);
-        libc::posix_spawnattr_setsigdefault(&mut at, &all);
-        libc::posix_spawnattr_setflags(
-            &mut at,
-            (libc::POSIX_SPAWN_SETSIGMASK | libc::POSIX_SPAWN_SETSIGDEF) as _,
-        );
-        let r = libc::posix_spawn(
-            &mut child,
-            path.as_ptr(),
-            &fa,
-            &at,
-            argv.as_ptr(),
-            envp.as_ptr(),
-        );
-        libc::posix_spawn_file_actions_destroy(&mut fa);
-        libc::posix_spawnattr_destroy(&mut at);
-        r
+        fa.add_dup2(wr.as_raw_fd(), 2)?;
+        let mut at = PosixSpawnAttr::init()?;
+        at.set_sigmask(&SigSet::empty())?;
+        at.set_sigdefault(&SigSet::all())?;
+        at.set_flags(
+            PosixSpawnFlags::POSIX_SPAWN_SETSIGMASK | PosixSpawnFlags::POSIX_SPAWN_SETSIGDEF,
+        )?;
+        posix_spawn(path.as_c_str(), &fa, &at, &args, &env)
     };
-    if r != 0 {
-        return Err(Error::sys(what(), r));
-    }
+    let child = spawn().map_err(|e| Error::sys(what(), e as i32))?.as_raw();
     Ok(Helper {
         pid: child,
         stderr: rd,

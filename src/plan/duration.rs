@@ -1,5 +1,7 @@
 //! The duration syntax of `--timeout` and `--kill-after`.
 
+#![forbid(unsafe_code)]
+
 pub const NS_PER_SEC: u64 = 1_000_000_000;
 
 /// `--kill-after` when not given: 5 seconds.

@@ -2,6 +2,8 @@
 //! child needs prebuilt. Parent-only: may allocate. Imports only `cli`,
 //! `sys` and `error`.
 
+#![forbid(unsafe_code)]
+
 pub mod duration;
 pub mod mounts;
 pub mod rlimit;

@@ -5,15 +5,21 @@
 //! way the child will, see `sys::path`) and prebuilds every C string; the
 //! child applies the operations (`child::mounts`).
 
+#![forbid(unsafe_code)]
+
 use std::cell::Cell;
 use std::ffi::{CStr, CString, OsStr, OsString};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+
+use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
+use rustix::fs::{AtFlags, FileType, Mode, OFlags, StatxFlags};
+use rustix::io::Errno;
 
 use crate::error::Error;
 use crate::plan::sockets::What;
 use crate::sys;
+use crate::sys::Fd;
 use crate::sys::path::{lookup, probe_dst};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +45,11 @@ pub enum OpKind {
 
 /// A descriptor the child holds from one setup step to a later one
 /// (-1: none). Every one is close-on-exec.
+///
+/// A raw number, not an owning type: the cell is in the parent's memory
+/// (the `Spec`, which the child shares or copies), but the descriptor is
+/// in the child's own fd table. The parent never closes it (no `Drop`):
+/// in the parent's table that number may be another file.
 pub struct Held(Cell<i32>);
 
 impl Default for Held {
@@ -52,9 +63,18 @@ impl Held {
         self.0.get()
     }
 
-    pub fn set(&self, fd: i32) {
+    /// The descriptor, lent out while `self` holds it; EBADF if none.
+    pub fn fd(&self) -> Result<BorrowedFd<'_>, Errno> {
+        match self.get() {
+            -1 => Err(Errno::BADF),
+            fd => Ok(sys::borrow(fd)),
+        }
+    }
+
+    /// Hold `fd` from now on (closing what was held before).
+    pub fn set(&self, fd: Fd) {
         self.close();
-        self.0.set(fd);
+        self.0.set(fd.into_raw());
     }
 
     pub fn close(&self) {
@@ -85,8 +105,8 @@ pub struct Op {
 
 impl Op {
     /// The mounts of a `--dev` op (built with it by the parent).
-    pub fn dev_mounts(&self) -> Result<&DevMounts, i32> {
-        self.dev.as_deref().ok_or(libc::EINVAL)
+    pub fn dev_mounts(&self) -> Result<&DevMounts, Errno> {
+        self.dev.as_deref().ok_or(Errno::INVAL)
     }
 
     /// The destination as a path (for the parent's checks).
@@ -253,11 +273,11 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
     // The jail's `/` as the parent sees it, to look at destinations the
     // way the child will: symlinks followed inside the root.
     let base = match &root {
-        Some((r, shown)) => open_base(r).map_err(|e| Error::sys(*shown, e))?,
-        None => open_base(Path::new("/")).map_err(|e| Error::sys("open /", e))?,
+        Some((r, shown)) => open_base(r).map_err(|e| Error::sys(*shown, e.raw_os_error()))?,
+        None => open_base(Path::new("/")).map_err(|e| Error::sys("open /", e.raw_os_error()))?,
     };
-    let base = base.as_raw_fd();
-    let top = identify(base).map_err(|e| Error::sys("look at /", e))?;
+    let base = base.as_fd();
+    let top = identify(base).map_err(|e| Error::sys("look at /", e.raw_os_error()))?;
     let root = root.map(|(r, _)| r);
     // Inside --root, a destination is a path of the new view; on the
     // host, for messages, it is under DIR.
@@ -280,7 +300,8 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
         } else {
             normal(&resolve(shown, p)?)
         };
-        let found = find(base, &p).map_err(|e| Error::sys(format!("{shown}: {}", host(&p)), e))?;
+        let found = find(base, &p)
+            .map_err(|e| Error::sys(format!("{shown}: {}", host(&p)), e.raw_os_error()))?;
         Ok((p, found))
     };
     // The jail's root directory itself (`/`, `/tmp/..`, a symlink to it).
@@ -382,10 +403,9 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
 }
 
 /// An O_PATH handle on directory `dir`.
-fn open_base(dir: &Path) -> Result<OwnedFd, i32> {
-    let fd = sys::open_dir_path(&cstr(dir))?;
-    // SAFETY: a fresh descriptor nothing else owns.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+fn open_base(dir: &Path) -> Result<OwnedFd, Errno> {
+    let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    rustix::fs::open(cstr(dir).as_c_str(), flags, Mode::empty())
 }
 
 /// What a path leads to, for the parent's checks.
@@ -406,35 +426,19 @@ impl Found {
 
 /// What `p`, a path of the jail's view, leads to from `base` (as the child
 /// will resolve it: symlinks followed, inside the root).
-fn find(base: i32, p: &Path) -> Result<Found, i32> {
+fn find(base: BorrowedFd<'_>, p: &Path) -> Result<Found, Errno> {
     let fd = lookup(base, &cstr(p), false)?;
-    let r = identify(fd);
-    sys::close(fd);
-    r
+    identify(fd.as_fd())
 }
 
-fn identify(fd: i32) -> Result<Found, i32> {
-    // SAFETY: statx is plain data; all zeros is a valid value.
-    let mut st: libc::statx = unsafe { std::mem::zeroed() };
-    // SAFETY: fd is open, the empty path with AT_EMPTY_PATH names it, and
-    // st is a writable statx.
-    let r = unsafe {
-        libc::statx(
-            fd,
-            c"".as_ptr(),
-            libc::AT_EMPTY_PATH,
-            libc::STATX_TYPE | libc::STATX_INO | libc::STATX_MNT_ID,
-            &mut st,
-        )
-    };
-    if r != 0 {
-        return Err(sys::errno());
-    }
+fn identify(fd: BorrowedFd<'_>) -> Result<Found, Errno> {
+    let mask = StatxFlags::TYPE | StatxFlags::INO | StatxFlags::MNT_ID;
+    let st = rustix::fs::statx(fd, c"", AtFlags::EMPTY_PATH, mask)?;
     Ok(Found {
-        dir: u32::from(st.stx_mode) & libc::S_IFMT == libc::S_IFDIR,
-        dev: libc::makedev(st.stx_dev_major, st.stx_dev_minor),
+        dir: FileType::from_raw_mode(st.stx_mode.into()) == FileType::Directory,
+        dev: rustix::fs::makedev(st.stx_dev_major, st.stx_dev_minor),
         ino: st.stx_ino,
-        mnt: if st.stx_mask & libc::STATX_MNT_ID != 0 {
+        mnt: if StatxFlags::from_bits_retain(st.stx_mask).contains(StatxFlags::MNT_ID) {
             st.stx_mnt_id
         } else {
             0
@@ -473,7 +477,7 @@ fn is_under(p: &Path, dir: &Path) -> bool {
 /// something there that the jail could write to. Without this, destinations
 /// made for earlier options would stay behind on the host after the
 /// failure.
-fn check_destinations(ops: &[Op], base: i32, root: Option<&Path>) -> Result<(), Error> {
+fn check_destinations(ops: &[Op], base: BorrowedFd<'_>, root: Option<&Path>) -> Result<(), Error> {
     let host = |p: &Path| on_host(root, p);
     for (i, op) in ops.iter().enumerate() {
         if !matches!(op.kind, OpKind::Bind { .. } | OpKind::Tmpfs | OpKind::Dev) {
@@ -492,7 +496,7 @@ fn check_destinations(ops: &[Op], base: i32, root: Option<&Path>) -> Result<(), 
         }
         match probe_dst(base, &op.dst) {
             Ok(()) => {}
-            Err((libc::ELOOP, at)) => {
+            Err((Errno::LOOP, at)) => {
                 let link = Path::new(OsStr::from_bytes(&op.dst.to_bytes()[..at]));
                 return Err(Error::usage(format!(
                     "{}: cannot create {}: the destination goes through a symlink ({})",
@@ -504,7 +508,7 @@ fn check_destinations(ops: &[Op], base: i32, root: Option<&Path>) -> Result<(), 
             Err((e, _)) => {
                 return Err(Error::sys(
                     format!("{}: cannot create {}", op.shown, host(dst)),
-                    e,
+                    e.raw_os_error(),
                 ));
             }
         }

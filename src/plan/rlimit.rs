@@ -1,99 +1,97 @@
 //! `--rlimit NAME=SOFT[:HARD]`: parsed in the parent, applied in the child.
 
+#![forbid(unsafe_code)]
+
+use rustix::process::Resource;
+
 use crate::error::Error;
 
-/// The resource type setrlimit(2) takes differs between glibc and musl.
-#[cfg(target_env = "gnu")]
-pub type Res = libc::__rlimit_resource_t;
-#[cfg(not(target_env = "gnu"))]
-pub type Res = libc::c_int;
-
 /// A resource as prlimit(1) names it, and whether its values are bytes.
-struct Resource {
+struct Named {
     name: &'static str,
-    id: Res,
+    id: Resource,
     bytes: bool,
 }
 
-const RESOURCES: &[Resource] = &[
-    Resource {
+const RESOURCES: &[Named] = &[
+    Named {
         name: "as",
-        id: libc::RLIMIT_AS,
+        id: Resource::As,
         bytes: true,
     },
-    Resource {
+    Named {
         name: "core",
-        id: libc::RLIMIT_CORE,
+        id: Resource::Core,
         bytes: true,
     },
-    Resource {
+    Named {
         name: "cpu",
-        id: libc::RLIMIT_CPU,
+        id: Resource::Cpu,
         bytes: false,
     },
-    Resource {
+    Named {
         name: "data",
-        id: libc::RLIMIT_DATA,
+        id: Resource::Data,
         bytes: true,
     },
-    Resource {
+    Named {
         name: "fsize",
-        id: libc::RLIMIT_FSIZE,
+        id: Resource::Fsize,
         bytes: true,
     },
-    Resource {
+    Named {
         name: "locks",
-        id: libc::RLIMIT_LOCKS,
+        id: Resource::Locks,
         bytes: false,
     },
-    Resource {
+    Named {
         name: "memlock",
-        id: libc::RLIMIT_MEMLOCK,
+        id: Resource::Memlock,
         bytes: true,
     },
-    Resource {
+    Named {
         name: "msgqueue",
-        id: libc::RLIMIT_MSGQUEUE,
+        id: Resource::Msgqueue,
         bytes: true,
     },
-    Resource {
+    Named {
         name: "nice",
-        id: libc::RLIMIT_NICE,
+        id: Resource::Nice,
         bytes: false,
     },
-    Resource {
+    Named {
         name: "nofile",
-        id: libc::RLIMIT_NOFILE,
+        id: Resource::Nofile,
         bytes: false,
     },
-    Resource {
+    Named {
         name: "nproc",
-        id: libc::RLIMIT_NPROC,
+        id: Resource::Nproc,
         bytes: false,
     },
-    Resource {
+    Named {
         name: "rss",
-        id: libc::RLIMIT_RSS,
+        id: Resource::Rss,
         bytes: true,
     },
-    Resource {
+    Named {
         name: "rtprio",
-        id: libc::RLIMIT_RTPRIO,
+        id: Resource::Rtprio,
         bytes: false,
     },
-    Resource {
+    Named {
         name: "rttime",
-        id: libc::RLIMIT_RTTIME,
+        id: Resource::Rttime,
         bytes: false,
     },
-    Resource {
+    Named {
         name: "sigpending",
-        id: libc::RLIMIT_SIGPENDING,
+        id: Resource::Sigpending,
         bytes: false,
     },
-    Resource {
+    Named {
         name: "stack",
-        id: libc::RLIMIT_STACK,
+        id: Resource::Stack,
         bytes: true,
     },
 ];
@@ -101,12 +99,12 @@ const RESOURCES: &[Resource] = &[
 /// One limit, ready for setrlimit(2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rlimit {
-    pub resource: Res,
+    pub resource: Resource,
     pub soft: u64,
     pub hard: u64,
 }
 
-pub fn name_of(resource: Res) -> &'static str {
+pub fn name_of(resource: Resource) -> &'static str {
     RESOURCES
         .iter()
         .find(|r| r.id == resource)
@@ -117,7 +115,7 @@ pub fn name_of(resource: Res) -> &'static str {
 /// Parse `NAME=SOFT[:HARD]`. `current` gives the limits in force now
 /// (soft, hard), used for `SOFT:` and `:HARD` and to refuse raising the hard
 /// limit, which an unprivileged process cannot do.
-pub fn parse(arg: &str, current: impl Fn(Res) -> (u64, u64)) -> Result<Rlimit, Error> {
+pub fn parse(arg: &str, current: impl Fn(Resource) -> (u64, u64)) -> Result<Rlimit, Error> {
     let bad = |why: String| Error::usage(format!("--rlimit {arg}: {why}"));
     let (name, value) = arg
         .split_once('=')
@@ -198,16 +196,10 @@ fn parse_value(s: &str, bytes: bool) -> Result<u64, String> {
 }
 
 /// The limits in force for this process.
-pub fn current(resource: Res) -> (u64, u64) {
-    let mut r = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: r is a valid, writable rlimit.
-    if unsafe { libc::getrlimit(resource, &mut r) } != 0 {
-        return (libc::RLIM_INFINITY, libc::RLIM_INFINITY);
-    }
-    (r.rlim_cur, r.rlim_max)
+pub fn current(resource: Resource) -> (u64, u64) {
+    let r = rustix::process::getrlimit(resource);
+    let or_inf = |v: Option<u64>| v.unwrap_or(libc::RLIM_INFINITY);
+    (or_inf(r.current), or_inf(r.maximum))
 }
 
 #[cfg(test)]
@@ -229,10 +221,7 @@ mod tests {
     #[test]
     fn one_value_sets_both() {
         let l = p("nofile=100").unwrap();
-        assert_eq!(
-            (l.resource, l.soft, l.hard),
-            (libc::RLIMIT_NOFILE, 100, 100)
-        );
+        assert_eq!((l.resource, l.soft, l.hard), (Resource::Nofile, 100, 100));
     }
 
     #[test]

@@ -2,14 +2,19 @@
 //! needs (C strings, pointer arrays, open files), so that the child never
 //! allocates.
 
+#![forbid(unsafe_code)]
+
 use std::ffi::{CString, OsStr, OsString};
 use std::fs::File;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 use crate::cli::defs::{self, FlagId};
 use crate::error::Error;
 use crate::plan::rlimit::{self, Rlimit};
+use crate::plan::subid::{self, Range, SubIds};
+use crate::plan::{duration, mounts};
+use crate::sys;
 
 /// PATH used to find COMMAND when the jail's environment has none.
 pub const DEFAULT_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
@@ -75,14 +80,12 @@ pub const LOCK_MOVES: libc::c_int =
 
 /// Everything the jail will do, validated.
 pub struct Spec {
-    /// CLONE_NEW* flags for clone(2) (user namespace always).
+    /// CLONE_NEW* flags for clone(2) (user namespace always). See also
+    /// `pid_ns`, `mount_ns` and `net`.
     pub clone_flags: libc::c_int,
-    pub pid_ns: bool,
     /// Run jail's init (or, without a PID namespace, a keeper) between the
     /// parent and COMMAND. False only with --as-pid-1.
     pub init: bool,
-    pub mount_ns: bool,
-    pub net: bool,
     /// A new time namespace, and the offsets to write (may be empty).
     pub time: Option<CString>,
     /// Keep the namespace's capabilities (`-r`, or a subordinate map with
@@ -95,13 +98,11 @@ pub struct Spec {
     pub outer_gid: u32,
     /// `--map-auto`, `--map-users`, `--map-groups`: maps written through
     /// newuidmap/newgidmap, and the ids COMMAND switches to.
-    pub subids: Option<crate::plan::subid::SubIds>,
+    pub subids: Option<SubIds>,
     pub hostname: Option<CString>,
     pub rlimits: Vec<Rlimit>,
-    /// Files for fds 0, 1, 2, opened by the parent.
-    pub stdio: [Option<File>; 3],
-    /// Raw fds of `stdio` (-1 when not redirected), for the child.
-    pub stdio_fds: [i32; 3],
+    /// Files for fds 0, 1, 2, opened by the parent (see `stdio_fds`).
+    pub stdio: [Option<OwnedFd>; 3],
     /// `--stdin FILE` of a regular file, with a mount namespace: the child
     /// opens FILE again through a read-only clone of its mount (see
     /// `child::stdin_read_only`).
@@ -121,7 +122,7 @@ pub struct Spec {
     /// Test hook (debug builds only): the child sleeps this many ms before
     /// it arms PDEATHSIG, to test the race with a dying parent.
     pub test_pause_ms: u32,
-    pub fs: crate::plan::mounts::Fs,
+    pub fs: mounts::Fs,
     /// The nested user and mount namespace that locks the view (root
     /// inside only).
     pub lock: Option<Lock>,
@@ -129,6 +130,32 @@ pub struct Spec {
 }
 
 impl Spec {
+    /// A new PID namespace (--pid, --as-pid-1, --all).
+    pub fn pid_ns(&self) -> bool {
+        self.clone_flags & libc::CLONE_NEWPID != 0
+    }
+
+    /// A new mount namespace (asked for, or needed by a PID namespace or
+    /// a filesystem option).
+    pub fn mount_ns(&self) -> bool {
+        self.clone_flags & libc::CLONE_NEWNS != 0
+    }
+
+    /// A new network namespace, made by clone(2) or, with `lock`, by the
+    /// nested user namespace.
+    pub fn net(&self) -> bool {
+        let lock = self.lock.as_ref().map_or(0, |l| l.flags);
+        (self.clone_flags | lock) & libc::CLONE_NEWNET != 0
+    }
+
+    /// The raw fds of `stdio`, -1 where not redirected. For the child:
+    /// this only reads memory.
+    pub fn stdio_fds(&self) -> [i32; 3] {
+        self.stdio
+            .each_ref()
+            .map(|f| f.as_ref().map_or(-1, |f| f.as_raw_fd()))
+    }
+
     /// "N OUTER 1\n" for /proc/PID/uid_map.
     pub fn uid_map(&self) -> String {
         format!("{} {} 1\n", self.uid_inside, self.outer_uid)
@@ -186,10 +213,8 @@ fn parse_open_fd(id: FlagId, v: &OsStr) -> Result<i32, Error> {
         .ok()
         .filter(|n| *n >= 0)
         .ok_or_else(|| invalid(id, v, "expected a file descriptor number"))?;
-    // SAFETY: F_GETFD only queries the descriptor table.
-    if unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
-        return Err(Error::last(format!("{} {fd}", flag_name(id))));
-    }
+    rustix::io::fcntl_getfd(sys::borrow(fd))
+        .map_err(|e| Error::sys(format!("{} {fd}", flag_name(id)), e.raw_os_error()))?;
     Ok(fd)
 }
 
@@ -204,202 +229,263 @@ enum EnvOp {
     Clear,
 }
 
-/// Build the spec from the parsed command line and the caller's environment.
-pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
-    let mut flags = libc::CLONE_NEWUSER;
-    let mut as_pid_1 = false;
-    let mut time_ns = false;
-    let mut monotonic: Option<i64> = None;
-    let mut boottime: Option<i64> = None;
-    let mut map_root = false;
-    let mut uid: Option<u32> = None;
-    let mut gid: Option<u32> = None;
-    let mut map_auto = false;
-    let mut map_users = Vec::new();
-    let mut map_groups = Vec::new();
-    let mut hostname = None;
-    let mut rlimits: Vec<Rlimit> = Vec::new();
-    let mut stdio_paths: [Option<OsString>; 3] = [None, None, None];
-    let mut keep_fds = Vec::new();
-    let mut new_session = false;
-    let mut chdir = None;
-    let mut verbose = false;
-    let mut timeout_ns: Option<u64> = None;
-    let mut kill_after_ns: Option<u64> = None;
-    let mut info_fd: Option<i32> = None;
-    let mut share_ipc_scope = false;
-    let mut env_ops = Vec::new();
-    let mut fs_typed = Vec::new();
+/// What was typed: one field per flag, each value parsed and checked on
+/// its own. Nothing across flags yet (`check`), nothing opened or created.
+#[derive(Default)]
+struct Typed {
+    /// CLONE_NEW* flags asked for, or implied by another flag (--hostname:
+    /// UTS, --ro: IPC, --as-pid-1: PID). `build` adds the user namespace,
+    /// and the mount namespace that a PID namespace and the filesystem
+    /// options need.
+    namespaces: libc::c_int,
+    as_pid_1: bool,
+    /// --time, --monotonic or --boottime.
+    time: bool,
+    monotonic: Option<i64>,
+    boottime: Option<i64>,
+    map_root: bool,
+    uid: Option<u32>,
+    gid: Option<u32>,
+    map_auto: bool,
+    /// --map-users and --map-groups, each with its text as typed.
+    map_users: Vec<(String, Range)>,
+    map_groups: Vec<(String, Range)>,
+    hostname: Option<CString>,
+    /// The last limit given for each resource.
+    rlimits: Vec<Rlimit>,
+    /// The files of --stdin, --stdout and --stderr.
+    stdio: [Option<OsString>; 3],
+    /// --keep-fd above 2, once each, in the order given.
+    keep_fds: Vec<i32>,
+    new_session: bool,
+    chdir: Option<CString>,
+    verbose: bool,
+    timeout_ns: Option<u64>,
+    kill_after_ns: Option<u64>,
+    info_fd: Option<i32>,
+    share_ipc_scope: bool,
+    /// --env, --unsetenv and --clearenv, in order.
+    env: Vec<EnvOp>,
+    /// The filesystem options in order, each with its text as typed.
+    fs: Vec<(String, mounts::Typed)>,
+}
 
-    for (id, value) in &low.flags {
-        let v = value.as_deref().unwrap_or_default();
-        let shown = match value {
-            Some(v) => format!("{} {}", flag_name(*id), v.to_string_lossy()),
-            None => flag_name(*id),
+impl Typed {
+    /// Every flag into its field, in command-line order: the first bad
+    /// value is the error.
+    fn from_flags(flags: &[(FlagId, Option<OsString>)]) -> Result<Typed, Error> {
+        let mut t = Typed::default();
+        for (id, value) in flags {
+            t.add(*id, value.as_deref())?;
+        }
+        Ok(t)
+    }
+
+    fn add(&mut self, id: FlagId, value: Option<&OsStr>) -> Result<(), Error> {
+        use libc::{
+            CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS,
         };
-        use crate::plan::mounts::Typed;
+        let v = value.unwrap_or_default();
+        let shown = || match value {
+            Some(v) => format!("{} {}", flag_name(id), v.to_string_lossy()),
+            None => flag_name(id),
+        };
+        let mut fs = |typed| self.fs.push((shown(), typed));
         match id {
             FlagId::Ro => {
-                fs_typed.push((shown, Typed::Ro));
+                fs(mounts::Typed::Ro);
                 // SysV IPC objects and POSIX message queues are writable
                 // state outside the filesystem: --ro keeps COMMAND off
                 // the caller's, with an IPC namespace of its own.
-                flags |= libc::CLONE_NEWIPC;
+                self.namespaces |= CLONE_NEWIPC;
             }
-            FlagId::Rw => fs_typed.push((shown, Typed::Rw(v.into()))),
-            FlagId::Bind => fs_typed.push((shown, Typed::Bind(v.into(), false))),
-            FlagId::RoBind => fs_typed.push((shown, Typed::Bind(v.into(), true))),
-            FlagId::Tmpfs => fs_typed.push((shown, Typed::Tmpfs(v.into()))),
-            FlagId::Hide => fs_typed.push((shown, Typed::Hide(v.into()))),
-            FlagId::Root => fs_typed.push((shown, Typed::Root(v.into()))),
-            FlagId::Dev => fs_typed.push((shown, Typed::Dev)),
-            FlagId::Net => flags |= libc::CLONE_NEWNET,
-            FlagId::Pid => flags |= libc::CLONE_NEWPID,
+            FlagId::Rw => fs(mounts::Typed::Rw(v.into())),
+            FlagId::Bind => fs(mounts::Typed::Bind(v.into(), false)),
+            FlagId::RoBind => fs(mounts::Typed::Bind(v.into(), true)),
+            FlagId::Tmpfs => fs(mounts::Typed::Tmpfs(v.into())),
+            FlagId::Hide => fs(mounts::Typed::Hide(v.into())),
+            FlagId::Root => fs(mounts::Typed::Root(v.into())),
+            FlagId::Dev => fs(mounts::Typed::Dev),
+            FlagId::Net => self.namespaces |= CLONE_NEWNET,
+            FlagId::Pid => self.namespaces |= CLONE_NEWPID,
             FlagId::AsPid1 => {
-                as_pid_1 = true;
-                flags |= libc::CLONE_NEWPID;
+                self.as_pid_1 = true;
+                self.namespaces |= CLONE_NEWPID;
             }
-            FlagId::Mount => flags |= libc::CLONE_NEWNS,
-            FlagId::Uts => flags |= libc::CLONE_NEWUTS,
+            FlagId::Mount => self.namespaces |= CLONE_NEWNS,
+            FlagId::Uts => self.namespaces |= CLONE_NEWUTS,
             FlagId::Hostname => {
                 if v.len() > 64 {
-                    return Err(invalid(*id, v, "longer than 64 bytes"));
+                    return Err(invalid(id, v, "longer than 64 bytes"));
                 }
-                hostname = Some(cstring(*id, v)?);
-                flags |= libc::CLONE_NEWUTS;
+                self.hostname = Some(cstring(id, v)?);
+                self.namespaces |= CLONE_NEWUTS;
             }
-            FlagId::Ipc => flags |= libc::CLONE_NEWIPC,
-            FlagId::Cgroup => flags |= libc::CLONE_NEWCGROUP,
-            FlagId::Time => time_ns = true,
+            FlagId::Ipc => self.namespaces |= CLONE_NEWIPC,
+            FlagId::Cgroup => self.namespaces |= CLONE_NEWCGROUP,
+            FlagId::Time => self.time = true,
             FlagId::Monotonic => {
-                monotonic = Some(parse_secs(*id, v)?);
-                time_ns = true;
+                self.monotonic = Some(parse_secs(id, v)?);
+                self.time = true;
             }
             FlagId::Boottime => {
-                boottime = Some(parse_secs(*id, v)?);
-                time_ns = true;
+                self.boottime = Some(parse_secs(id, v)?);
+                self.time = true;
             }
             FlagId::All => {
-                flags |= libc::CLONE_NEWNS
-                    | libc::CLONE_NEWPID
-                    | libc::CLONE_NEWNET
-                    | libc::CLONE_NEWUTS
-                    | libc::CLONE_NEWIPC
-                    | libc::CLONE_NEWCGROUP
+                self.namespaces |= CLONE_NEWNS
+                    | CLONE_NEWPID
+                    | CLONE_NEWNET
+                    | CLONE_NEWUTS
+                    | CLONE_NEWIPC
+                    | CLONE_NEWCGROUP
             }
-            FlagId::MapRoot => map_root = true,
-            FlagId::Uid => uid = Some(parse_id(*id, v)?),
-            FlagId::Gid => gid = Some(parse_id(*id, v)?),
-            FlagId::MapAuto => map_auto = true,
-            FlagId::MapUsers => map_users.push((
+            FlagId::MapRoot => self.map_root = true,
+            FlagId::Uid => self.uid = Some(parse_id(id, v)?),
+            FlagId::Gid => self.gid = Some(parse_id(id, v)?),
+            FlagId::MapAuto => self.map_auto = true,
+            FlagId::MapUsers => self.map_users.push((
                 v.to_string_lossy().into_owned(),
-                crate::plan::subid::parse_range(&flag_name(*id), v)?,
+                subid::parse_range(&flag_name(id), v)?,
             )),
-            FlagId::MapGroups => map_groups.push((
+            FlagId::MapGroups => self.map_groups.push((
                 v.to_string_lossy().into_owned(),
-                crate::plan::subid::parse_range(&flag_name(*id), v)?,
+                subid::parse_range(&flag_name(id), v)?,
             )),
             FlagId::Env => {
                 let bytes = v.as_bytes();
                 match bytes.iter().position(|b| *b == b'=') {
-                    Some(i) if i > 0 => env_ops.push(EnvOp::Set(
+                    Some(i) if i > 0 => self.env.push(EnvOp::Set(
                         OsStr::from_bytes(&bytes[..i]).into(),
                         OsStr::from_bytes(&bytes[i + 1..]).into(),
                     )),
-                    _ => return Err(invalid(*id, v, "expected NAME=VALUE")),
+                    _ => return Err(invalid(id, v, "expected NAME=VALUE")),
                 }
             }
             FlagId::Unsetenv => {
                 if v.is_empty() || v.as_bytes().contains(&b'=') {
-                    return Err(invalid(*id, v, "expected a variable name"));
+                    return Err(invalid(id, v, "expected a variable name"));
                 }
-                env_ops.push(EnvOp::Unset(v.into()));
+                self.env.push(EnvOp::Unset(v.into()));
             }
-            FlagId::Clearenv => env_ops.push(EnvOp::Clear),
-            FlagId::Chdir => chdir = Some(cstring(*id, v)?),
+            FlagId::Clearenv => self.env.push(EnvOp::Clear),
+            FlagId::Chdir => self.chdir = Some(cstring(id, v)?),
             FlagId::Rlimit => {
-                let arg = utf8(*id, v)?;
-                let l = rlimit::parse(arg, rlimit::current)?;
-                rlimits.retain(|o| o.resource != l.resource);
-                rlimits.push(l);
+                let l = rlimit::parse(utf8(id, v)?, rlimit::current)?;
+                self.rlimits.retain(|o| o.resource != l.resource);
+                self.rlimits.push(l);
             }
-            FlagId::Stdin => stdio_paths[0] = Some(v.into()),
-            FlagId::Stdout => stdio_paths[1] = Some(v.into()),
-            FlagId::Stderr => stdio_paths[2] = Some(v.into()),
+            FlagId::Stdin => self.stdio[0] = Some(v.into()),
+            FlagId::Stdout => self.stdio[1] = Some(v.into()),
+            FlagId::Stderr => self.stdio[2] = Some(v.into()),
             FlagId::KeepFd => {
-                let fd = parse_open_fd(*id, v)?;
-                if is_dir_fd(fd) {
+                let fd = parse_open_fd(id, v)?;
+                if is_dir(sys::borrow(fd)) {
                     return Err(Error::usage(format!(
                         "--keep-fd {fd}: is a directory, {AROUND}; give the jail a directory \
                          with --bind"
                     )));
                 }
-                if fd > 2 && !keep_fds.contains(&fd) {
-                    keep_fds.push(fd);
+                if fd > 2 && !self.keep_fds.contains(&fd) {
+                    self.keep_fds.push(fd);
                 }
             }
-            FlagId::NewSession => new_session = true,
-            FlagId::Timeout => timeout_ns = Some(parse_duration(*id, v)?),
-            FlagId::KillAfter => kill_after_ns = Some(parse_duration(*id, v)?),
+            FlagId::NewSession => self.new_session = true,
+            FlagId::Timeout => self.timeout_ns = Some(parse_duration(id, v)?),
+            FlagId::KillAfter => self.kill_after_ns = Some(parse_duration(id, v)?),
             FlagId::InfoFd => {
-                if utf8(*id, v)?
+                if utf8(id, v)?
                     .parse::<i32>()
                     .is_ok_and(|n| (0..3).contains(&n))
                 {
-                    return Err(invalid(
-                        *id,
-                        v,
-                        "0, 1 and 2 are COMMAND's; use a fd above 2",
-                    ));
+                    return Err(invalid(id, v, "0, 1 and 2 are COMMAND's; use a fd above 2"));
                 }
-                info_fd = Some(parse_open_fd(*id, v)?);
+                self.info_fd = Some(parse_open_fd(id, v)?);
             }
-            FlagId::ShareIpcScope => share_ipc_scope = true,
-            FlagId::Verbose => verbose = true,
+            FlagId::ShareIpcScope => self.share_ipc_scope = true,
+            FlagId::Verbose => self.verbose = true,
             FlagId::Help | FlagId::Version | FlagId::Completions | FlagId::Check => {}
         }
+        Ok(())
     }
-    if map_root && (uid.is_some() || gid.is_some()) {
-        let other = if uid.is_some() { "--uid" } else { "--gid" };
-        return Err(Error::usage(format!(
-            "--map-root: conflicts with {other} (--map-root is uid and gid 0)"
-        )));
+
+    /// What no single flag can check: the conflicts between them.
+    fn check(&self) -> Result<(), Error> {
+        if self.map_root && (self.uid.is_some() || self.gid.is_some()) {
+            let other = if self.uid.is_some() { "--uid" } else { "--gid" };
+            return Err(Error::usage(format!(
+                "--map-root: conflicts with {other} (--map-root is uid and gid 0)"
+            )));
+        }
+        if self.kill_after_ns.is_some() && self.timeout_ns.is_none() {
+            return Err(Error::usage("--kill-after: needs --timeout"));
+        }
+        if let Some(fd) = self.info_fd.filter(|fd| self.keep_fds.contains(fd)) {
+            return Err(Error::usage(format!(
+                "--info-fd: conflicts with --keep-fd {fd} (the info fd is not passed to COMMAND)"
+            )));
+        }
+        Ok(())
     }
-    if kill_after_ns.is_some() && timeout_ns.is_none() {
-        return Err(Error::usage("--kill-after: needs --timeout"));
+
+    /// Subordinate maps, if asked for (only then are /etc/subuid and
+    /// /etc/subgid read): the caller is 0 inside, as with -r, and
+    /// --uid/--gid pick the mapped ids COMMAND runs as.
+    fn subids(&self, outer: (u32, u32)) -> Result<Option<SubIds>, Error> {
+        if !self.map_auto && self.map_users.is_empty() && self.map_groups.is_empty() {
+            return Ok(None);
+        }
+        subid::build(
+            self.map_auto,
+            &self.map_users,
+            &self.map_groups,
+            self.uid,
+            self.gid,
+            outer,
+        )
+        .map(Some)
     }
-    if let Some(fd) = info_fd.filter(|fd| keep_fds.contains(fd)) {
-        return Err(Error::usage(format!(
-            "--info-fd: conflicts with --keep-fd {fd} (the info fd is not passed to COMMAND)"
-        )));
+
+    /// What jail writes to /proc/PID/timens_offsets (with --time).
+    fn time_offsets(&self) -> Option<CString> {
+        if !self.time {
+            return None;
+        }
+        let mut s = String::new();
+        if let Some(m) = self.monotonic {
+            s.push_str(&format!("monotonic {m} 0\n"));
+        }
+        if let Some(b) = self.boottime {
+            s.push_str(&format!("boottime {b} 0\n"));
+        }
+        Some(CString::new(s).expect("no NUL in offsets"))
     }
-    if flags & libc::CLONE_NEWPID != 0 || !fs_typed.is_empty() {
+}
+
+/// Build the spec from the parsed command line and the caller's environment:
+/// each flag's value into `Typed`, then the checks across flags, then the
+/// spec, with the files of --stdin, --stdout and --stderr opened last.
+pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
+    let t = Typed::from_flags(&low.flags)?;
+    t.check()?;
+
+    let mut flags = libc::CLONE_NEWUSER | t.namespaces;
+    if flags & libc::CLONE_NEWPID != 0 || !t.fs.is_empty() {
         // A PID namespace needs its own /proc, and every filesystem option
         // its own mounts: both need a mount namespace.
         flags |= libc::CLONE_NEWNS;
     }
-    let mut fs = crate::plan::mounts::build(&fs_typed, flags & libc::CLONE_NEWPID != 0)?;
-    keep_fds.sort_unstable();
+    let pid_ns = flags & libc::CLONE_NEWPID != 0;
+    let mut fs = mounts::build(&t.fs, pid_ns)?;
 
-    // SAFETY: these calls cannot fail.
-    let (outer_uid, outer_gid) = unsafe { (libc::geteuid(), libc::getegid()) };
-    // Subordinate maps (only then are /etc/subuid and /etc/subgid read):
-    // the caller is 0 inside, as with -r, and --uid/--gid pick the mapped
-    // ids COMMAND runs as.
-    let subids = if map_auto || !map_users.is_empty() || !map_groups.is_empty() {
-        Some(crate::plan::subid::build(
-            map_auto,
-            &map_users,
-            &map_groups,
-            uid,
-            gid,
-            (outer_uid, outer_gid),
-        )?)
-    } else {
-        None
+    let outer_uid = rustix::process::geteuid().as_raw();
+    let outer_gid = rustix::process::getegid().as_raw();
+    let subids = t.subids((outer_uid, outer_gid))?;
+    let map_root = match &subids {
+        Some(s) => s.run_uid == 0,
+        None => t.map_root,
     };
     if let Some(s) = &subids {
-        map_root = s.run_uid == 0;
         // A --tmpfs belongs to COMMAND, not to the 0 that mounts it.
         if s.run_uid != 0 || s.run_gid != 0 {
             fs.tmpfs_opts = Some(
@@ -408,79 +494,27 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
             );
         }
     }
-    let uid_inside = if map_root || subids.is_some() {
-        0
+    let (uid_inside, gid_inside) = if map_root || subids.is_some() {
+        (0, 0)
     } else {
-        uid.unwrap_or(outer_uid)
+        (t.uid.unwrap_or(outer_uid), t.gid.unwrap_or(outer_gid))
     };
-    let gid_inside = if map_root || subids.is_some() {
-        0
-    } else {
-        gid.unwrap_or(outer_gid)
-    };
-
-    let time = if time_ns {
-        let mut s = String::new();
-        if let Some(m) = monotonic {
-            s.push_str(&format!("monotonic {m} 0\n"));
-        }
-        if let Some(b) = boottime {
-            s.push_str(&format!("boottime {b} 0\n"));
-        }
-        Some(CString::new(s).expect("no NUL in offsets"))
-    } else {
-        None
-    };
+    let time = t.time_offsets();
 
     // Only what jail mounts needs it: the mounts copied from the caller's
     // namespace are locked already (from a more privileged user namespace).
-    let jail_mounts = flags & libc::CLONE_NEWPID != 0 || fs.changes_view();
-    let lock = (map_root && jail_mounts).then(|| {
-        let identity = |ranges: Option<&crate::plan::subid::HelperMap>, single: u32| -> String {
-            match ranges {
-                Some(m) => m
-                    .lines
-                    .iter()
-                    .map(|r| format!("{} {} {}\n", r.inner, r.inner, r.count))
-                    .collect(),
-                None => format!("{single} {single} 1\n"),
-            }
-        };
-        let sub = subids.as_ref();
-        let c = |s: String| CString::new(s).expect("no NUL in numbers");
-        Lock {
-            flags: libc::CLONE_NEWUSER | libc::CLONE_NEWNS | (flags & LOCK_MOVES),
-            uid_map: c(identity(sub.and_then(|s| s.uid_map.as_ref()), uid_inside)),
-            gid_map: c(identity(sub.and_then(|s| s.gid_map.as_ref()), gid_inside)),
-            helper: sub.is_some(),
-            info: std::iter::once("user")
-                .chain(
-                    NAMESPACES
-                        .iter()
-                        .filter(|(f, _, _)| *f & (libc::CLONE_NEWNS | flags) != 0)
-                        .filter(|(f, _, _)| *f & (libc::CLONE_NEWNS | LOCK_MOVES) != 0)
-                        .map(|(_, name, _)| *name),
-                )
-                .map(|name| (name, c(format!("ns/{name}"))))
-                .collect(),
-        }
-    });
+    let jail_mounts = pid_ns || fs.changes_view();
+    let lock = (map_root && jail_mounts)
+        .then(|| build_lock(flags, subids.as_ref(), uid_inside, gid_inside));
     if lock.is_some() {
         flags &= !LOCK_MOVES;
     }
 
-    let exec = build_exec(low.command, env_ops)?;
-    #[cfg(debug_assertions)]
-    let test_pause_ms = std::env::var("JAIL_TEST_PAUSE_CHILD_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    #[cfg(not(debug_assertions))]
-    let test_pause_ms = 0;
+    let exec = build_exec(low.command, t.env)?;
 
     // The caller's own 0, 1 and 2 go to COMMAND unless redirected.
     for (fd, name) in ["stdin", "stdout", "stderr"].iter().enumerate() {
-        if stdio_paths[fd].is_none() && is_dir_fd(fd as i32) {
+        if t.stdio[fd].is_none() && is_dir(sys::borrow(fd as i32)) {
             return Err(Error::usage(format!(
                 "{name} (fd {fd}) is a directory, {AROUND}; redirect it, or give the jail a \
                  directory with --bind"
@@ -488,23 +522,20 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         }
     }
     // Last, so that nothing is created when another option is wrong.
-    let stdio = open_stdio(&stdio_paths)?;
-    let stdio_fds = [0, 1, 2].map(|i| stdio[i].as_ref().map_or(-1, |f| f.as_raw_fd()));
+    let stdio = open_stdio(&t.stdio)?;
     // (A path with a NUL byte was never opened: CString::new cannot fail.)
-    let regular = |f: &File| f.metadata().is_ok_and(|m| m.is_file());
-    let stdin_read_only = match (&stdio[0], &stdio_paths[0]) {
-        (Some(f), Some(p)) if flags & libc::CLONE_NEWNS != 0 && regular(f) => {
+    let stdin_read_only = match (&stdio[0], &t.stdio[0]) {
+        (Some(f), Some(p)) if flags & libc::CLONE_NEWNS != 0 && is_regular(f) => {
             CString::new(p.as_bytes()).ok()
         }
         _ => None,
     };
+    let mut keep_fds = t.keep_fds;
+    keep_fds.sort_unstable();
 
     Ok(Spec {
         clone_flags: flags,
-        pid_ns: flags & libc::CLONE_NEWPID != 0,
-        init: !as_pid_1,
-        mount_ns: flags & libc::CLONE_NEWNS != 0,
-        net: (flags | lock.as_ref().map_or(0, |l| l.flags)) & libc::CLONE_NEWNET != 0,
+        init: !t.as_pid_1,
         time,
         map_root,
         uid_inside,
@@ -512,24 +543,66 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         outer_uid,
         outer_gid,
         subids,
-        hostname,
-        rlimits,
+        hostname: t.hostname,
+        rlimits: t.rlimits,
         stdio,
-        stdio_fds,
         stdin_read_only,
         keep_fds,
-        new_session,
-        chdir,
-        verbose,
-        timeout_ns: timeout_ns.unwrap_or(0),
-        kill_after_ns: kill_after_ns.unwrap_or(crate::plan::duration::DEFAULT_KILL_AFTER_NS),
-        info_fd,
-        share_ipc_scope,
-        test_pause_ms,
+        new_session: t.new_session,
+        chdir: t.chdir,
+        verbose: t.verbose,
+        timeout_ns: t.timeout_ns.unwrap_or(0),
+        kill_after_ns: t.kill_after_ns.unwrap_or(duration::DEFAULT_KILL_AFTER_NS),
+        info_fd: t.info_fd,
+        share_ipc_scope: t.share_ipc_scope,
+        test_pause_ms: test_pause_ms(),
         fs,
         lock,
         exec,
     })
+}
+
+/// The nested user and mount namespace that locks the view, for the
+/// namespaces of `flags`: the same ids, inside to inside.
+fn build_lock(flags: libc::c_int, sub: Option<&SubIds>, uid_inside: u32, gid_inside: u32) -> Lock {
+    let identity = |ranges: Option<&subid::HelperMap>, single: u32| -> String {
+        match ranges {
+            Some(m) => m
+                .lines
+                .iter()
+                .map(|r| format!("{} {} {}\n", r.inner, r.inner, r.count))
+                .collect(),
+            None => format!("{single} {single} 1\n"),
+        }
+    };
+    let c = |s: String| CString::new(s).expect("no NUL in numbers");
+    Lock {
+        flags: libc::CLONE_NEWUSER | libc::CLONE_NEWNS | (flags & LOCK_MOVES),
+        uid_map: c(identity(sub.and_then(|s| s.uid_map.as_ref()), uid_inside)),
+        gid_map: c(identity(sub.and_then(|s| s.gid_map.as_ref()), gid_inside)),
+        helper: sub.is_some(),
+        info: std::iter::once("user")
+            .chain(
+                NAMESPACES
+                    .iter()
+                    .filter(|(f, _, _)| *f & (libc::CLONE_NEWNS | flags) != 0)
+                    .filter(|(f, _, _)| *f & (libc::CLONE_NEWNS | LOCK_MOVES) != 0)
+                    .map(|(_, name, _)| *name),
+            )
+            .map(|name| (name, c(format!("ns/{name}"))))
+            .collect(),
+    }
+}
+
+/// Test hook (debug builds only), see `Spec::test_pause_ms`.
+fn test_pause_ms() -> u32 {
+    #[cfg(debug_assertions)]
+    return std::env::var("JAIL_TEST_PAUSE_CHILD_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    #[cfg(not(debug_assertions))]
+    0
 }
 
 /// Why a directory fd must not reach COMMAND: through `/proc/self/fd/N/`
@@ -538,22 +611,28 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
 const AROUND: &str = "which would let COMMAND reach the host's files around the jail's view";
 
 /// Whether `fd` is open on a directory (O_PATH fds included).
-fn is_dir_fd(fd: i32) -> bool {
-    // SAFETY: stat is plain data; fstat only fills it.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: st is valid for writing.
-    unsafe { libc::fstat(fd, &mut st) == 0 && st.st_mode & libc::S_IFMT == libc::S_IFDIR }
+fn is_dir(fd: impl AsFd) -> bool {
+    file_type(fd) == Some(rustix::fs::FileType::Directory)
+}
+
+fn is_regular(fd: impl AsFd) -> bool {
+    file_type(fd) == Some(rustix::fs::FileType::RegularFile)
+}
+
+fn file_type(fd: impl AsFd) -> Option<rustix::fs::FileType> {
+    let st = rustix::fs::fstat(fd).ok()?;
+    Some(rustix::fs::FileType::from_raw_mode(st.st_mode))
 }
 
 /// Open the files for fds 0, 1 and 2. None may be a directory (see
 /// `AROUND`). A file this creates is removed again if a later one fails.
-fn open_stdio(paths: &[Option<OsString>; 3]) -> Result<[Option<File>; 3], Error> {
-    let mut files: [Option<File>; 3] = [None, None, None];
+fn open_stdio(paths: &[Option<OsString>; 3]) -> Result<[Option<OwnedFd>; 3], Error> {
+    let mut files: [Option<OwnedFd>; 3] = [None, None, None];
     let mut created = Vec::new();
     for (i, p) in paths.iter().enumerate() {
         let Some(p) = p else { continue };
         match open_stdio_file(i, p, &mut created) {
-            Ok(f) => files[i] = Some(f),
+            Ok(f) => files[i] = Some(f.into()),
             Err(e) => {
                 for c in created {
                     let _ = std::fs::remove_file(c);
@@ -580,9 +659,9 @@ fn open_stdio_file<'a>(
         ["--stdin", "--stdout", "--stderr"][i],
         p.to_string_lossy()
     );
-    let is_dir = || Error::usage(format!("{shown}: is a directory, {AROUND}"));
+    let dir_err = || Error::usage(format!("{shown}: is a directory, {AROUND}"));
     let fail = |e: std::io::Error| match e.raw_os_error().unwrap_or(libc::EIO) {
-        libc::EISDIR => is_dir(),
+        libc::EISDIR => dir_err(),
         n => Error::sys(&shown, n),
     };
     let write = || std::fs::OpenOptions::new().write(true).open(p);
@@ -613,8 +692,8 @@ fn open_stdio_file<'a>(
         },
     }
     .map_err(fail)?;
-    if is_dir_fd(f.as_raw_fd()) {
-        return Err(is_dir());
+    if is_dir(&f) {
+        return Err(dir_err());
     }
     Ok(f)
 }
@@ -748,6 +827,40 @@ mod tests {
     fn seconds_may_be_negative() {
         assert_eq!(parse_secs(FlagId::Boottime, OsStr::new("-5")).unwrap(), -5);
         assert!(parse_secs(FlagId::Boottime, OsStr::new("1.5")).is_err());
+    }
+
+    fn spec(args: &[&str]) -> Spec {
+        match crate::cli::parse::parse(args.iter().copied()).unwrap() {
+            crate::cli::parse::Parsed::Run(low) => build(low).unwrap(),
+            _ => panic!("not a run: {args:?}"),
+        }
+    }
+
+    #[test]
+    fn namespaces_are_read_from_the_clone_flags() {
+        let s = spec(&["--net", "true"]);
+        assert!(s.net() && !s.pid_ns() && !s.mount_ns());
+        let s = spec(&["--pid", "true"]);
+        assert!(!s.net() && s.pid_ns() && s.mount_ns());
+        // With root inside, the network namespace is made by the nested
+        // user namespace, not by clone(2).
+        let s = spec(&["-r", "--net", "--pid", "true"]);
+        assert!(s.net() && s.pid_ns() && s.mount_ns());
+        assert_eq!(s.clone_flags & libc::CLONE_NEWNET, 0);
+        assert_ne!(s.lock.as_ref().unwrap().flags & libc::CLONE_NEWNET, 0);
+        assert_eq!(s.stdio_fds(), [-1; 3]);
+    }
+
+    #[test]
+    fn conflicts_are_checked_after_every_value() {
+        let err = |args: &[&str]| match crate::cli::parse::parse(args.iter().copied()).unwrap() {
+            crate::cli::parse::Parsed::Run(low) => build(low).err().unwrap().to_string(),
+            _ => panic!("not a run: {args:?}"),
+        };
+        // A bad value anywhere wins over a conflict.
+        assert!(err(&["--kill-after", "1", "--uid", "x"]).starts_with("--uid: invalid value"));
+        assert_eq!(err(&["--kill-after", "1"]), "--kill-after: needs --timeout");
+        assert!(err(&["--uid", "1", "-r"]).starts_with("--map-root: conflicts with --uid"));
     }
 
     #[test]

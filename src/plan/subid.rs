@@ -5,7 +5,9 @@
 //! the child waits. Nothing here runs in the child, and nothing here runs
 //! at all unless a map flag was given.
 
-use std::ffi::{CStr, OsStr, OsString};
+#![forbid(unsafe_code)]
+
+use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -229,25 +231,8 @@ pub fn covers(owned: &[(u32, u32)], start: u32, count: u32) -> bool {
 
 /// The caller's login name (from the password database), if it has one.
 pub fn user_name(uid: u32) -> Option<String> {
-    let mut buf = vec![0u8; 4096];
-    loop {
-        // SAFETY: passwd is plain data; all-zero is a valid value.
-        let mut pw: libc::passwd = unsafe { std::mem::zeroed() };
-        let mut res: *mut libc::passwd = std::ptr::null_mut();
-        // SAFETY: every pointer is valid for the size given.
-        let r =
-            unsafe { libc::getpwuid_r(uid, &mut pw, buf.as_mut_ptr().cast(), buf.len(), &mut res) };
-        if r == libc::ERANGE && buf.len() < 1 << 20 {
-            buf.resize(buf.len() * 2, 0);
-            continue;
-        }
-        if r != 0 || res.is_null() || pw.pw_name.is_null() {
-            return None;
-        }
-        // SAFETY: getpwuid_r filled pw_name with a NUL-terminated string in buf.
-        let name = unsafe { CStr::from_ptr(pw.pw_name) };
-        return Some(name.to_string_lossy().into_owned());
-    }
+    let user = nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid)).ok()??;
+    (!user.name.is_empty()).then_some(user.name)
 }
 
 /// Find `prog` in the caller's PATH (or the default one), as execvp would.
@@ -262,11 +247,7 @@ pub fn find_helper(prog: &str) -> Option<PathBuf> {
 }
 
 fn is_executable(p: &Path) -> bool {
-    let Ok(c) = std::ffi::CString::new(p.as_os_str().as_bytes()) else {
-        return false;
-    };
-    // SAFETY: c is NUL-terminated.
-    p.is_file() && unsafe { libc::access(c.as_ptr(), libc::X_OK) } == 0
+    p.is_file() && rustix::fs::access(p, rustix::fs::Access::EXEC_OK).is_ok()
 }
 
 /// The caller, as /etc/subuid names it.
@@ -277,8 +258,7 @@ pub struct Caller {
 
 impl Caller {
     pub fn current() -> Caller {
-        // SAFETY: getuid cannot fail.
-        let uid = unsafe { libc::getuid() };
+        let uid = rustix::process::getuid().as_raw();
         Caller {
             uid,
             name: user_name(uid),

@@ -81,23 +81,17 @@ pub fn errno() -> i32 {
 
 /// Monotonic clock in nanoseconds (vDSO, async-signal-safe).
 pub fn now_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: ts is a valid, writable timespec.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    let ts = rustix::time::clock_gettime(rustix::time::ClockId::Monotonic);
     ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
 
 /// write(2) all of `buf`, retrying on EINTR and short writes.
 pub fn write_all(fd: i32, mut buf: &[u8]) -> Result<(), i32> {
     while !buf.is_empty() {
-        // SAFETY: buf is valid for buf.len() bytes.
-        match unsafe { sc!(libc::SYS_write, fd, buf.as_ptr(), buf.len()) } {
+        match rustix::io::write(borrow(fd), buf) {
             Ok(n) => buf = &buf[n..],
-            Err(libc::EINTR) => {}
-            Err(e) => return Err(e),
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(e.raw_os_error()),
         }
     }
     Ok(())
@@ -108,12 +102,11 @@ pub fn read_full(fd: i32, buf: &mut [u8]) -> Result<usize, i32> {
     let mut got = 0;
     while got < buf.len() {
         let tail = &mut buf[got..];
-        // SAFETY: the tail of buf is valid and writable.
-        match unsafe { sc!(libc::SYS_read, fd, tail.as_mut_ptr(), tail.len()) } {
+        match rustix::io::read(borrow(fd), tail) {
             Ok(0) => break,
             Ok(n) => got += n,
-            Err(libc::EINTR) => {}
-            Err(e) => return Err(e),
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(e.raw_os_error()),
         }
     }
     Ok(got)
@@ -215,21 +208,9 @@ fn close_range(first: u32, last: u32) -> Result<(), i32> {
         Err(e) => return Err(e),
     }
     // Kernels before 5.9: close one by one up to the fd limit.
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: lim is a valid, writable rlimit.
-    let _ = unsafe {
-        sc!(
-            libc::SYS_prlimit64,
-            0,
-            libc::RLIMIT_NOFILE,
-            0,
-            &mut lim as *mut libc::rlimit
-        )
-    };
-    let top = (lim.rlim_cur.min(1 << 20) as u32).min(last.saturating_add(1));
+    let lim = rustix::process::getrlimit(rustix::process::Resource::Nofile);
+    let cur = lim.current.unwrap_or(1 << 20);
+    let top = (cur.min(1 << 20) as u32).min(last.saturating_add(1));
     for fd in first..top {
         close(fd as i32);
     }
@@ -239,16 +220,14 @@ fn close_range(first: u32, last: u32) -> Result<(), i32> {
 /// An O_PATH descriptor on directory `path`: a handle to it, nothing
 /// opened for reading. Err(ENOTDIR) for anything but a directory.
 pub fn open_dir_path(path: &std::ffi::CStr) -> Result<i32, i32> {
-    // SAFETY: path is NUL-terminated; O_PATH opens nothing for reading.
-    let fd = unsafe {
-        sc!(
-            libc::SYS_openat,
-            libc::AT_FDCWD,
-            path.as_ptr(),
-            libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC
-        )
-    };
-    fd.map(|fd| fd as i32)
+    use rustix::fs::{Mode, OFlags};
+    rustix::fs::open(
+        path,
+        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map(rustix::fd::IntoRawFd::into_raw_fd)
+    .map_err(|e| e.raw_os_error())
 }
 
 /// openat2(2) RESOLVE_* flags.
@@ -257,47 +236,37 @@ pub const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
 pub const RESOLVE_NO_SYMLINKS: u64 = 0x04;
 pub const RESOLVE_IN_ROOT: u64 = 0x10;
 
-/// struct open_how for openat2(2).
-#[repr(C)]
-struct OpenHow {
-    flags: u64,
-    mode: u64,
-    resolve: u64,
-}
-
 /// openat2(2): open `path` from `dir` with `flags` (O_CLOEXEC added) and
 /// the RESOLVE_* bits in `resolve`.
 pub fn openat2(dir: i32, path: &std::ffi::CStr, flags: i32, resolve: u64) -> Result<i32, i32> {
-    let how = OpenHow {
-        flags: (flags | libc::O_CLOEXEC) as u64,
-        mode: 0,
-        resolve,
-    };
-    // SAFETY: path is NUL-terminated; how is a valid open_how of its size.
-    let fd = unsafe {
-        sc!(
-            libc::SYS_openat2,
-            dir,
-            path.as_ptr(),
-            &how as *const OpenHow,
-            std::mem::size_of::<OpenHow>()
-        )
-    };
-    fd.map(|fd| fd as i32)
+    use rustix::fs::{Mode, OFlags, ResolveFlags};
+    rustix::fs::openat2(
+        borrow(dir),
+        path,
+        OFlags::from_bits_retain((flags | libc::O_CLOEXEC) as u32),
+        Mode::empty(),
+        ResolveFlags::from_bits_retain(resolve),
+    )
+    .map(rustix::fd::IntoRawFd::into_raw_fd)
+    .map_err(|e| e.raw_os_error())
 }
 
 /// close(2), errno untouched; EBADF is the caller's concern only.
 pub fn close(fd: i32) {
-    // SAFETY: closing a descriptor number passes no memory.
-    let _ = unsafe { sc!(libc::SYS_close, fd) };
+    // SAFETY: the caller owns `fd` and uses it no more (I/O safety: no
+    // Rust object owns it).
+    unsafe { rustix::io::close(fd) };
 }
 
 /// A raw fd as rustix takes it. For the descriptors `child::Ctx` carries
 /// as plain ints (its memory is shared with the parent, so it holds no
 /// owning types): the caller keeps `fd` open while it uses the result.
 pub fn borrow(fd: i32) -> rustix::fd::BorrowedFd<'static> {
-    // SAFETY: see above; a closed fd makes the call fail with EBADF,
-    // nothing worse.
+    // -1 ("none") would make borrow_raw panic: any other negative number
+    // makes the call fail with EBADF instead.
+    let fd = if fd == -1 { i32::MIN } else { fd };
+    // SAFETY: see above; a closed or negative fd makes the call fail with
+    // EBADF, nothing worse.
     unsafe { rustix::fd::BorrowedFd::borrow_raw(fd) }
 }
 
@@ -319,12 +288,6 @@ use rustix::runtime_448b8ad740e2a26f as rt;
 /// destructor runs (an `OwnedFd` still held is closed by the kernel).
 pub fn exit(code: i32) -> ! {
     rt::exit_group(code)
-}
-
-/// Close an fd opened after clone. `OwnedFd`'s own drop calls libc's
-/// close (errno, and fcntl in debug builds), which the child must not.
-pub fn close_owned(fd: rustix::fd::OwnedFd) {
-    close(std::os::fd::IntoRawFd::into_raw_fd(fd))
 }
 
 /// unshare(2) of namespaces only (`CLONE_NEW*`); anything else is EINVAL.
@@ -487,9 +450,192 @@ pub fn set_interface_flags(
 
 // === section: mounts (calls of child/mounts.rs, sys/path.rs, plan/mounts.rs that no crate wraps) ===
 
+/// An owned descriptor that a raw close(2) closes when dropped. std's
+/// `OwnedFd` closes through libc's close(), which stores errno on failure:
+/// after clone that errno is the parent's (CLONE_VM), so descriptors the
+/// child owns are this type. It holds an `OwnedFd` that is never dropped
+/// as such, and lends it out through `AsFd`; the parent may use it too.
+pub struct Fd(std::mem::ManuallyDrop<rustix::fd::OwnedFd>);
+
+impl Fd {
+    /// The descriptor number, no longer closed by us: the caller owns it.
+    pub fn into_raw(self) -> i32 {
+        let fd = rustix::fd::AsRawFd::as_raw_fd(&self);
+        std::mem::forget(self);
+        fd
+    }
+}
+
+impl From<rustix::fd::OwnedFd> for Fd {
+    fn from(fd: rustix::fd::OwnedFd) -> Fd {
+        Fd(std::mem::ManuallyDrop::new(fd))
+    }
+}
+
+impl rustix::fd::AsFd for Fd {
+    fn as_fd(&self) -> rustix::fd::BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
+
+impl rustix::fd::AsRawFd for Fd {
+    fn as_raw_fd(&self) -> i32 {
+        rustix::fd::AsRawFd::as_raw_fd(&*self.0)
+    }
+}
+
+impl Drop for Fd {
+    fn drop(&mut self) {
+        close(rustix::fd::AsRawFd::as_raw_fd(self));
+    }
+}
+
+/// struct mount_attr for mount_setattr(2).
+#[repr(C)]
+struct MountAttr {
+    attr_set: u64,
+    attr_clr: u64,
+    propagation: u64,
+    userns_fd: u64,
+}
+
+/// mount_setattr(2) on mount `mnt` itself (an empty path with
+/// AT_EMPTY_PATH) and, if `recursive`, every mount below it: set the
+/// MOUNT_ATTR_* bits `set`, clear those in `clear`. rustix lacks it.
+pub fn mount_setattr(
+    mnt: rustix::fd::BorrowedFd<'_>,
+    recursive: bool,
+    set: rustix::mount::MountAttrFlags,
+    clear: rustix::mount::MountAttrFlags,
+) -> Result<(), rustix::io::Errno> {
+    let attr = MountAttr {
+        attr_set: set.bits().into(),
+        attr_clr: clear.bits().into(),
+        propagation: 0,
+        userns_fd: 0,
+    };
+    let mut flags = libc::AT_EMPTY_PATH as u32;
+    if recursive {
+        flags |= libc::AT_RECURSIVE as u32;
+    }
+    // SAFETY: mnt is a borrowed, open descriptor; the empty path is
+    // NUL-terminated; attr is a valid mount_attr of the size we pass, and
+    // the kernel only reads both.
+    let r = unsafe {
+        sc!(
+            libc::SYS_mount_setattr,
+            rustix::fd::AsRawFd::as_raw_fd(&mnt),
+            c"".as_ptr(),
+            flags,
+            &attr as *const MountAttr,
+            std::mem::size_of::<MountAttr>()
+        )
+    };
+    r.map(drop).map_err(rustix::io::Errno::from_raw_os_error)
+}
+
 // === end section: mounts ===
 
 // === section: parent (calls of parent/*.rs and lib.rs that no crate wraps) ===
+
+/// fcntl(F_SETOWN): `pid` gets SIGIO when `fd` becomes readable (with
+/// O_ASYNC). Neither rustix nor nix has F_SETOWN.
+pub fn fcntl_setown(
+    fd: rustix::fd::BorrowedFd<'_>,
+    pid: rustix::process::Pid,
+) -> Result<(), rustix::io::Errno> {
+    use rustix::fd::AsRawFd;
+    // SAFETY: F_SETOWN takes an integer; no memory is passed.
+    let r = unsafe {
+        sc!(
+            libc::SYS_fcntl,
+            fd.as_raw_fd(),
+            libc::F_SETOWN,
+            pid.as_raw_pid()
+        )
+    };
+    r.map(drop).map_err(rustix::io::Errno::from_raw_os_error)
+}
+
+/// Whether `sig`'s action is the default one; with `reset`, make it the
+/// default first (so the answer is then true). Libc's sigaction: the
+/// parent's (nix and rustix only offer it as unsafe, for handlers).
+pub fn default_action(sig: i32, reset: bool) -> Result<bool, rustix::io::Errno> {
+    let mut old = std::mem::MaybeUninit::<libc::sigaction>::zeroed();
+    let mut dfl = std::mem::MaybeUninit::<libc::sigaction>::zeroed();
+    // SAFETY: both structs are zero-initialised sigactions (SIG_DFL, empty
+    // mask, no flags), valid for reading and writing; SIG_DFL installs no
+    // handler.
+    let (r, old) = unsafe {
+        let new = if reset {
+            dfl.as_mut_ptr()
+        } else {
+            std::ptr::null_mut()
+        };
+        let r = libc::sigaction(sig, new, old.as_mut_ptr());
+        (r, old.assume_init())
+    };
+    if r != 0 {
+        return Err(rustix::io::Errno::from_raw_os_error(
+            crate::error::last_errno(),
+        ));
+    }
+    Ok(reset || old.sa_sigaction == libc::SIG_DFL)
+}
+
+/// Block (or unblock) the one signal `sig`, any number including the
+/// real-time ones (nix's `SigSet` holds only the standard signals).
+pub fn block_signal(sig: i32, block: bool) -> Result<(), rustix::io::Errno> {
+    let how = if block {
+        libc::SIG_BLOCK
+    } else {
+        libc::SIG_UNBLOCK
+    };
+    // SAFETY: set is initialised by sigemptyset before use; the old mask
+    // is not asked for.
+    let r = unsafe {
+        let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
+        libc::sigemptyset(set.as_mut_ptr());
+        if libc::sigaddset(set.as_mut_ptr(), sig) != 0 {
+            -1
+        } else {
+            libc::sigprocmask(how, set.as_ptr(), std::ptr::null_mut())
+        }
+    };
+    if r != 0 {
+        return Err(rustix::io::Errno::from_raw_os_error(
+            crate::error::last_errno(),
+        ));
+    }
+    Ok(())
+}
+
+/// The Landlock ABI version, or why there is none (ENOSYS: not built in,
+/// EOPNOTSUPP: not enabled at boot): `--check` tells the two apart.
+pub fn landlock_abi_or_errno() -> Result<i32, rustix::io::Errno> {
+    // LANDLOCK_CREATE_RULESET_VERSION.
+    const VERSION: u32 = 1;
+    // SAFETY: the version query takes no attribute pointer and no size.
+    let r = unsafe {
+        sc!(
+            libc::SYS_landlock_create_ruleset,
+            std::ptr::null::<libc::c_void>(),
+            0usize,
+            VERSION
+        )
+    };
+    r.map(|v| v as i32)
+        .map_err(rustix::io::Errno::from_raw_os_error)
+}
+
+/// unshare(CLONE_NEWTIME), for `--check`'s probe child (a copy of our
+/// memory): a time namespace for its children. rustix's `unshare_unsafe`
+/// is unsafe for CLONE_FILES and CLONE_FS only.
+pub fn unshare_time_ns() -> Result<(), rustix::io::Errno> {
+    // SAFETY: CLONE_NEWTIME leaves the fd table and the filesystem
+    // context (what could surprise other threads) alone.
+    unsafe { rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::NEWTIME) }
+}
 
 // === end section: parent ===
 

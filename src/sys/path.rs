@@ -3,11 +3,15 @@
 //! created through a symlink. Async-signal-safe (the child uses it), and the
 //! parent's checks use the same walk.
 
+#![forbid(unsafe_code)]
+
 use std::ffi::CStr;
 
-use crate::sys;
+use rustix::fd::{AsFd, BorrowedFd};
+use rustix::fs::{Access, AtFlags, Mode, OFlags, ResolveFlags};
+use rustix::io::Errno;
 
-const AT_EMPTY_PATH: u32 = 0x1000;
+use crate::sys::Fd;
 
 /// What a missing destination becomes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,21 +22,29 @@ pub enum Make {
     File,
 }
 
+/// An O_PATH descriptor on directory `path`: a handle to it, nothing
+/// opened for reading. Err(ENOTDIR) for anything but a directory.
+pub fn open_dir(path: &CStr) -> Result<Fd, Errno> {
+    let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    rustix::fs::open(path, flags, Mode::empty()).map(Fd::from)
+}
+
 /// Resolve `path` from `base` as the jail sees it: `base` is its `/`, so an
 /// absolute symlink or `..` stays beneath it, and magic links
 /// (/proc/PID/fd/N) are refused. With `no_symlinks`, every symlink is
 /// (ELOOP). Returns an O_PATH descriptor.
-pub fn lookup(base: i32, path: &CStr, no_symlinks: bool) -> Result<i32, i32> {
-    let mut resolve = sys::RESOLVE_IN_ROOT | sys::RESOLVE_NO_MAGICLINKS;
+pub fn lookup(base: BorrowedFd<'_>, path: &CStr, no_symlinks: bool) -> Result<Fd, Errno> {
+    let mut resolve = ResolveFlags::IN_ROOT | ResolveFlags::NO_MAGICLINKS;
     if no_symlinks {
-        resolve |= sys::RESOLVE_NO_SYMLINKS;
+        resolve |= ResolveFlags::NO_SYMLINKS;
     }
+    let flags = OFlags::PATH | OFlags::CLOEXEC;
     let mut tries = 0;
     loop {
-        match sys::openat2(base, path, libc::O_PATH, resolve) {
+        match rustix::fs::openat2(base, path, flags, Mode::empty(), resolve) {
             // A rename or a mount raced a `..`: the kernel asks to retry.
-            Err(libc::EAGAIN) if tries < 16 => tries += 1,
-            r => return r,
+            Err(Errno::AGAIN) if tries < 16 => tries += 1,
+            r => return r.map(Fd::from),
         }
     }
 }
@@ -43,10 +55,15 @@ pub fn lookup(base: i32, path: &CStr, no_symlinks: bool) -> Result<i32, i32> {
 /// target, inside the root). A missing one becomes `make`, created one
 /// component at a time, each checked to be no symlink: nothing is ever
 /// created through a symlink (ELOOP) or outside `base`.
-pub fn open_dst(base: i32, path: &CStr, make: Make) -> Result<i32, i32> {
+pub fn open_dst(base: BorrowedFd<'_>, path: &CStr, make: Make) -> Result<Fd, Errno> {
     match lookup(base, path, false) {
-        Err(libc::ENOENT | libc::ELOOP) if make != Make::Nothing => {
-            walk(base, path, make, false).map_err(|(e, _)| e)
+        Err(Errno::NOENT | Errno::LOOP) if make != Make::Nothing => {
+            match walk(base, path, make, false) {
+                Ok(Some(fd)) => Ok(fd),
+                // Only a dry walk stops short.
+                Ok(None) => Err(Errno::NOENT),
+                Err((e, _)) => Err(e),
+            }
         }
         r => r,
     }
@@ -56,17 +73,10 @@ pub fn open_dst(base: i32, path: &CStr, make: Make) -> Result<i32, i32> {
 /// `open_dst`): Ok if it exists or the caller could create it, else errno
 /// and the length of the path's prefix that fails (with ELOOP: the
 /// symlink).
-pub fn probe_dst(base: i32, path: &CStr) -> Result<(), (i32, usize)> {
+pub fn probe_dst(base: BorrowedFd<'_>, path: &CStr) -> Result<(), (Errno, usize)> {
     match lookup(base, path, false) {
-        Ok(fd) => {
-            sys::close(fd);
-            Ok(())
-        }
-        Err(libc::ENOENT | libc::ELOOP) => walk(base, path, Make::Dir, true).map(|fd| {
-            if fd >= 0 {
-                sys::close(fd);
-            }
-        }),
+        Ok(_) => Ok(()),
+        Err(Errno::NOENT | Errno::LOOP) => walk(base, path, Make::Dir, true).map(drop),
         Err(e) => Err((e, path.to_bytes().len())),
     }
 }
@@ -75,28 +85,33 @@ pub fn probe_dst(base: i32, path: &CStr) -> Result<(), (i32, usize)> {
 /// allowed anywhere, creating what is missing: directories, and with
 /// `Make::File` a file last. `dry`: create nothing, stop at the first
 /// missing component, and check that the caller could create it there
-/// (-1 then). Returns the descriptor of the whole path, or errno and the
+/// (None then). Returns the descriptor of the whole path, or errno and the
 /// length of the prefix that failed.
-fn walk(base: i32, path: &CStr, make: Make, dry: bool) -> Result<i32, (i32, usize)> {
+fn walk(
+    base: BorrowedFd<'_>,
+    path: &CStr,
+    make: Make,
+    dry: bool,
+) -> Result<Option<Fd>, (Errno, usize)> {
     let bytes = path.to_bytes();
     let n = bytes.len();
     let mut buf = [0u8; 4096];
     if n >= buf.len() {
-        return Err((libc::ENAMETOOLONG, n));
+        return Err((Errno::NAMETOOLONG, n));
     }
     buf[..n].copy_from_slice(bytes);
-    // The prefix reached so far (-1: none yet, i.e. `base`).
-    let mut at: i32 = -1;
+    // The prefix reached so far (None: none yet, i.e. `base`).
+    let mut at: Option<Fd> = None;
     let mut start = 0;
-    let r = loop {
+    loop {
         while start < n && buf[start] == b'/' {
             start += 1;
         }
         if start == n {
-            break if at >= 0 || dry {
-                Ok(at)
-            } else {
-                lookup(base, c"/", true).map_err(|e| (e, 0))
+            return match at {
+                Some(fd) => Ok(Some(fd)),
+                None if dry => Ok(None),
+                None => lookup(base, c"/", true).map(Some).map_err(|e| (e, 0)),
             };
         }
         let mut end = start;
@@ -106,102 +121,72 @@ fn walk(base: i32, path: &CStr, make: Make, dry: bool) -> Result<i32, (i32, usiz
         let file = make == Make::File && buf[end..n].iter().all(|b| *b == b'/');
         let saved = buf[end];
         buf[end] = 0;
-        let r = step(base, &buf, start, end, at, file, dry);
+        let parent = at.as_ref().map_or(base, |fd| fd.as_fd());
+        let r = step(base, &buf, start, end, parent, file, dry);
         buf[end] = saved;
         match r {
-            Ok(fd) => {
-                if at >= 0 {
-                    sys::close(at);
-                }
-                at = fd;
-                if fd < 0 {
-                    break Ok(-1);
-                }
-            }
-            Err(e) => break Err((e, end)),
+            Ok(Some(fd)) => at = Some(fd),
+            Ok(None) => return Ok(None),
+            Err(e) => return Err((e, end)),
         }
         start = end;
-    };
-    if r.is_err() && at >= 0 {
-        sys::close(at);
     }
-    r
 }
 
 /// One component of `walk`: reach the prefix `buf[..end]` (NUL at `end`),
 /// whose last component is `buf[start..end]`, from `base` with no symlink;
-/// if it is missing, make it in `parent` (the prefix before; -1: `base`),
-/// a file if `file`, else a directory. `dry`: make nothing, -1 if it could
+/// if it is missing, make it in `dir` (the prefix before, or `base`), a
+/// file if `file`, else a directory. `dry`: make nothing, None if it could
 /// be made.
 fn step(
-    base: i32,
+    base: BorrowedFd<'_>,
     buf: &[u8],
     start: usize,
     end: usize,
-    parent: i32,
+    dir: BorrowedFd<'_>,
     file: bool,
     dry: bool,
-) -> Result<i32, i32> {
-    let prefix = CStr::from_bytes_until_nul(&buf[..=end]).map_err(|_| libc::EINVAL)?;
+) -> Result<Option<Fd>, Errno> {
+    let prefix = CStr::from_bytes_until_nul(&buf[..=end]).map_err(|_| Errno::INVAL)?;
     match lookup(base, prefix, true) {
-        Err(libc::ENOENT) => {}
-        r => return r,
+        Err(Errno::NOENT) => {}
+        r => return r.map(Some),
     }
-    let dir = if parent >= 0 { parent } else { base };
     if dry {
-        return can_create_in(dir).map(|_| -1);
+        return can_create_in(dir).map(|_| None);
     }
-    let name = CStr::from_bytes_until_nul(&buf[start..=end]).map_err(|_| libc::EINVAL)?;
+    let name = CStr::from_bytes_until_nul(&buf[start..=end]).map_err(|_| Errno::INVAL)?;
     let made = if file {
         create_file(dir, name)
     } else {
-        // SAFETY: name is NUL-terminated; dir is an open descriptor.
-        unsafe { sc!(libc::SYS_mkdirat, dir, name.as_ptr(), 0o755) }.map(drop)
+        rustix::fs::mkdirat(dir, name, Mode::from_raw_mode(0o755))
     };
     match made {
         // EEXIST: made meanwhile; the lookup below checks what it is.
-        Ok(()) | Err(libc::EEXIST) => {}
+        Ok(()) | Err(Errno::EXIST) => {}
         Err(e) => return Err(e),
     }
-    lookup(base, prefix, true)
+    lookup(base, prefix, true).map(Some)
 }
 
 /// An empty file `name` in directory `dir`, never through a symlink.
-fn create_file(dir: i32, name: &CStr) -> Result<(), i32> {
-    // SAFETY: name is NUL-terminated; dir is an open descriptor.
-    let fd = unsafe {
-        sc!(
-            libc::SYS_openat,
-            dir,
-            name.as_ptr(),
-            libc::O_RDONLY
-                | libc::O_CREAT
-                | libc::O_EXCL
-                | libc::O_NOFOLLOW
-                | libc::O_CLOEXEC
-                | libc::O_NOCTTY,
-            0o644
-        )
-    }?;
-    sys::close(fd as i32);
-    Ok(())
+fn create_file(dir: BorrowedFd<'_>, name: &CStr) -> Result<(), Errno> {
+    let flags = OFlags::RDONLY
+        | OFlags::CREATE
+        | OFlags::EXCL
+        | OFlags::NOFOLLOW
+        | OFlags::CLOEXEC
+        | OFlags::NOCTTY;
+    rustix::fs::openat(dir, name, flags, Mode::from_raw_mode(0o644)).map(|fd| drop(Fd::from(fd)))
 }
 
-/// Whether the caller may create an entry in directory `dir`.
-fn can_create_in(dir: i32) -> Result<(), i32> {
-    // SAFETY: the empty path with AT_EMPTY_PATH names dir itself.
-    let r = unsafe {
-        sc!(
-            libc::SYS_faccessat2,
-            dir,
-            c"".as_ptr(),
-            libc::W_OK | libc::X_OK,
-            AT_EMPTY_PATH
-        )
-    };
-    match r {
-        // Before Linux 5.8 the child finds out.
-        Ok(_) | Err(libc::ENOSYS) => Ok(()),
-        Err(e) => Err(e),
-    }
+/// Whether the caller may create an entry in directory `dir` (an O_PATH
+/// descriptor: `.` from it names the directory itself).
+fn can_create_in(dir: BorrowedFd<'_>) -> Result<(), Errno> {
+    rustix::fs::accessat(
+        dir,
+        c".",
+        Access::WRITE_OK | Access::EXEC_OK,
+        AtFlags::empty(),
+    )
 }

@@ -1234,7 +1234,7 @@ fn random_argv(rng: &mut Rng) -> Vec<OsString> {
         };
         argv.push(word);
         // Flags that take a value usually get one.
-        if f.value.is_some() && rng.below(4) != 0 {
+        if f.value.name().is_some() && rng.below(4) != 0 {
             argv.push(random_value(rng));
         }
     }
