@@ -17,7 +17,7 @@ pub mod net;
 pub mod seccomp;
 pub mod timer;
 
-use rustix::fd::AsRawFd;
+use rustix::fd::{AsFd, AsRawFd, BorrowedFd};
 use rustix::fs::{AtFlags, Mode, OFlags};
 use rustix::io::Errno;
 use rustix::process::{Pid, Signal};
@@ -210,27 +210,24 @@ fn stdin_read_only(ctx: &Ctx, path: &std::ffi::CStr) {
     let t = sys::now_ns();
     let fd = ctx.spec.stdio_fds()[0];
     let ro = match mounts::open_read_only(path) {
-        Ok(ro) => ro.into_raw(),
+        Ok(ro) => ro,
         Err(rustix::io::Errno::NOSYS) => return,
         Err(e) => fail(ctx, Step::StdinReadOnly, 0, e.raw_os_error()),
     };
-    if !same_file(fd, ro) {
+    if !same_file(sys::borrow(fd), ro.as_fd()) {
         fail(ctx, Step::StdinReadOnly, 0, libc::ESTALE);
     }
     // Our copy of `fd` becomes the read-only one; the parent's copy stays
     // open in the parent's own fd table.
-    let r = sys::dup_onto(sys::borrow(ro), fd, rustix::io::DupFlags::CLOEXEC);
+    let r = sys::dup_onto(ro.as_fd(), fd, rustix::io::DupFlags::CLOEXEC);
     check(ctx, Step::StdinReadOnly, 0, r);
-    sys::close(ro);
+    drop(ro);
     log(ctx, Step::StdinReadOnly, t);
 }
 
 /// Whether two fds are open on the same file (device and inode).
-fn same_file(a: i32, b: i32) -> bool {
-    match (
-        rustix::fs::fstat(sys::borrow(a)),
-        rustix::fs::fstat(sys::borrow(b)),
-    ) {
+fn same_file(a: BorrowedFd, b: BorrowedFd) -> bool {
+    match (rustix::fs::fstat(a), rustix::fs::fstat(b)) {
         (Ok(sa), Ok(sb)) => sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino,
         _ => false,
     }
