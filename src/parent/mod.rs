@@ -2,6 +2,8 @@
 //! and the exit status; also `--check`. Runs in the caller's namespaces and
 //! may allocate.
 
+#![forbid(unsafe_code)]
+
 pub mod check;
 pub mod idmap;
 pub mod info;

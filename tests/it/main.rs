@@ -13,4 +13,5 @@ mod process;
 mod scripting;
 mod security;
 mod signals;
+mod source;
 mod subids;
