@@ -72,20 +72,11 @@ fn add_range(file: &str) {
 /// (as root, make sure it has). Returns its first uid and gid ranges.
 macro_rules! need_subids {
     () => {{
-        need!("newuidmap");
-        need!("newgidmap");
-        static SETUP: Once = Once::new();
-        if is_root() {
-            SETUP.call_once(|| {
-                add_range(SUBUID);
-                add_range(SUBGID);
-            });
+        if let Err(why) = ready() {
+            skip!("{why}");
         }
         let (uid, _) = user_ids();
-        match (ranges(SUBUID, uid).first(), ranges(SUBGID, uid).first()) {
-            (Some(u), Some(g)) => (*u, *g),
-            _ => skip!("uid {uid} has no range in {SUBUID} and {SUBGID}"),
-        }
+        (ranges(SUBUID, uid)[0], ranges(SUBGID, uid)[0])
     }};
 }
 
