@@ -23,6 +23,12 @@ struct RulesetAttr {
 
 /// The kernel's Landlock ABI version, or 0 when Landlock is absent or off.
 pub fn abi() -> i32 {
+    abi_or_errno().unwrap_or(0)
+}
+
+/// The Landlock ABI version, or why there is none (ENOSYS: not built in,
+/// EOPNOTSUPP: not enabled at boot): `--check` tells the two apart.
+pub fn abi_or_errno() -> Result<i32, rustix::io::Errno> {
     // SAFETY: the version query takes no memory.
     let v = unsafe {
         sc!(
@@ -32,7 +38,8 @@ pub fn abi() -> i32 {
             CREATE_RULESET_VERSION
         )
     };
-    v.map_or(0, |v| v as i32)
+    v.map(|v| v as i32)
+        .map_err(rustix::io::Errno::from_raw_os_error)
 }
 
 /// A ruleset that scopes signals and abstract unix sockets, or `None` when

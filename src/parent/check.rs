@@ -52,7 +52,7 @@ fn run_task(task: Task) -> Result<(), i32> {
             crate::child::mounts::make_root_private().map_err(|e| e.raw_os_error())?;
             crate::child::mounts::mount_proc(c"/proc").map_err(|e| e.raw_os_error())
         }
-        Task::TimeNs => step(sys::unshare_time_ns()),
+        Task::TimeNs => step(sys::unshare(rustix::thread::UnshareFlags::NEWTIME)),
         Task::Seccomp => {
             // The filter every COMMAND gets (it needs no_new_privs).
             step(rustix::thread::set_no_new_privs(true))?;
@@ -261,7 +261,7 @@ pub fn run() -> i32 {
         Ok(()) => r.line("ok", "seccomp filter", ""),
         Err(e) => r.line("no", "seccomp filter", &failure(e)),
     }
-    let abi = match sys::landlock_abi_or_errno() {
+    let abi = match crate::child::landlock::abi_or_errno() {
         Err(e) => {
             let why = match e {
                 Errno::NOSYS => "not built into this kernel".to_string(),

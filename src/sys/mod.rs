@@ -610,33 +610,6 @@ pub fn block_signal(sig: i32, block: bool) -> Result<(), rustix::io::Errno> {
     Ok(())
 }
 
-/// The Landlock ABI version, or why there is none (ENOSYS: not built in,
-/// EOPNOTSUPP: not enabled at boot): `--check` tells the two apart.
-pub fn landlock_abi_or_errno() -> Result<i32, rustix::io::Errno> {
-    // LANDLOCK_CREATE_RULESET_VERSION.
-    const VERSION: u32 = 1;
-    // SAFETY: the version query takes no attribute pointer and no size.
-    let r = unsafe {
-        sc!(
-            libc::SYS_landlock_create_ruleset,
-            std::ptr::null::<libc::c_void>(),
-            0usize,
-            VERSION
-        )
-    };
-    r.map(|v| v as i32)
-        .map_err(rustix::io::Errno::from_raw_os_error)
-}
-
-/// unshare(CLONE_NEWTIME), for `--check`'s probe child (a copy of our
-/// memory): a time namespace for its children. rustix's `unshare_unsafe`
-/// is unsafe for CLONE_FILES and CLONE_FS only.
-pub fn unshare_time_ns() -> Result<(), rustix::io::Errno> {
-    // SAFETY: CLONE_NEWTIME leaves the fd table and the filesystem
-    // context (what could surprise other threads) alone.
-    unsafe { rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::NEWTIME) }
-}
-
 // === end section: parent ===
 
 // === section: plan (calls of plan/*.rs that no crate wraps) ===
