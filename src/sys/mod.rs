@@ -279,15 +279,17 @@ pub fn signal(sig: i32) -> rustix::process::Signal {
 
 // === section: child (calls of child/mod.rs, init.rs, timer.rs, net.rs that no crate wraps) ===
 
-/// rustix's process-runtime calls (exit_group, execve, the kernel's signal
-/// mask and sigtimedwait): linux_raw system calls like the rest, kept out
-/// of its documented API under this name.
-use rustix::runtime_448b8ad740e2a26f as rt;
+// exit_group, execve, the signal mask and sigtimedwait: rustix 1.1 has
+// them only outside its public API, so they are raw calls here (`sc!`, no
+// errno).
 
 /// exit_group(2): leave at once, as `_exit` does but without libc. No
 /// destructor runs (an `OwnedFd` still held is closed by the kernel).
 pub fn exit(code: i32) -> ! {
-    rt::exit_group(code)
+    loop {
+        // SAFETY: exit_group takes no pointers and does not return.
+        let _ = unsafe { sc!(libc::SYS_exit_group, code) };
+    }
 }
 
 /// unshare(2) of namespaces only (`CLONE_NEW*`); anything else is EINVAL.
@@ -309,20 +311,26 @@ pub fn unshare(flags: rustix::thread::UnshareFlags) -> Result<(), rustix::io::Er
     unsafe { rustix::thread::unshare_unsafe(flags) }
 }
 
-/// A libc signal set as the kernel reads it: its first 64 bits, in the
-/// same order (rustix's `KernelSigSet` is documented as a prefix of
-/// `libc::sigset_t`).
-fn kernel_set(set: &libc::sigset_t) -> *const rt::KernelSigSet {
-    const { assert!(size_of::<rt::KernelSigSet>() <= size_of::<libc::sigset_t>()) };
-    (set as *const libc::sigset_t).cast()
-}
+/// The size of the kernel's signal set: the first 64 bits of a
+/// `libc::sigset_t`, in the same order.
+const KERNEL_SIGSET: usize = 8;
 
 /// Set the signal mask to `set`: right before execve, the caller's mask,
 /// saved by the parent (`child::Ctx::old_mask`).
 pub fn set_signal_mask(set: &libc::sigset_t) -> Result<(), rustix::io::Errno> {
-    // SAFETY: kernel_set points into `set`, valid and aligned for it. The
-    // mask only decides which signals wait; nothing of libc runs here.
-    unsafe { rt::kernel_sigprocmask(rt::How::SETMASK, Some(&*kernel_set(set))) }.map(drop)
+    const { assert!(KERNEL_SIGSET <= size_of::<libc::sigset_t>()) };
+    // SAFETY: `set` is valid for the 8 bytes the kernel reads; no old set
+    // is written. The mask only decides which signals wait.
+    let r = unsafe {
+        sc!(
+            libc::SYS_rt_sigprocmask,
+            libc::SIG_SETMASK,
+            set as *const libc::sigset_t,
+            0usize,
+            KERNEL_SIGSET
+        )
+    };
+    r.map(drop).map_err(rustix::io::Errno::from_raw_os_error)
 }
 
 /// A signal `sigtimedwait` took: its number and `si_code` (SI_KERNEL for
@@ -339,18 +347,33 @@ pub fn sigtimedwait(
     set: &libc::sigset_t,
     timeout: Option<&rustix::time::Timespec>,
 ) -> Result<Caught, rustix::io::Errno> {
-    // SAFETY: kernel_set as in set_signal_mask. The signals taken are the
-    // blocked ones of the wait set, which libc does not use. Every member
-    // of the union starts with si_signo, si_errno, si_code, which the
-    // kernel fills for every signal.
-    unsafe {
-        let info = rt::kernel_sigtimedwait(&*kernel_set(set), timeout)?;
-        let head = info.__bindgen_anon_1.__bindgen_anon_1;
-        Ok(Caught {
-            signo: head.si_signo,
-            code: head.si_code,
-        })
-    }
+    // struct siginfo (128 bytes) begins with si_signo, si_errno, si_code
+    // for every signal; the rest is not read.
+    let mut info = [0i32; 32];
+    let ts = timeout.map(|t| libc::timespec {
+        tv_sec: t.tv_sec as _,
+        tv_nsec: t.tv_nsec as _,
+    });
+    let ts_ptr = ts
+        .as_ref()
+        .map_or(std::ptr::null(), |t| t as *const libc::timespec);
+    // SAFETY: `set` is valid for the 8 bytes the kernel reads, `info` is a
+    // writable 128-byte siginfo, `ts_ptr` null or a valid timespec. The
+    // signals taken are the blocked ones of the wait set.
+    let r = unsafe {
+        sc!(
+            libc::SYS_rt_sigtimedwait,
+            set as *const libc::sigset_t,
+            info.as_mut_ptr(),
+            ts_ptr,
+            KERNEL_SIGSET
+        )
+    };
+    r.map_err(rustix::io::Errno::from_raw_os_error)?;
+    Ok(Caught {
+        signo: info[0],
+        code: info[2],
+    })
 }
 
 /// execve(2) of `path`; returns only on failure. `argv` and `envp` must
@@ -366,7 +389,15 @@ pub fn execve(
     }
     // SAFETY: both arrays are null-terminated (checked) and their other
     // entries point to the NUL-terminated strings of `Exec` (see above).
-    unsafe { rt::execve(path, argv.as_ptr().cast(), envp.as_ptr().cast()) }
+    let r = unsafe {
+        sc!(
+            libc::SYS_execve,
+            path.as_ptr(),
+            argv.as_ptr(),
+            envp.as_ptr()
+        )
+    };
+    rustix::io::Errno::from_raw_os_error(r.err().unwrap_or(libc::EINVAL))
 }
 
 /// dup3(2) of `old` onto the descriptor number `new` (the stdio fds the
