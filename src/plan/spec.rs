@@ -470,13 +470,15 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     t.check()?;
 
     let mut flags = libc::CLONE_NEWUSER | t.namespaces;
-    if flags & libc::CLONE_NEWPID != 0 || !t.fs.is_empty() {
-        // A PID namespace needs its own /proc, and every filesystem option
-        // its own mounts: both need a mount namespace.
+    let ipc_ns = flags & libc::CLONE_NEWIPC != 0;
+    if flags & libc::CLONE_NEWPID != 0 || !t.fs.is_empty() || ipc_ns {
+        // A PID namespace needs its own /proc, every filesystem option its
+        // own mounts, and an IPC namespace its own /dev/shm: all need a
+        // mount namespace.
         flags |= libc::CLONE_NEWNS;
     }
     let pid_ns = flags & libc::CLONE_NEWPID != 0;
-    let mut fs = mounts::build(&t.fs, pid_ns)?;
+    let mut fs = mounts::build(&t.fs, pid_ns, ipc_ns)?;
 
     let outer_uid = rustix::process::geteuid().as_raw();
     let outer_gid = rustix::process::getegid().as_raw();
