@@ -270,6 +270,123 @@ fn ro_makes_every_mount_read_only() {
     same_mounts(&before, "jail --ro");
 }
 
+/// Python's multiprocessing: a Pool and a Lock under each start method
+/// (named semaphores in /dev/shm), and a shared_memory block.
+const MULTIPROCESSING_PY: &str = r#"
+import multiprocessing as mp
+from multiprocessing import shared_memory
+def square(x):
+    return x * x
+if __name__ == "__main__":
+    for method in ("fork", "spawn"):
+        ctx = mp.get_context(method)
+        with ctx.Pool(2) as pool:
+            got = pool.map(square, range(5))
+        lock = ctx.Lock()
+        with lock:
+            pass
+        print(method, got)
+    shm = shared_memory.SharedMemory(create=True, size=4096)
+    shm.buf[0] = 7
+    print("shm", bytes(shm.buf[:1]) == b"\x07")
+    shm.close()
+    shm.unlink()
+"#;
+
+/// A C program's named semaphore (glibc: a file in /dev/shm).
+const SEM_OPEN_C: &str = r#"
+#include <fcntl.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <unistd.h>
+int main(void) {
+    char name[64];
+    snprintf(name, sizeof name, "/jail-test-%d", (int)getpid());
+    sem_t *s = sem_open(name, O_CREAT | O_EXCL, 0600, 1);
+    if (s == SEM_FAILED) { perror("sem_open"); return 1; }
+    if (sem_wait(s) || sem_post(s)) { perror("sem_wait"); return 1; }
+    sem_close(s);
+    sem_unlink(name);
+    puts("SEM-OK");
+    return 0;
+}
+"#;
+
+#[test]
+fn hermetic_recipe_runs_posix_ipc() {
+    need!("python3");
+    need!("gcc");
+    let project = TempDir::new();
+    let scratch = TempDir::new();
+    std::fs::write(project.join("mp.py"), MULTIPROCESSING_PY).unwrap();
+    std::fs::write(project.join("sem.c"), SEM_OPEN_C).unwrap();
+    let sem = project.join("sem");
+    let mut cc = Command::new("gcc");
+    cc.args(["-O0", "-pthread", "-o", s(&sem), s(&project.join("sem.c"))]);
+    ok(&run(cc));
+    std::fs::set_permissions(&sem, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let recipe = [
+        "--ro",
+        "--rw",
+        s(project.path()),
+        "--tmpfs",
+        s(scratch.path()),
+        "--net",
+        "--pid",
+        "--",
+    ];
+    let script = "python3 mp.py && ./sem && ls -ld /dev/shm && ls -A /dev/shm | wc -l";
+    let mut a = recipe.to_vec();
+    a.extend(["sh", "-c", script]);
+    let mut c = jail(&a);
+    c.current_dir(project.path());
+    let o = ok(&run(c));
+    let lines: Vec<&str> = o.lines().collect();
+    assert_eq!(
+        lines[..4],
+        [
+            "fork [0, 1, 4, 9, 16]",
+            "spawn [0, 1, 4, 9, 16]",
+            "shm True",
+            "SEM-OK"
+        ],
+        "{o}"
+    );
+    // A private /dev/shm: sticky and writable for all, left empty.
+    assert!(lines[4].starts_with("drwxrwxrwt "), "{o}");
+    assert_eq!(lines[5], "0", "{o}");
+}
+
+#[test]
+fn dev_shm_named_by_the_user_is_theirs() {
+    let dir = TempDir::new();
+    let mine = HostFile(Path::new("/dev/shm").join(unique("mine")));
+    user_file(&mine.0, "caller's");
+    let src = user_dir(&dir.join("src"));
+    user_file(&src.join("x"), "bound");
+    let bind = format!("{}:/dev/shm", s(&src));
+    let cat = format!("cat {} /dev/shm/x 2>&1; true", s(&mine.0));
+    // Given to the jail: the caller's /dev/shm (or what the user binds
+    // there), not a private one.
+    for (args, want) in [
+        (&["--ro", "--rw", "/dev/shm"][..], "caller's"),
+        (&["--ipc", "--bind", &bind], "bound"),
+        (&["--ro", "--bind", &bind], "bound"),
+    ] {
+        let mut a = args.to_vec();
+        a.extend(["--", "sh", "-c", &cat]);
+        let o = ok(&jail_run(&a));
+        assert!(o.contains(want), "jail {args:?}: {o}");
+    }
+    // A private one otherwise, and under --dev a fresh one.
+    for args in [&["--ro"][..], &["--ipc"], &["--dev"], &["--ro", "--dev"]] {
+        let mut a = args.to_vec();
+        a.extend(["--", "sh", "-c", &cat]);
+        let o = ok(&jail_run(&a));
+        assert!(!o.contains("caller's"), "jail {args:?}: {o}");
+    }
+}
+
 #[test]
 fn ro_keeps_rw_tmpfs_and_bind_destinations_writable() {
     let dir = TempDir::new();
