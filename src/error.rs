@@ -115,6 +115,7 @@ pub enum Step {
     MountProc,
     PivotRoot,
     Loopback,
+    PingRange,
     Hostname,
     SessionKeyring,
     Dumpable,
@@ -138,7 +139,7 @@ pub enum Step {
 }
 
 impl Step {
-    const ALL: [Step; 32] = [
+    const ALL: [Step; 33] = [
         Step::WaitForMaps,
         Step::UnshareTime,
         Step::TimeOffsets,
@@ -151,6 +152,7 @@ impl Step {
         Step::MountProc,
         Step::PivotRoot,
         Step::Loopback,
+        Step::PingRange,
         Step::Hostname,
         Step::SessionKeyring,
         Step::Dumpable,
@@ -192,6 +194,7 @@ impl Step {
             Step::MountProc => "mount /proc",
             Step::PivotRoot => "pivot into the new root",
             Step::Loopback => "bring lo up",
+            Step::PingRange => "let COMMAND ping (net.ipv4.ping_group_range)",
             Step::Hostname => "set hostname",
             Step::SessionKeyring => "join a new session keyring",
             Step::Dumpable => "make the jail non-dumpable",

@@ -142,6 +142,10 @@ pub fn main(ctx: &Ctx) -> ! {
     }
     sys::close(ctx.sync_rd);
     log(ctx, Step::WaitForMaps, t);
+    if spec.lock.is_none() {
+        // Not earlier: the kernel reads the range through the id maps.
+        ping_range(ctx);
+    }
 
     let self_dir = setup_namespaces(ctx);
     if let Some(lock) = &spec.lock {
@@ -149,6 +153,7 @@ pub fn main(ctx: &Ctx) -> ! {
         lock_view(ctx, lock, self_dir);
         log(ctx, Step::Lock, t);
         net_and_name(ctx);
+        ping_range(ctx);
     }
 
     // Not earlier: writing the time namespace's offsets needs a dumpable
@@ -247,6 +252,42 @@ fn net_and_name(ctx: &Ctx) {
         check(ctx, Step::Hostname, 0, r);
         log(ctx, Step::Hostname, t);
     }
+}
+
+/// Let COMMAND's gid open ICMP echo sockets in the new network namespace,
+/// whose net.ipv4.ping_group_range allows nobody at first: ping then works
+/// without CAP_NET_RAW, as on most hosts. Needs the namespace's
+/// capabilities and the id maps (the kernel maps the range through them).
+/// No such file (no IPv4, or no /proc in the view) or a read-only /proc
+/// (inside a container): skipped, with a note under `-v`.
+fn ping_range(ctx: &Ctx) {
+    let Some(range) = &ctx.spec.ping_range else {
+        return;
+    };
+    let t = sys::now_ns();
+    let path = c"/proc/sys/net/ipv4/ping_group_range";
+    let fd = match rustix::fs::open(path, OFlags::WRONLY | OFlags::CLOEXEC, Mode::empty()) {
+        Ok(fd) => sys::Fd::from(fd),
+        Err(e) if e == Errno::NOENT || e == Errno::ROFS => {
+            if ctx.spec.verbose {
+                let note: &[u8] = if e == Errno::NOENT {
+                    b"jail: no net.ipv4.ping_group_range here (no IPv4, or no /proc in the view): \
+                      COMMAND cannot ping\n"
+                } else {
+                    b"jail: /proc/sys is read-only here: net.ipv4.ping_group_range left as it is, \
+                      COMMAND cannot ping\n"
+                };
+                let _ = sys::write_all(2, note);
+            }
+            return;
+        }
+        Err(e) => fail(ctx, Step::PingRange, 0, e.raw_os_error()),
+    };
+    if let Err(e) = sys::write_all(fd.as_raw_fd(), range.as_bytes()) {
+        fail(ctx, Step::PingRange, 0, e);
+    }
+    drop(fd);
+    log(ctx, Step::PingRange, t);
 }
 
 /// Lock the view jail built (see `spec::Lock`): enter a nested user

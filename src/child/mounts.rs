@@ -343,6 +343,16 @@ pub fn apply(fs: &Fs) -> Result<(), Failed> {
                 r.map_err(f)?;
             }
             OpKind::Dev => apply_dev(base, op).map_err(f)?,
+            OpKind::Shm => {
+                // Owned by COMMAND's ids (see `Fs::tmpfs_opts`), sticky and
+                // writable for all, as the caller's.
+                let opts = fs.tmpfs_opts.as_deref().unwrap_or(c"");
+                let mnt = new_mount(c"tmpfs", &[opts, c"mode=1777"], NOSUID | NODEV)
+                    .map_err(|e| f((Part::Mount, e)))?;
+                let r = attach_at(base, &op.dst, Make::Nothing, mnt.as_fd());
+                op.tree.set(mnt);
+                r.map_err(f)?;
+            }
             OpKind::Cover(what) => match apply_cover(fs, base, op, what) {
                 Ok(()) => {}
                 // Gone since the parent looked: nothing to cover.
@@ -438,7 +448,7 @@ pub fn apply_readonly(fs: &Fs) -> Result<(), Failed> {
     for (i, op) in fs.ops.iter().enumerate() {
         let mnt = op.tree.fd();
         let r = match op.kind {
-            OpKind::Bind { ro: false, .. } | OpKind::Rw | OpKind::Tmpfs => {
+            OpKind::Bind { ro: false, .. } | OpKind::Rw | OpKind::Tmpfs | OpKind::Shm => {
                 mnt.and_then(make_writable)
             }
             OpKind::Bind { ro: true, .. } => mnt.and_then(|m| set_readonly(m, true, true)),

@@ -149,7 +149,8 @@ pub const FLAGS: &[FlagDef] = &[
         section: S::Namespaces,
         help: "new network namespace: only lo, up (127.0.0.1 and ::1)",
         doc: "Nothing outside the jail is reachable; servers on the host's loopback are not \
-         either.",
+         either. COMMAND's group may open ICMP echo sockets (net.ipv4.ping_group_range), so \
+         ping works without CAP_NET_RAW.",
     },
     FlagDef {
         id: F::Pid,
@@ -204,8 +205,12 @@ pub const FLAGS: &[FlagDef] = &[
         long: "ipc",
         value: Value::None,
         section: S::Namespaces,
-        help: "new IPC namespace (System V IPC, POSIX message queues)",
-        doc: "Implied by --ro.",
+        help: "new IPC namespace (System V IPC, POSIX message queues) and a private /dev/shm \
+               (implies --mount)",
+        doc: "POSIX shared memory and named semaphores (files in /dev/shm) are the jail's own \
+         too: /dev/shm is a new tmpfs (mode 1777, nosuid, nodev), writable under --ro, gone \
+         with the jail, unless an option names /dev/shm or /dev (--rw /dev/shm, --bind \
+         SRC:/dev/shm, --dev). Without --ipc, /dev/shm is the caller's. Implied by --ro.",
     },
     FlagDef {
         id: F::Cgroup,
@@ -259,9 +264,9 @@ pub const FLAGS: &[FlagDef] = &[
         value: Value::None,
         section: S::Filesystem,
         help: "make every mount read-only, except the writable paths below (implies --ipc)",
-        doc: "Resolved last, with one recursive mount_setattr(2), so submounts (/dev/shm, a home \
-         on another filesystem) are read-only too. --rw paths, --tmpfs mounts and --bind \
-         destinations stay writable, and so does /proc (the kernel's interface, which a \
+        doc: "Resolved last, with one recursive mount_setattr(2), so submounts (a home on \
+         another filesystem) are read-only too. --rw paths, --tmpfs mounts, --bind \
+         destinations and the private /dev/shm (see --ipc) stay writable, and so does /proc (the kernel's interface, which a \
          jail inside needs). Flags the host locked (nosuid, nodev, noexec, read-only) \
          are kept. A read-only mount does not stop connect(2), so the caller's service \
          sockets are cut off too: the runtime directory ($XDG_RUNTIME_DIR, /run/user/UID) \
@@ -272,7 +277,8 @@ pub const FLAGS: &[FlagDef] = &[
          --bind source lets the sockets at and below it through: --rw \"$SSH_AUTH_SOCK\". \
          System V IPC objects and POSIX message queues are writable state outside \
          the filesystem: --ro gives COMMAND an IPC namespace of its own, so it cannot see, \
-         change or remove the caller's.",
+         change or remove the caller's; POSIX shared memory and named semaphores go to a \
+         private /dev/shm.",
     },
     FlagDef {
         id: F::Rw,

@@ -420,6 +420,10 @@ fn describe(spec: &Spec, f: Failure) -> Error {
                 "without one COMMAND could read and change the caller's keys, so jail stops".into(),
             )),
         Step::Loopback => Error::sys("bring up lo in the network namespace", e),
+        Step::PingRange => Error::sys(
+            "set net.ipv4.ping_group_range in the network namespace (for ping)",
+            e,
+        ),
         other => Error::sys(other.name(), e),
     }
 }

@@ -41,7 +41,15 @@ pub enum OpKind {
     /// Under `--ro`, a service socket of the caller or its directory
     /// (sockets.rs); skipped if it vanished since.
     Cover(What),
+    /// With an IPC namespace (`--ipc`, implied by `--ro`): a private,
+    /// writable tmpfs at /dev/shm, so that POSIX shared memory and named
+    /// semaphores are the jail's own and vanish with it.
+    Shm,
 }
+
+/// Where POSIX shared memory and named semaphores live (glibc's shm_open
+/// and sem_open).
+const SHM: &str = "/dev/shm";
 
 /// A descriptor the child holds from one setup step to a later one
 /// (-1: none). Every one is close-on-exec.
@@ -217,9 +225,10 @@ pub fn split_bind(arg: &OsStr) -> Result<(OsString, Option<OsString>), String> {
     }
 }
 
-/// Check the typed options and prebuild the child's work.
-pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
-    if typed.is_empty() {
+/// Check the typed options and prebuild the child's work. `ipc_ns`: the
+/// jail has an IPC namespace of its own, and so a private /dev/shm.
+pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs, Error> {
+    if typed.is_empty() && !ipc_ns {
         // The common case: the caller's view, untouched (no getcwd).
         return Ok(Fs::default());
     }
@@ -382,6 +391,12 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
         fs.ops.splice(0..0, covers);
         fs.sockets = Some(report);
     }
+    let shm = Path::new(SHM);
+    if ipc_ns && private_shm(&fs.ops) && find(base, shm).is_ok_and(|f| f.dir) {
+        // First, so that the user's own options apply over it.
+        let shown = if fs.ro { "--ro" } else { "--ipc" };
+        fs.ops.insert(0, op(OpKind::Shm, shm, shm, shown));
+    }
     order_rw(&mut fs.ops);
     if let Some(r) = &root {
         // The host's /proc goes first, as a fresh one does, so that later
@@ -400,6 +415,25 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool) -> Result<Fs, Error> {
         fs.cwd = cwd.as_deref().map(cstr);
     }
     Ok(fs)
+}
+
+/// Whether the jail gets a private /dev/shm: unless the user's options
+/// name it, a parent of it (`--dev`, `--bind X:/dev`, `--rw /dev`), or,
+/// with `--rw` or `--hide`, a file on the caller's /dev/shm. `--rw /` only
+/// keeps the whole view writable.
+fn private_shm(ops: &[Op]) -> bool {
+    let shm = Path::new(SHM);
+    !ops.iter().any(|o| {
+        let d = o.dst_path();
+        match o.kind {
+            OpKind::Cover(_) | OpKind::HostProc | OpKind::Shm => false,
+            OpKind::Rw if d == Path::new("/") => false,
+            OpKind::Rw | OpKind::HideDir | OpKind::HideFile => {
+                shm.starts_with(d) || d.starts_with(shm)
+            }
+            OpKind::Bind { .. } | OpKind::Tmpfs | OpKind::Dev => shm.starts_with(d),
+        }
+    })
 }
 
 /// An O_PATH handle on directory `dir`.
@@ -488,7 +522,7 @@ fn check_destinations(ops: &[Op], base: BorrowedFd<'_>, root: Option<&Path>) -> 
         let covered = ops[..i].iter().any(|o| {
             matches!(
                 o.kind,
-                OpKind::Tmpfs | OpKind::Bind { .. } | OpKind::Dev | OpKind::HostProc
+                OpKind::Tmpfs | OpKind::Bind { .. } | OpKind::Dev | OpKind::HostProc | OpKind::Shm
             ) && dst.starts_with(o.dst_path())
         });
         if covered {
@@ -522,8 +556,9 @@ fn check_destinations(ops: &[Op], base: BorrowedFd<'_>, root: Option<&Path>) -> 
 fn check_covered(ops: &[Op], root: Option<&Path>) -> Result<(), Error> {
     let host = |p: &Path| on_host(root, p);
     for (i, op) in ops.iter().enumerate() {
-        // The user's options apply over the socket covers on purpose.
-        if matches!(op.kind, OpKind::Cover(_)) {
+        // The user's options apply over the socket covers and the
+        // private /dev/shm on purpose.
+        if matches!(op.kind, OpKind::Cover(_) | OpKind::Shm) {
             continue;
         }
         let dst = op.dst_path();

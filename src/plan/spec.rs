@@ -100,6 +100,10 @@ pub struct Spec {
     /// newuidmap/newgidmap, and the ids COMMAND switches to.
     pub subids: Option<SubIds>,
     pub hostname: Option<CString>,
+    /// With a network namespace: `G G`, COMMAND's gid, for the namespace's
+    /// net.ipv4.ping_group_range, so that COMMAND may open ICMP echo
+    /// sockets (ping) without CAP_NET_RAW.
+    pub ping_range: Option<CString>,
     pub rlimits: Vec<Rlimit>,
     /// Files for fds 0, 1, 2, opened by the parent (see `stdio_fds`).
     pub stdio: [Option<OwnedFd>; 3],
@@ -470,13 +474,15 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     t.check()?;
 
     let mut flags = libc::CLONE_NEWUSER | t.namespaces;
-    if flags & libc::CLONE_NEWPID != 0 || !t.fs.is_empty() {
-        // A PID namespace needs its own /proc, and every filesystem option
-        // its own mounts: both need a mount namespace.
+    let ipc_ns = flags & libc::CLONE_NEWIPC != 0;
+    if flags & libc::CLONE_NEWPID != 0 || !t.fs.is_empty() || ipc_ns {
+        // A PID namespace needs its own /proc, every filesystem option its
+        // own mounts, and an IPC namespace its own /dev/shm: all need a
+        // mount namespace.
         flags |= libc::CLONE_NEWNS;
     }
     let pid_ns = flags & libc::CLONE_NEWPID != 0;
-    let mut fs = mounts::build(&t.fs, pid_ns)?;
+    let mut fs = mounts::build(&t.fs, pid_ns, ipc_ns)?;
 
     let outer_uid = rustix::process::geteuid().as_raw();
     let outer_gid = rustix::process::getegid().as_raw();
@@ -500,6 +506,10 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         (t.uid.unwrap_or(outer_uid), t.gid.unwrap_or(outer_gid))
     };
     let time = t.time_offsets();
+    let ping_range = (flags & libc::CLONE_NEWNET != 0).then(|| {
+        let gid = subids.as_ref().map_or(gid_inside, |s| s.run_gid);
+        CString::new(format!("{gid} {gid}\n")).expect("no NUL in numbers")
+    });
 
     // Only what jail mounts needs it: the mounts copied from the caller's
     // namespace are locked already (from a more privileged user namespace).
@@ -544,6 +554,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         outer_gid,
         subids,
         hostname: t.hostname,
+        ping_range,
         rlimits: t.rlimits,
         stdio,
         stdin_read_only,

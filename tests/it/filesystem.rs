@@ -188,46 +188,203 @@ macro_rules! need_busybox_root {
 
 // --- --ro and its writable carve-outs -------------------------------------------
 
+/// `jail ARGS` as the test user, over a submount writable for it: as root,
+/// a tmpfs (mode 1777) at `sub` in a mount namespace of its own, so the
+/// host's mount table, which other tests compare, stays as it is. Without
+/// root, None.
+fn jail_over_a_submount(sub: &Path, args: &[&str]) -> Option<Command> {
+    if !is_root() {
+        return None;
+    }
+    let mut c = Command::new("unshare");
+    c.args(["--mount", "--propagation", "private", "sh", "-c"]);
+    c.arg("mount -t tmpfs -o mode=1777,size=1m tmpfs \"$0\" && exec \"$@\"");
+    c.arg(sub);
+    c.arg("setpriv");
+    c.args([format!("--reuid={NOBODY}"), format!("--regid={NOBODY}")]);
+    c.arg("--clear-groups");
+    c.arg(bin());
+    c.args(args);
+    c.current_dir("/tmp");
+    c.env_clear();
+    c.env("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+    c.env("HOME", "/tmp");
+    c.env("LC_ALL", "C");
+    Some(c)
+}
+
 #[test]
 fn ro_makes_every_mount_read_only() {
     let dir = TempDir::new();
+    // A submount, writable on the host (the caller's /dev/shm, the usual
+    // one, is private and writable under --ro).
+    let sub = dir.join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    let over_sub = jail_over_a_submount(&sub, &[]).is_some();
+    if !over_sub {
+        eprintln!("SKIP part of ro_makes_every_mount_read_only: a submount needs root");
+    }
+    let jail_as = |args: &[&str]| jail_over_a_submount(&sub, args).unwrap_or_else(|| jail(args));
     let before = mounts();
-    let shm = HostFile(Path::new("/dev/shm").join(unique("ro")));
     let vartmp = HostFile(Path::new("/var/tmp").join(unique("ro")));
     let home = HostDir::new("home");
-    let paths: Vec<PathBuf> = vec![
-        dir.join("f"),            // the root filesystem, writable on the host
-        shm.0.clone(),            // a submount (tmpfs), writable on the host
-        vartmp.0.clone(),         // 1777 on the host
-        home.join("f"),           // owned by the jail user
-        "/proc/self/comm".into(), // proc, writable by its owner
+    let mut paths: Vec<PathBuf> = vec![
+        dir.join("f"),    // the root filesystem, writable on the host
+        vartmp.0.clone(), // 1777 on the host
+        home.join("f"),   // owned by the jail user
     ];
+    if over_sub {
+        // A submount (tmpfs), writable: gone with its mount namespace.
+        paths.push(sub.join("f"));
+    }
+    let files = paths.len();
+    paths.push("/proc/self/comm".into()); // proc, writable by its owner
     let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    let proc = refs[files];
 
     // Without --ro every one of them is writable: the probe can tell.
-    let m = probe(jail(["--mount"]), &refs);
+    let m = probe(jail_as(&["--mount"]), &refs);
     for p in &refs {
         writable(&m, p, "--mount (no --ro)");
     }
-    for p in &refs[..4] {
-        std::fs::remove_file(p).unwrap();
+    for p in &refs[..files] {
+        if !p.starts_with(&sub) {
+            std::fs::remove_file(p).unwrap();
+        }
     }
 
     // Every filesystem is read-only, but /proc (the kernel's interface)
     // stays as it was.
-    let mut all = refs[..4].to_vec();
+    let mut all = refs[..files].to_vec();
     all.push(Path::new("/etc/jail-fs-ro-test"));
     let mut probed = all.clone();
-    probed.push(refs[4]);
-    let m = probe(jail(["--ro"]), &probed);
+    probed.push(proc);
+    let m = probe(jail_as(&["--ro"]), &probed);
     for p in &all {
         read_only(&m, p, "--ro");
     }
-    writable(&m, refs[4], "--ro: /proc");
-    for p in &all[..4] {
+    writable(&m, proc, "--ro: /proc");
+    for p in &all {
         assert!(!p.exists(), "--ro: {p:?} was created on the host");
     }
     same_mounts(&before, "jail --ro");
+}
+
+/// Python's multiprocessing: a Pool and a Lock under each start method
+/// (named semaphores in /dev/shm), and a shared_memory block.
+const MULTIPROCESSING_PY: &str = r#"
+import multiprocessing as mp
+from multiprocessing import shared_memory
+def square(x):
+    return x * x
+if __name__ == "__main__":
+    for method in ("fork", "spawn"):
+        ctx = mp.get_context(method)
+        with ctx.Pool(2) as pool:
+            got = pool.map(square, range(5))
+        lock = ctx.Lock()
+        with lock:
+            pass
+        print(method, got)
+    shm = shared_memory.SharedMemory(create=True, size=4096)
+    shm.buf[0] = 7
+    print("shm", bytes(shm.buf[:1]) == b"\x07")
+    shm.close()
+    shm.unlink()
+"#;
+
+/// A C program's named semaphore (glibc: a file in /dev/shm).
+const SEM_OPEN_C: &str = r#"
+#include <fcntl.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <unistd.h>
+int main(void) {
+    char name[64];
+    snprintf(name, sizeof name, "/jail-test-%d", (int)getpid());
+    sem_t *s = sem_open(name, O_CREAT | O_EXCL, 0600, 1);
+    if (s == SEM_FAILED) { perror("sem_open"); return 1; }
+    if (sem_wait(s) || sem_post(s)) { perror("sem_wait"); return 1; }
+    sem_close(s);
+    sem_unlink(name);
+    puts("SEM-OK");
+    return 0;
+}
+"#;
+
+#[test]
+fn hermetic_recipe_runs_posix_ipc() {
+    need!("python3");
+    need!("gcc");
+    let project = TempDir::new();
+    let scratch = TempDir::new();
+    std::fs::write(project.join("mp.py"), MULTIPROCESSING_PY).unwrap();
+    std::fs::write(project.join("sem.c"), SEM_OPEN_C).unwrap();
+    let sem = project.join("sem");
+    let mut cc = Command::new("gcc");
+    cc.args(["-O0", "-pthread", "-o", s(&sem), s(&project.join("sem.c"))]);
+    ok(&run(cc));
+    std::fs::set_permissions(&sem, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let recipe = [
+        "--ro",
+        "--rw",
+        s(project.path()),
+        "--tmpfs",
+        s(scratch.path()),
+        "--net",
+        "--pid",
+        "--",
+    ];
+    let script = "python3 mp.py && ./sem && ls -ld /dev/shm && ls -A /dev/shm | wc -l";
+    let mut a = recipe.to_vec();
+    a.extend(["sh", "-c", script]);
+    let mut c = jail(&a);
+    c.current_dir(project.path());
+    let o = ok(&run(c));
+    let lines: Vec<&str> = o.lines().collect();
+    assert_eq!(
+        lines[..4],
+        [
+            "fork [0, 1, 4, 9, 16]",
+            "spawn [0, 1, 4, 9, 16]",
+            "shm True",
+            "SEM-OK"
+        ],
+        "{o}"
+    );
+    // A private /dev/shm: sticky and writable for all, left empty.
+    assert!(lines[4].starts_with("drwxrwxrwt "), "{o}");
+    assert_eq!(lines[5], "0", "{o}");
+}
+
+#[test]
+fn dev_shm_named_by_the_user_is_theirs() {
+    let dir = TempDir::new();
+    let mine = HostFile(Path::new("/dev/shm").join(unique("mine")));
+    user_file(&mine.0, "caller's");
+    let src = user_dir(&dir.join("src"));
+    user_file(&src.join("x"), "bound");
+    let bind = format!("{}:/dev/shm", s(&src));
+    let cat = format!("cat {} /dev/shm/x 2>&1; true", s(&mine.0));
+    // Given to the jail: the caller's /dev/shm (or what the user binds
+    // there), not a private one.
+    for (args, want) in [
+        (&["--ro", "--rw", "/dev/shm"][..], "caller's"),
+        (&["--ipc", "--bind", &bind], "bound"),
+        (&["--ro", "--bind", &bind], "bound"),
+    ] {
+        let mut a = args.to_vec();
+        a.extend(["--", "sh", "-c", &cat]);
+        let o = ok(&jail_run(&a));
+        assert!(o.contains(want), "jail {args:?}: {o}");
+    }
+    // A private one otherwise, and under --dev a fresh one.
+    for args in [&["--ro"][..], &["--ipc"], &["--dev"], &["--ro", "--dev"]] {
+        let mut a = args.to_vec();
+        a.extend(["--", "sh", "-c", &cat]);
+        let o = ok(&jail_run(&a));
+        assert!(!o.contains("caller's"), "jail {args:?}: {o}");
+    }
 }
 
 #[test]

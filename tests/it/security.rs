@@ -36,6 +36,7 @@
 //! | `keyctl_refused_around_jail` | a filter refusing only the session-keyring join must stop jail, not leave COMMAND the caller's keyring (while one refusing all of keyctl must not stop it) | issue 11, item 5 |
 //! | `hermetic_recipe_cannot_touch_the_callers_sysv_ipc` | under `--ro --rw . --tmpfs /tmp --net --pid`, COMMAND finds and removes (`ipcrm`) the caller's SysV shared memory, message queues and semaphores | issue 11, item 8 |
 //! | `hermetic_recipe_cannot_touch_the_callers_posix_mqueues` | the same recipe opens and unlinks the caller's POSIX message queue | issue 11, item 8 |
+//! | `ipc_keeps_posix_shared_memory_in_the_jail` | under `--ipc` (`--all`, `-r --ipc`, the hermetic recipe), COMMAND reads the caller's POSIX shared memory in `/dev/shm`, and a shm object it creates (`shm_open`, never unlinked, as by a killed program) shows on the host while it runs and stays there after the jail | issue 17, items 1 and 2 |
 //! | `init_and_keeper_keep_no_capabilities` | COMMAND (or whoever gets into jail's PID 1 or keeper) uses the full capability set those processes kept after starting COMMAND | issue 11, item 7; DESIGN "Threat model" |
 //! | `init_without_capabilities_still_supervises` | a COMMAND tree (under another mapped uid too) that the capability-less init can no longer time out, clean up or signal | issue 11, item 7 |
 //! | `nothing_outlives_jail_when_the_keeper_is_killed` | without `--pid`, COMMAND (or anyone) SIGKILLs the keeper, so that what COMMAND started (`setsid`, double fork, a subreaper COMMAND without a parent-death signal) is orphaned to the system's init and outlives jail; the cleanup must spare the caller's own children | issue 11, item 9; DESIGN "Threat model" |
@@ -2862,6 +2863,96 @@ elif mode == 'probe':
 else:
     print('INNER', mq_open(os.O_CREAT | os.O_EXCL | os.O_RDWR), unlink())
 "#;
+
+/// Python: create POSIX shared memory object NAME with shm_open (no
+/// resource tracker, never unlinked), print CREATED, wait for a line on
+/// stdin, exit.
+const SHM_PY: &str = r#"
+import os, sys, _posixshmem
+fd = _posixshmem.shm_open(sys.argv[1], os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
+os.write(fd, b"inner")
+print("CREATED", flush=True)
+sys.stdin.readline()
+"#;
+
+#[test]
+fn ipc_keeps_posix_shared_memory_in_the_jail() {
+    need!("python3");
+    // The caller's own object, readable by its uid.
+    let caller = Path::new("/dev/shm").join(unique("jail-shm-caller"));
+    write_mode(&caller, "SECRET-SHM", 0o600);
+    let (u, g) = user_ids();
+    std::os::unix::fs::chown(&caller, Some(u), Some(g)).unwrap();
+    struct Remove(PathBuf);
+    impl Drop for Remove {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+    let _caller = Remove(caller.clone());
+    let project = TempDir::new();
+    let scratch = TempDir::new();
+    let recipe = [
+        "--ro",
+        "--rw",
+        project.path().to_str().unwrap(),
+        "--tmpfs",
+        scratch.path().to_str().unwrap(),
+        "--net",
+        "--pid",
+    ];
+    // Runs COMMAND's shm_open of a new object in `jail ARGS`, looks at
+    // the host's /dev/shm while it runs and after: (saw the caller's
+    // object, inner object on the host during, after).
+    let attack = |args: &[&str]| -> (bool, bool, bool) {
+        let name = unique("jail-shm-inner");
+        let inner = Path::new("/dev/shm").join(&name);
+        let _inner = Remove(inner.clone());
+        let script = format!(
+            "cat {} 2>/dev/null; echo; python3 -c '{}' /{name}",
+            caller.display(),
+            SHM_PY.replace('\'', "'\\''")
+        );
+        let mut a = args.to_vec();
+        a.extend(["--", "sh", "-c", &script]);
+        let mut c = jail(&a);
+        c.current_dir(project.path());
+        c.stdin(Stdio::piped()).stdout(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut seen = String::new();
+        let mut line = String::new();
+        while out.read_line(&mut line).unwrap() > 0 {
+            seen.push_str(&line);
+            if line.contains("CREATED") {
+                break;
+            }
+            line.clear();
+        }
+        assert!(seen.contains("CREATED"), "jail {args:?}: {seen}");
+        let during = inner.exists();
+        drop(child.stdin.take());
+        let status = child.wait().unwrap();
+        assert!(status.success(), "jail {args:?}: {status:?}");
+        (seen.contains("SECRET-SHM"), during, inner.exists())
+    };
+    // Without --ipc, /dev/shm is the caller's (documented): the attack
+    // works, and the object stays behind.
+    let (saw, during, after) = attack(&["--net", "--pid"]);
+    assert!(saw && during && after, "control: {saw} {during} {after}");
+    for args in [&["--ipc"][..], &["--all"], &["-r", "--ipc"], &recipe] {
+        let (saw, during, after) = attack(args);
+        assert!(!saw, "jail {args:?} read the caller's shared memory");
+        assert!(
+            !during,
+            "jail {args:?}: COMMAND's shm object shows on the host"
+        );
+        assert!(
+            !after,
+            "jail {args:?}: COMMAND's shm object outlived the jail"
+        );
+    }
+}
 
 #[test]
 fn hermetic_recipe_cannot_touch_the_callers_posix_mqueues() {
