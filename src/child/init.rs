@@ -157,9 +157,13 @@ fn supervise(ctx: &Ctx, command: Pid, proc: Option<BorrowedFd>) -> ! {
     loop {
         let Some(info) = timer.wait(&ctx.wait_set) else {
             match timer.fire() {
-                Some(Action::Terminate) => signal_all(ctx, proc, libc::SIGTERM),
+                Some(Action::Terminate) => {
+                    signal_all(ctx, proc, libc::SIGTERM);
+                    note(&ctx.spec.timeout_notes[0]);
+                }
                 Some(Action::Kill) => {
                     signal_all(ctx, proc, libc::SIGKILL);
+                    note(&ctx.spec.timeout_notes[1]);
                     finish(ctx, proc, libc::SIGKILL, true);
                 }
                 None => {}
@@ -188,6 +192,13 @@ fn supervise(ctx: &Ctx, command: Pid, proc: Option<BorrowedFd>) -> ! {
         if info.code != libc::SI_KERNEL || ctx.spec.new_session {
             let _ = rustix::process::kill_process(command, sys::signal(sig));
         }
+    }
+}
+
+/// `-v`: a prebuilt line on stderr (none without -v).
+fn note(line: &[u8]) {
+    if !line.is_empty() {
+        let _ = sys::write_all(2, line);
     }
 }
 

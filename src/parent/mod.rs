@@ -10,3 +10,4 @@ pub mod info;
 pub mod spawn;
 pub mod supervise;
 pub mod uidmap;
+pub mod verbose;

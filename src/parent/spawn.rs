@@ -139,6 +139,9 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
     let flags = spec.clone_flags | libc::SIGCHLD | shared;
     // Never freed: the child reads it for as long as the jail runs.
     let ctx: &'static Ctx = Box::leak(Box::new(ctx));
+    if spec.verbose {
+        crate::parent::verbose::plan(spec);
+    }
     let t = sys::now_ns();
     let pid = match crate::child::clone::start_jail(flags, &stack, ctx) {
         Ok(pid) => pid,
@@ -163,6 +166,9 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
         return Err(e);
     }
     log(spec, "write id maps", t);
+    if spec.verbose {
+        crate::parent::verbose::maps(spec);
+    }
     // --info-fd: the namespace links, while the child can still be read.
     let mut info = None;
     if spec.info_fd.is_some() {

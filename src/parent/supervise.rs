@@ -106,10 +106,12 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
                     let proc = crate::child::timer::open_proc();
                     let proc = proc.as_ref().map(std::os::fd::AsFd::as_fd);
                     crate::child::timer::signal_tree(proc, run.pid, libc::SIGTERM, false);
+                    let _ = sys::write_all(2, &spec.timeout_notes[0]);
                 }
                 // SIGKILL to a namespace's PID 1 ends every process in it.
                 Some(Action::Kill) => {
                     let _ = kill(run.pid, libc::SIGKILL);
+                    let _ = sys::write_all(2, &spec.timeout_notes[1]);
                 }
                 None => {}
             }

@@ -119,6 +119,10 @@ pub struct Spec {
     /// `--timeout` in nanoseconds (0: none), and `--kill-after`.
     pub timeout_ns: u64,
     pub kill_after_ns: u64,
+    /// `--verbose` with `--timeout`: the lines written when the timeout
+    /// expires (SIGTERM) and when the grace period is over (SIGKILL),
+    /// prebuilt for the init, which may not format.
+    pub timeout_notes: [Vec<u8>; 2],
     /// `--info-fd`: where the parent writes the JSON line (not COMMAND's).
     pub info_fd: Option<i32>,
     /// `--share-ipc-scope`: no Landlock scopes for COMMAND.
@@ -168,6 +172,22 @@ impl Spec {
     pub fn gid_map(&self) -> String {
         format!("{} {} 1\n", self.gid_inside, self.outer_gid)
     }
+}
+
+/// `-v`: what the init (or jail) writes when `--timeout` expires, and when
+/// the grace period after it is over.
+fn timeout_notes(timeout: &str, kill_after: Option<&str>) -> [Vec<u8>; 2] {
+    let grace = match kill_after {
+        Some(k) => format!("--kill-after {k}"),
+        None => format!(
+            "--kill-after {}s by default",
+            duration::DEFAULT_KILL_AFTER_NS / 1_000_000_000
+        ),
+    };
+    [
+        format!("jail: --timeout {timeout} expired: SIGTERM sent\n").into_bytes(),
+        format!("jail: {grace} passed: SIGKILL sent\n").into_bytes(),
+    ]
 }
 
 fn flag_name(id: FlagId) -> String {
@@ -266,6 +286,9 @@ struct Typed {
     verbose: bool,
     timeout_ns: Option<u64>,
     kill_after_ns: Option<u64>,
+    /// --timeout and --kill-after as typed, for -v.
+    timeout_text: String,
+    kill_after_text: Option<String>,
     info_fd: Option<i32>,
     share_ipc_scope: bool,
     /// --env, --unsetenv and --clearenv, in order.
@@ -395,8 +418,14 @@ impl Typed {
                 }
             }
             FlagId::NewSession => self.new_session = true,
-            FlagId::Timeout => self.timeout_ns = Some(parse_duration(id, v)?),
-            FlagId::KillAfter => self.kill_after_ns = Some(parse_duration(id, v)?),
+            FlagId::Timeout => {
+                self.timeout_ns = Some(parse_duration(id, v)?);
+                self.timeout_text = v.to_string_lossy().into_owned();
+            }
+            FlagId::KillAfter => {
+                self.kill_after_ns = Some(parse_duration(id, v)?);
+                self.kill_after_text = Some(v.to_string_lossy().into_owned());
+            }
             FlagId::InfoFd => {
                 if utf8(id, v)?
                     .parse::<i32>()
@@ -564,6 +593,11 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         verbose: t.verbose,
         timeout_ns: t.timeout_ns.unwrap_or(0),
         kill_after_ns: t.kill_after_ns.unwrap_or(duration::DEFAULT_KILL_AFTER_NS),
+        timeout_notes: if t.verbose && t.timeout_ns.is_some() {
+            timeout_notes(&t.timeout_text, t.kill_after_text.as_deref())
+        } else {
+            Default::default()
+        },
         info_fd: t.info_fd,
         share_ipc_scope: t.share_ipc_scope,
         test_pause_ms: test_pause_ms(),

@@ -787,6 +787,110 @@ fn verbose_prints_jail_lines_and_runs_command() {
     }
 }
 
+/// The lines of `jail -v ARGS -- true` that are not step timings.
+fn verbose_lines(args: &[&str]) -> Vec<String> {
+    let mut a = vec!["-v"];
+    a.extend(args);
+    a.extend(["--", "true"]);
+    let out = jail_run(&a);
+    ok(&out);
+    stderr(&out).lines().map(str::to_string).collect()
+}
+
+fn has_line(lines: &[String], want: &str) {
+    assert!(
+        lines.iter().any(|l| l == want),
+        "no line {want:?} in:\n{}",
+        lines.join("\n")
+    );
+}
+
+#[test]
+fn verbose_shows_namespaces_and_each_mount() {
+    let dir = TempDir::new();
+    let d = dir.path().display().to_string();
+    let bind = format!("{d}:/mnt");
+    let lines = verbose_lines(&[
+        "--net",
+        "--pid",
+        "--tmpfs",
+        "/tmp",
+        "--ro-bind",
+        &bind,
+        "--hide",
+        "/etc/hostname",
+    ]);
+    has_line(&lines, "jail: namespaces: user mnt pid net");
+    has_line(&lines, "jail: mount: tmpfs on /tmp (--tmpfs /tmp)");
+    has_line(
+        &lines,
+        &format!("jail: mount: bind {d} on /mnt, read-only (--ro-bind {bind})"),
+    );
+    has_line(
+        &lines,
+        "jail: mount: /dev/null on /etc/hostname (--hide /etc/hostname)",
+    );
+    has_line(&lines, "jail: mount: fresh proc on /proc (PID namespace)");
+    // In the order they are made: the tmpfs before the bind.
+    let at = |p: &str| lines.iter().position(|l| l.starts_with(p)).unwrap();
+    assert!(at("jail: mount: tmpfs") < at("jail: mount: bind"));
+
+    let lines = verbose_lines(&["--ro"]);
+    has_line(&lines, "jail: mount: every other mount read-only (--ro)");
+    let lines = verbose_lines(&[]);
+    has_line(&lines, "jail: namespaces: user");
+    assert!(!lines.iter().any(|l| l.starts_with("jail: mount:")));
+}
+
+#[test]
+fn verbose_shows_the_id_maps() {
+    let lines = verbose_lines(&["--uid", "5", "--gid", "6"]);
+    // The outer ids: the caller's (nobody when the suite runs as root).
+    let (outer_uid, outer_gid) = user_ids();
+    has_line(&lines, &format!("jail: uid_map: 5 {outer_uid} 1"));
+    has_line(&lines, &format!("jail: gid_map: 6 {outer_gid} 1"));
+    has_line(&lines, "jail: setgroups: deny");
+}
+
+#[test]
+fn verbose_shows_the_nested_lock() {
+    let lines = verbose_lines(&["-r", "--net", "--tmpfs", "/tmp"]);
+    has_line(&lines, "jail: namespaces: user mnt");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("jail: lock: nested user namespace with mnt net")),
+        "no lock line in:\n{}",
+        lines.join("\n")
+    );
+}
+
+#[test]
+fn verbose_says_when_the_timeout_fires() {
+    // The init's timer, and jail's own with --as-pid-1.
+    for mode in [&[][..], &["--pid"][..], &["--as-pid-1"][..]] {
+        let mut a = vec!["-v"];
+        a.extend(mode);
+        a.extend(["--timeout", "0.3", "--kill-after", "0.3s", "--"]);
+        a.extend(["sh", "-c", "trap '' TERM; sleep 10"]);
+        let out = jail_run(&a);
+        assert_eq!(out.status.code(), Some(124), "{mode:?}");
+        let err = stderr(&out);
+        let lines: Vec<String> = err.lines().map(str::to_string).collect();
+        has_line(&lines, "jail: --timeout 0.3 expired: SIGTERM sent");
+        has_line(&lines, "jail: --kill-after 0.3s passed: SIGKILL sent");
+    }
+    let out = jail_run(&["-v", "--timeout", "0.2", "--", "sleep", "10"]);
+    assert_eq!(out.status.code(), Some(124));
+    let lines: Vec<String> = stderr(&out).lines().map(str::to_string).collect();
+    has_line(&lines, "jail: --timeout 0.2 expired: SIGTERM sent");
+    assert!(!lines.iter().any(|l| l.contains("SIGKILL")));
+    // Quiet without -v.
+    let out = jail_run(&["--timeout", "0.2", "--", "sleep", "10"]);
+    assert_eq!(out.status.code(), Some(124));
+    assert_eq!(stderr(&out), "");
+}
+
 #[test]
 fn quiet_without_verbose() {
     let out = jail_run(&["--net", "--", "sh", "-c", "echo out"]);

@@ -1,0 +1,106 @@
+//! `--verbose`: what the jail is about to do, written by the parent before
+//! clone (the child may not format): the namespaces, each mount of the
+//! view, the nested lock; and, once written, the id maps.
+
+#![forbid(unsafe_code)]
+
+use std::ffi::{CStr, OsStr};
+use std::os::unix::ffi::OsStrExt;
+
+use crate::plan::mounts::{Op, OpKind};
+use crate::plan::sockets::What;
+use crate::plan::spec::{NAMESPACES, Spec};
+use crate::sys;
+
+fn names(flags: libc::c_int) -> String {
+    NAMESPACES
+        .iter()
+        .filter(|(f, _, _)| flags & f != 0)
+        .map(|(_, name, _)| *name)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn path(c: &CStr) -> std::borrow::Cow<'_, str> {
+    OsStr::from_bytes(c.to_bytes()).to_string_lossy()
+}
+
+/// One op of the view, as a line: `jail: mount: tmpfs on /tmp (--tmpfs /tmp)`.
+pub fn op_line(op: &Op) -> String {
+    let dst = path(&op.dst);
+    let what = match op.kind {
+        OpKind::Bind { ro, .. } => format!(
+            "bind {} on {dst}{}",
+            path(&op.src),
+            if ro { ", read-only" } else { "" }
+        ),
+        OpKind::Tmpfs => format!("tmpfs on {dst}"),
+        OpKind::HideDir => format!("empty read-only tmpfs on {dst}"),
+        OpKind::HideFile => format!("/dev/null on {dst}"),
+        OpKind::Rw => format!("bind {dst} on itself, writable"),
+        OpKind::Dev => format!("minimal /dev on {dst}"),
+        OpKind::HostProc => format!("the host's /proc on {dst}"),
+        OpKind::Cover(What::Runtime) => format!("private tmpfs over {dst}"),
+        OpKind::Cover(What::Dir) => format!("empty read-only tmpfs over {dst}"),
+        OpKind::Cover(What::File) => format!("/dev/null over socket {dst}"),
+        OpKind::Shm => format!("private tmpfs on {dst}"),
+    };
+    format!("jail: mount: {what} ({})\n", op.shown)
+}
+
+/// The plan, before clone: namespaces, the view in the order it is built,
+/// the nested lock.
+pub fn plan(spec: &Spec) {
+    let mut out = String::new();
+    let ns = names(spec.clone_flags);
+    let sep = if ns.is_empty() { "" } else { " " };
+    out += &format!("jail: namespaces: user{sep}{ns}\n");
+    if let Some(root) = &spec.fs.root {
+        let root = path(root);
+        out += &format!("jail: mount: bind {root} on / (--root {root})\n");
+    }
+    for op in &spec.fs.ops {
+        out += &op_line(op);
+    }
+    if spec.fs.ro {
+        out += "jail: mount: every other mount read-only (--ro)\n";
+    }
+    if spec.pid_ns() {
+        out += "jail: mount: fresh proc on /proc (PID namespace)\n";
+    }
+    if let Some(lock) = &spec.lock {
+        out += &format!(
+            "jail: lock: nested user namespace with {}, so that COMMAND, root inside, \
+             cannot unmount or remount the view\n",
+            names(lock.flags)
+        );
+    }
+    let _ = sys::write_all(2, out.as_bytes());
+}
+
+/// The one-line maps the parent wrote (subordinate maps are shown by
+/// their helper's line).
+pub fn maps(spec: &Spec) {
+    let sub = spec.subids.as_ref();
+    let mut out = String::new();
+    if sub.is_none_or(|s| s.uid_map.is_none()) {
+        out += &format!("jail: uid_map: {}", spec.uid_map());
+    }
+    if sub.is_none_or(|s| s.gid_map.is_none()) {
+        out += &format!("jail: gid_map: {}", spec.gid_map());
+        out += "jail: setgroups: deny\n";
+    }
+    for m in sub
+        .into_iter()
+        .flat_map(|s| [&s.uid_map, &s.gid_map])
+        .flatten()
+    {
+        let lines: Vec<String> = m
+            .lines
+            .iter()
+            .map(|r| format!("{} {} {}", r.inner, r.outer, r.count))
+            .collect();
+        out += &format!("jail: {}: {}\n", m.kind.helper(), lines.join(", "));
+    }
+    let _ = sys::write_all(2, out.as_bytes());
+}
