@@ -541,6 +541,38 @@ fn cookbook_info_fd_script() {
     assert!(ifaces[0].trim_start().starts_with("lo:"), "{out}");
 }
 
+/// zsh ships a `_jail` of its own (FreeBSD's jail): the README's fpath line
+/// must put ours first, or compinit loads theirs.
+#[test]
+fn cookbook_zsh_completion_wins_over_zshs_own() {
+    need!("zsh");
+    let install = snippet("install");
+    let line = install
+        .lines()
+        .find_map(|l| l.split_once("# with ")?.1.strip_suffix(" before compinit"))
+        .expect("the install snippet says which fpath line to add");
+    let home = TempDir::new();
+    std::fs::create_dir(home.join(".zfunc")).unwrap();
+    let script = ok(&jail_run(&["--completions", "zsh"]));
+    std::fs::write(home.join(".zfunc/_jail"), script).unwrap();
+    let zsh = format!(
+        "{line}\nautoload -Uz compinit\ncompinit -u -d $HOME/.zcompdump\n\
+         zmodload zsh/parameter\nautoload +X _jail\nprint -r -- $functions_source[_jail]"
+    );
+    let o = run({
+        let mut c = Command::new("zsh");
+        c.args(["-f", "-c", &zsh])
+            .env("HOME", home.path())
+            .stdin(Stdio::null());
+        c
+    });
+    assert_eq!(
+        ok(&o).trim(),
+        home.join(".zfunc/_jail").display().to_string(),
+        "{line:?} does not make zsh load jail's completion"
+    );
+}
+
 #[test]
 fn cookbook_install() {
     need!("cargo");
