@@ -588,7 +588,8 @@ pub const FLAGS: &[FlagDef] = &[
         long: "verbose",
         value: Value::None,
         section: S::Info,
-        help: "print each setup step and its duration on stderr",
+        help: "print on stderr the namespaces, each mount and id map, each setup step \
+               and its duration, and the timeout firing",
         doc: "",
     },
     FlagDef {

@@ -448,6 +448,30 @@ fn cookbook_makefile() {
 }
 
 #[test]
+fn cookbook_makefile_lines_and_shell_function() {
+    need!("make");
+    let dir = TempDir::new();
+    std::fs::write(dir.join("Makefile"), snippet("makefile-lines")).unwrap();
+    let out = ok(&run(user_sh("make -s lines", dir.path())));
+    assert_eq!(out, "shell sees: lo\na new /tmp on each line\n");
+}
+
+#[test]
+fn cookbook_makefile_oneshell() {
+    need!("make");
+    let dir = TempDir::new();
+    let makefile = snippet("makefile-oneshell");
+    std::fs::write(dir.join("Makefile"), &makefile).unwrap();
+    let out = ok(&run(user_sh("make check", dir.path())));
+    assert_eq!(out, "kept\n", "one jail, one /tmp, a silent recipe");
+    // As the README says: prefixes on later lines reach sh as written.
+    std::fs::write(dir.join("Makefile"), makefile + "\t@echo later\n").unwrap();
+    let o = run(user_sh("make check", dir.path()));
+    assert_ne!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("@echo: not found"), "{}", stderr(&o));
+}
+
+#[test]
 fn cookbook_hermetic_build() {
     need!("make");
     let probe = jail_run(&["--ro", "--", "true"]);
