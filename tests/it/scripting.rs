@@ -642,8 +642,9 @@ fn cookbook_install() {
     ok(&o);
     let share = home.join(".local/share");
     assert!(root.join("bin/jail").is_file());
+    let page = root.join("share/man/man1/jail.1");
     assert_eq!(
-        std::fs::read(share.join("man/man1/jail.1")).unwrap(),
+        std::fs::read(&page).unwrap(),
         std::fs::read(manifest.join("man/jail.1")).unwrap()
     );
     let bash = std::fs::read_to_string(share.join("bash-completion/completions/jail")).unwrap();
@@ -652,4 +653,16 @@ fn cookbook_install() {
     assert!(zsh.starts_with("#compdef jail"));
     let fish = std::fs::read_to_string(home.join(".config/fish/completions/jail.fish")).unwrap();
     assert!(fish.starts_with("# fish completion"));
+    // `man jail` finds the page with nothing but cargo's bin/ on PATH.
+    need!("man");
+    let mut man = Command::new("man");
+    man.args(["-w", "jail"])
+        .env_clear()
+        .env("HOME", home.path())
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", root.join("bin").display()),
+        );
+    let found = ok(&run(man));
+    assert_eq!(Path::new(found.trim()), page, "man -w jail: {found}");
 }
