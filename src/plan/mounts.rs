@@ -288,6 +288,12 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
     let base = base.as_fd();
     let top = identify(base).map_err(|e| Error::sys("look at /", e.raw_os_error()))?;
     let root = root.map(|(r, _)| r);
+    let host_root = match &root {
+        Some(_) => {
+            Some(open_base(Path::new("/")).map_err(|e| Error::sys("open /", e.raw_os_error()))?)
+        }
+        None => None,
+    };
     // Inside --root, a destination is a path of the new view; on the
     // host, for messages, it is under DIR.
     let host = |p: &Path| on_host(root.as_deref(), p);
@@ -309,7 +315,13 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
         } else {
             normal(&resolve(shown, p)?)
         };
-        let found = find(base, &p)
+        // Inside --root, /proc is the kernel's (a fresh one with --pid, else
+        // the host's), not DIR/proc: what is under it is looked up on the host.
+        let at = match &host_root {
+            Some(h) if is_under(&p, Path::new("/proc")) => h.as_fd(),
+            _ => base,
+        };
+        let found = find(at, &p)
             .map_err(|e| Error::sys(format!("{shown}: {}", host(&p)), e.raw_os_error()))?;
         Ok((p, found))
     };

@@ -1159,6 +1159,52 @@ fn root_with_pid_has_a_fresh_proc() {
     same_mounts(&before, "jail --root DIR --pid");
 }
 
+/// Inside --root, /proc is the kernel's: options under it apply to the
+/// fresh /proc of --pid (DIR/proc is empty on the host).
+#[test]
+fn root_with_pid_hides_under_the_fresh_proc() {
+    let dir = TempDir::new();
+    let root = need_busybox_root!(&dir);
+    let out = jail_run(&[
+        "--root",
+        s(&root),
+        "--pid",
+        "--hide",
+        "/proc/kallsyms",
+        "--",
+        "/bin/busybox",
+        "sh",
+        "-c",
+        "echo \"[$(/bin/busybox cat /proc/kallsyms)] $$\"",
+    ]);
+    assert_eq!(ok(&out), "[] 2\n", "--root --pid --hide /proc/kallsyms");
+}
+
+/// A file mount point the jail creates is read-only for all, as bwrap's.
+#[test]
+fn created_file_mount_point_is_mode_0444() {
+    let dir = TempDir::new();
+    let root = need_busybox_root!(&dir);
+    let src = dir.join("f");
+    user_file(&src, "x\n");
+    let out = jail_run(&[
+        "--root",
+        s(&root),
+        "--ro-bind",
+        &format!("{}:/mp", s(&src)),
+        "--",
+        "/bin/busybox",
+        "cat",
+        "/mp",
+    ]);
+    assert_eq!(ok(&out), "x\n");
+    let mode = std::fs::metadata(root.join("mp"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o7777, 0o444, "DIR/mp: mode {mode:o}");
+}
+
 #[test]
 fn root_ro_rw_and_hide_are_paths_inside_root() {
     let dir = TempDir::new();
