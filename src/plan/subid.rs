@@ -382,6 +382,13 @@ pub fn build(
         },
         &caller,
     )?;
+    // `--uid N` alone: COMMAND's group is N too, when the group map has it
+    // (as a user's primary group usually matches its uid).
+    let gid = gid.or(uid.filter(|u| {
+        gid_map
+            .as_ref()
+            .is_some_and(|m| m.lines.iter().any(|r| r.maps_inner(*u)))
+    }));
     for (flag, kind, id, map, own) in [
         ("--uid", IdKind::Uid, uid, &uid_map, outer.0),
         ("--gid", IdKind::Gid, gid, &gid_map, outer.1),

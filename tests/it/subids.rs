@@ -184,7 +184,8 @@ fn map_auto_uid_runs_command_as_that_id_with_the_range_mapped() {
         "id -u; id -g; grep CapEff /proc/self/status; cat /proc/self/uid_map",
     ]));
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[..2], ["1000", "0"], "{out}");
+    // --uid alone picks the group too (it is mapped).
+    assert_eq!(lines[..2], ["1000", "1000"], "{out}");
     assert!(
         lines[2].ends_with("0000000000000000"),
         "a non-root COMMAND keeps no capabilities: {out}"
@@ -211,6 +212,20 @@ fn map_auto_uid_runs_command_as_that_id_with_the_range_mapped() {
     assert_eq!(lines[..3], ["1000", "1000", "1000"], "{out}");
     let f: Vec<&str> = lines[3].split_whitespace().collect();
     assert_eq!(f[2..4], ["1000", "1000"], "a file COMMAND makes: {out}");
+
+    // --gid still wins.
+    let out = ok(&jail_run(&[
+        "--map-auto",
+        "--uid",
+        "1000",
+        "--gid",
+        "0",
+        "--",
+        "sh",
+        "-c",
+        "id -u; id -g",
+    ]));
+    assert_eq!(out, "1000\n0\n");
 }
 
 #[test]
