@@ -581,13 +581,29 @@ fn check_covered(ops: &[Op], root: Option<&Path>) -> Result<(), Error> {
             ) && is_under(dst, o.dst_path())
         });
         if let Some(o) = later {
+            let hint = if op.kind == OpKind::Rw && !matches!(o.kind, OpKind::Bind { .. }) {
+                // After an empty tmpfs there is nothing left to keep
+                // writable: bind the host's directory back in.
+                let bind = match root {
+                    Some(_) => format!("--bind {}:{}", host(dst), dst.display()),
+                    None => format!("--bind {}", dst.display()),
+                };
+                format!(
+                    "give {bind} after {} (a --rw there finds {} gone), or move it out of {}",
+                    o.shown,
+                    dst.display(),
+                    o.dst_path().display()
+                )
+            } else {
+                format!("give {} after {}", op.shown, o.shown)
+            };
             return Err(Error::usage(format!(
                 "{}: the later {} covers {}",
                 op.shown,
                 o.shown,
                 host(dst)
             ))
-            .with_hint(Some(format!("give {} after {}", op.shown, o.shown))));
+            .with_hint(Some(hint)));
         }
     }
     Ok(())

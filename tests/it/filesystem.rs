@@ -999,6 +999,40 @@ fn operations_apply_in_command_line_order() {
     assert_eq!(ok(&out), "", "--bind SRC:T/inner --tmpfs T");
 }
 
+/// A project under /tmp with `--ro --rw . --tmpfs /tmp`: the hint names
+/// what works, and what it names does work.
+#[test]
+fn rw_under_a_later_tmpfs_hints_at_a_bind_that_works() {
+    let dir = TempDir::new();
+    let proj = user_dir(&dir.join("proj"));
+    assert!(
+        proj.starts_with("/tmp"),
+        "TempDir is not under /tmp: {proj:?}"
+    );
+    let mut c = jail(["--ro", "--rw", ".", "--tmpfs", "/tmp", "--", "true"]);
+    c.current_dir(&proj);
+    let err = fails(&run(c), 125, "the later --tmpfs /tmp covers");
+    let hint = err.lines().nth(1).unwrap_or_default();
+    let want = format!("jail: hint: give --bind {} after --tmpfs /tmp", s(&proj));
+    assert!(hint.starts_with(&want), "{err:?}");
+    let mut c = jail([
+        "--ro",
+        "--tmpfs",
+        "/tmp",
+        "--bind",
+        s(&proj),
+        "--",
+        "touch",
+        "w",
+    ]);
+    c.current_dir(&proj);
+    ok(&run(c));
+    assert!(
+        proj.join("w").is_file(),
+        "the write did not reach the project"
+    );
+}
+
 #[test]
 fn many_binds() {
     let dir = TempDir::new();
