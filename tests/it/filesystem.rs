@@ -1239,6 +1239,32 @@ fn created_file_mount_point_is_mode_0444() {
     assert_eq!(mode & 0o7777, 0o444, "DIR/mp: mode {mode:o}");
 }
 
+/// A jail in a root without /proc cannot write its id maps: the hint says
+/// to mount /proc, not to look at sysctls.
+#[test]
+fn nested_jail_without_proc_hints_at_mounting_proc() {
+    let dir = TempDir::new();
+    let root = user_dir(&dir.join("root"));
+    let inner = format!("{}:/jail", s(bin()));
+    let mut args = vec!["--root", s(&root), "--ro-bind", &inner];
+    // The host's libraries, for the (maybe dynamic) binary under test.
+    for d in ["/usr", "/lib", "/lib64", "/bin"] {
+        if let Ok(to) = std::fs::read_link(d) {
+            std::os::unix::fs::symlink(to, root.join(&d[1..])).unwrap();
+        } else if Path::new(d).is_dir() {
+            args.extend(["--ro-bind", d]);
+        }
+    }
+    args.extend(["--", "/jail", "--net", "--", "true"]);
+    let out = jail_run(&args);
+    let err = fails(&out, 125, "No such file or directory");
+    assert!(
+        err.contains("jail: hint: /proc is not mounted here"),
+        "{err:?}"
+    );
+    assert!(!root.join("proc").exists());
+}
+
 #[test]
 fn root_ro_rw_and_hide_are_paths_inside_root() {
     let dir = TempDir::new();
