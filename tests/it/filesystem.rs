@@ -1265,6 +1265,26 @@ fn nested_jail_without_proc_hints_at_mounting_proc() {
     assert!(!root.join("proc").exists());
 }
 
+/// `jail --root DIR` without COMMAND runs the caller's $SHELL, which DIR
+/// may lack: the hint says so and names a way out.
+#[test]
+fn root_without_command_and_a_missing_shell_hints_at_giving_one() {
+    let dir = TempDir::new();
+    let root = need_busybox_root!(&dir);
+    let mut c = jail(["--root", s(&root)]);
+    c.env("SHELL", "/bin/bash");
+    let err = fails(
+        &run(c),
+        127,
+        "jail: exec /bin/bash: No such file or directory",
+    );
+    assert!(
+        err.contains("jail: hint: without COMMAND jail runs $SHELL (/bin/bash)")
+            && err.contains("-- /bin/sh"),
+        "{err:?}"
+    );
+}
+
 #[test]
 fn root_ro_rw_and_hide_are_paths_inside_root() {
     let dir = TempDir::new();
