@@ -228,6 +228,25 @@ fn map_auto_uid_runs_command_as_that_id_with_the_range_mapped() {
     assert_eq!(out, "1000\n0\n");
 }
 
+/// Inside a jail (a user namespace, no_new_privs) the setuid helpers gain
+/// nothing: the hint names that cause, not the helpers' setuid bit or
+/// /etc/subuid.
+#[test]
+fn map_auto_inside_a_jail_hints_at_the_nesting() {
+    need_subids!();
+    let inner = bin().to_str().unwrap();
+    let out = jail_run(&["--net", "--pid", "--", inner, "--map-auto", "--", "id"]);
+    let err = fails(&out, 125, "jail: write uid map with newuidmap");
+    assert!(
+        err.contains("jail: hint: jail runs under no_new_privs (inside another jail?)"),
+        "{err:?}"
+    );
+    assert!(
+        !err.contains("setuid root") && !err.contains("usermod"),
+        "{err:?}"
+    );
+}
+
 #[test]
 fn uid_outside_the_map_is_refused() {
     let ((_, uc), _) = need_subids!();
