@@ -288,11 +288,13 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
     let base = base.as_fd();
     let top = identify(base).map_err(|e| Error::sys("look at /", e.raw_os_error()))?;
     let root = root.map(|(r, _)| r);
+    // Inside --root, /proc is the kernel's when there is one (a fresh one
+    // with --pid, else the host's over DIR/proc), not what DIR/proc holds.
     let host_root = match &root {
-        Some(_) => {
+        Some(_) if pid_ns || find(base, Path::new("/proc")).is_ok_and(|f| f.dir) => {
             Some(open_base(Path::new("/")).map_err(|e| Error::sys("open /", e.raw_os_error()))?)
         }
-        None => None,
+        _ => None,
     };
     // Inside --root, a destination is a path of the new view; on the
     // host, for messages, it is under DIR.
@@ -315,8 +317,7 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
         } else {
             normal(&resolve(shown, p)?)
         };
-        // Inside --root, /proc is the kernel's (a fresh one with --pid, else
-        // the host's), not DIR/proc: what is under it is looked up on the host.
+        // What is under the kernel's /proc is looked up on the host.
         let at = match &host_root {
             Some(h) if is_under(&p, Path::new("/proc")) => h.as_fd(),
             _ => base,

@@ -1212,6 +1212,19 @@ fn root_with_pid_hides_under_the_fresh_proc() {
         "echo \"[$(/bin/busybox cat /proc/kallsyms)] $$\"",
     ]);
     assert_eq!(ok(&out), "[] 2\n", "--root --pid --hide /proc/kallsyms");
+    // Without --pid and without DIR/proc there is no /proc to hide in.
+    std::fs::remove_dir(root.join("proc")).unwrap();
+    let out = jail_run(&[
+        "--root",
+        s(&root),
+        "--hide",
+        "/proc/kallsyms",
+        "--",
+        "/bin/busybox",
+        "true",
+    ]);
+    fails(&out, 125, "proc/kallsyms: No such file or directory");
+    assert!(!root.join("proc").exists(), "DIR/proc was created");
 }
 
 /// A file mount point the jail creates is read-only for all, as bwrap's.
