@@ -420,7 +420,7 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
         }
         fs.root = Some(cstr(r));
     }
-    check_destinations(&fs.ops, base, root.as_deref())?;
+    check_destinations(&fs.ops, base, root.as_deref(), pid_ns)?;
     if fs.ro {
         check_covered(&fs.ops, root.as_deref())?;
     }
@@ -524,7 +524,15 @@ fn is_under(p: &Path, dir: &Path) -> bool {
 /// something there that the jail could write to. Without this, destinations
 /// made for earlier options would stay behind on the host after the
 /// failure.
-fn check_destinations(ops: &[Op], base: BorrowedFd<'_>, root: Option<&Path>) -> Result<(), Error> {
+///
+/// `pid_ns`: a fresh /proc is mounted first, so that inside `--root` what
+/// goes under /proc lands on it, not in DIR/proc.
+fn check_destinations(
+    ops: &[Op],
+    base: BorrowedFd<'_>,
+    root: Option<&Path>,
+    pid_ns: bool,
+) -> Result<(), Error> {
     let host = |p: &Path| on_host(root, p);
     for (i, op) in ops.iter().enumerate() {
         if !matches!(op.kind, OpKind::Bind { .. } | OpKind::Tmpfs | OpKind::Dev) {
@@ -538,7 +546,8 @@ fn check_destinations(ops: &[Op], base: BorrowedFd<'_>, root: Option<&Path>) -> 
                 OpKind::Tmpfs | OpKind::Bind { .. } | OpKind::Dev | OpKind::HostProc | OpKind::Shm
             ) && dst.starts_with(o.dst_path())
         });
-        if covered {
+        let fresh_proc = pid_ns && root.is_some() && is_under(dst, Path::new("/proc"));
+        if covered || fresh_proc {
             continue;
         }
         match probe_dst(base, &op.dst) {

@@ -1212,6 +1212,24 @@ fn root_with_pid_hides_under_the_fresh_proc() {
         "echo \"[$(/bin/busybox cat /proc/kallsyms)] $$\"",
     ]);
     assert_eq!(ok(&out), "[] 2\n", "--root --pid --hide /proc/kallsyms");
+    // A --tmpfs there too, with a DIR/proc the jail user cannot write to
+    // (as root; else it is the user's own).
+    std::fs::remove_dir(root.join("proc")).unwrap();
+    mkdir_mode(&root.join("proc"), 0o755);
+    let out = jail_run(&[
+        "--root",
+        s(&root),
+        "--pid",
+        "--tmpfs",
+        "/proc/sys",
+        "--",
+        "/bin/busybox",
+        "ls",
+        "-A",
+        "/proc/sys",
+    ]);
+    assert_eq!(ok(&out), "", "--root --pid --tmpfs /proc/sys");
+    assert_eq!(std::fs::read_dir(root.join("proc")).unwrap().count(), 0);
     // Without --pid and without DIR/proc there is no /proc to hide in.
     std::fs::remove_dir(root.join("proc")).unwrap();
     let out = jail_run(&[
