@@ -373,7 +373,8 @@ pub const FLAGS: &[FlagDef] = &[
         section: S::Identity,
         help: "the caller's uid appears as N inside (default: its own); with --map-*: run as N",
         doc: "With --map-auto, --map-users or --map-groups the caller is 0 inside instead, and \
-         --uid N runs COMMAND as N, which must be mapped; COMMAND then has no capabilities.",
+         --uid N runs COMMAND as N, which must be mapped; COMMAND then has no capabilities. \
+         Without --gid, its gid is N too when the group map has N (else 0).",
     },
     FlagDef {
         id: F::Gid,

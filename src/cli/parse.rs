@@ -45,8 +45,10 @@ where
         };
         let long = matches!(arg, Arg::Long(_));
         let def: &FlagDef = match arg {
-            Arg::Long(name) => defs::by_long(name)
-                .ok_or_else(|| Error::usage(format!("--{name}: unknown option")))?,
+            Arg::Long(name) => defs::by_long(name).ok_or_else(|| {
+                Error::usage(format!("--{name}: unknown option"))
+                    .with_hint(closest(name).map(|c| format!("did you mean --{c}?")))
+            })?,
             Arg::Short(c) => {
                 defs::by_short(c).ok_or_else(|| Error::usage(format!("-{c}: unknown option")))?
             }
@@ -90,6 +92,43 @@ where
 
 fn lexopt_error(e: lexopt::Error) -> Error {
     Error::usage(e.to_string())
+}
+
+/// The long flag nearest to a mistyped `name` (at most 2 edits away, and
+/// fewer than half of its letters), if one is.
+fn closest(name: &str) -> Option<&'static str> {
+    defs::FLAGS
+        .iter()
+        .map(|d| (distance(name, d.long), d.long))
+        .filter(|&(n, long)| n <= 2 && n * 2 < long.len().max(name.len()))
+        // On a tie, a flag the typed name begins (`--hid`: `--hide`).
+        .min_by_key(|&(n, long)| (n, !long.starts_with(name)))
+        .map(|(_, long)| long)
+}
+
+/// Edit distance (insert, delete, substitute, swap two neighbours).
+fn distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]

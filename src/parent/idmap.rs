@@ -80,6 +80,13 @@ fn proc_error(pid: libc::pid_t, file: &str, errno: Errno) -> Error {
         Errno::ROFS => e.with_hint(Some(
             "/proc is read-only here; a jail needs it writable to set up the id maps".into(),
         )),
+        // No /proc at all (a root without one): nothing to do with the
+        // kernel's settings.
+        Errno::NOENT if !std::path::Path::new("/proc/self").exists() => e.with_hint(Some(
+            "/proc is not mounted here; a jail needs it to set up the id maps: mount /proc \
+             (an outer jail with --root DIR mounts one with --pid, or with DIR/proc present)"
+                .into(),
+        )),
         _ => e.with_hint(Some(userns_hint(errno.raw_os_error()))),
     }
 }

@@ -348,7 +348,15 @@ fn describe(spec: &Spec, f: Failure) -> Error {
                 } else {
                     format!("exec {name}: {}", errno_text(e))
                 };
-                Error::usage(msg).with_code(EXIT_NOT_FOUND)
+                // No COMMAND: the caller's $SHELL, a path of the host's
+                // view that a --root may lack.
+                let hint = spec.exec.from_shell.then(|| {
+                    format!(
+                        "without COMMAND jail runs $SHELL ({name}), which is not in the jail's \
+                         view; give one, e.g. -- /bin/sh"
+                    )
+                });
+                Error::usage(msg).with_code(EXIT_NOT_FOUND).with_hint(hint)
             } else {
                 Error::sys(format!("exec {name}"), e).with_code(EXIT_CANNOT_RUN)
             }

@@ -82,17 +82,23 @@ pub fn finish_helper(h: Helper, map: &HelperMap) -> Result<(), Error> {
             "killed by a signal".into()
         }
     });
+    let hint = match crate::plan::subid::confined() {
+        Some(why) => format!(
+            "jail runs {why} (inside another jail?), where a setuid {name} gains nothing; \
+             give --map-auto to the outermost jail instead"
+        ),
+        None => format!(
+            "{name} must be setuid root (package uidmap) and run with your primary group \
+             as in /etc/passwd, and {} must give {} the ranges (usermod {} FIRST-LAST {})",
+            map.kind.file(),
+            map.user,
+            map.kind.usermod(),
+            map.user
+        ),
+    };
     Err(
-        Error::usage(format!("write {} map with {name}: {why}", map.kind.noun())).with_hint(Some(
-            format!(
-                "{name} must be setuid root (package uidmap) and run with your primary group \
-                 as in /etc/passwd, and {} must give {} the ranges (usermod {} FIRST-LAST {})",
-                map.kind.file(),
-                map.user,
-                map.kind.usermod(),
-                map.user
-            ),
-        )),
+        Error::usage(format!("write {} map with {name}: {why}", map.kind.noun()))
+            .with_hint(Some(hint)),
     )
 }
 

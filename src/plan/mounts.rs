@@ -288,6 +288,14 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
     let base = base.as_fd();
     let top = identify(base).map_err(|e| Error::sys("look at /", e.raw_os_error()))?;
     let root = root.map(|(r, _)| r);
+    // Inside --root, /proc is the kernel's when there is one (a fresh one
+    // with --pid, else the host's over DIR/proc), not what DIR/proc holds.
+    let host_root = match &root {
+        Some(_) if pid_ns || find(base, Path::new("/proc")).is_ok_and(|f| f.dir) => {
+            Some(open_base(Path::new("/")).map_err(|e| Error::sys("open /", e.raw_os_error()))?)
+        }
+        _ => None,
+    };
     // Inside --root, a destination is a path of the new view; on the
     // host, for messages, it is under DIR.
     let host = |p: &Path| on_host(root.as_deref(), p);
@@ -309,7 +317,12 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
         } else {
             normal(&resolve(shown, p)?)
         };
-        let found = find(base, &p)
+        // What is under the kernel's /proc is looked up on the host.
+        let at = match &host_root {
+            Some(h) if is_under(&p, Path::new("/proc")) => h.as_fd(),
+            _ => base,
+        };
+        let found = find(at, &p)
             .map_err(|e| Error::sys(format!("{shown}: {}", host(&p)), e.raw_os_error()))?;
         Ok((p, found))
     };
@@ -407,7 +420,7 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
         }
         fs.root = Some(cstr(r));
     }
-    check_destinations(&fs.ops, base, root.as_deref())?;
+    check_destinations(&fs.ops, base, root.as_deref(), pid_ns)?;
     if fs.ro {
         check_covered(&fs.ops, root.as_deref())?;
     }
@@ -511,7 +524,15 @@ fn is_under(p: &Path, dir: &Path) -> bool {
 /// something there that the jail could write to. Without this, destinations
 /// made for earlier options would stay behind on the host after the
 /// failure.
-fn check_destinations(ops: &[Op], base: BorrowedFd<'_>, root: Option<&Path>) -> Result<(), Error> {
+///
+/// `pid_ns`: a fresh /proc is mounted first, so that inside `--root` what
+/// goes under /proc lands on it, not in DIR/proc.
+fn check_destinations(
+    ops: &[Op],
+    base: BorrowedFd<'_>,
+    root: Option<&Path>,
+    pid_ns: bool,
+) -> Result<(), Error> {
     let host = |p: &Path| on_host(root, p);
     for (i, op) in ops.iter().enumerate() {
         if !matches!(op.kind, OpKind::Bind { .. } | OpKind::Tmpfs | OpKind::Dev) {
@@ -525,7 +546,8 @@ fn check_destinations(ops: &[Op], base: BorrowedFd<'_>, root: Option<&Path>) -> 
                 OpKind::Tmpfs | OpKind::Bind { .. } | OpKind::Dev | OpKind::HostProc | OpKind::Shm
             ) && dst.starts_with(o.dst_path())
         });
-        if covered {
+        let fresh_proc = pid_ns && root.is_some() && is_under(dst, Path::new("/proc"));
+        if covered || fresh_proc {
             continue;
         }
         match probe_dst(base, &op.dst) {
@@ -569,13 +591,29 @@ fn check_covered(ops: &[Op], root: Option<&Path>) -> Result<(), Error> {
             ) && is_under(dst, o.dst_path())
         });
         if let Some(o) = later {
+            let hint = if op.kind == OpKind::Rw && !matches!(o.kind, OpKind::Bind { .. }) {
+                // After an empty tmpfs there is nothing left to keep
+                // writable: bind the host's directory back in.
+                let bind = match root {
+                    Some(_) => format!("--bind {}:{}", host(dst), dst.display()),
+                    None => format!("--bind {}", dst.display()),
+                };
+                format!(
+                    "give {bind} after {} (a --rw there finds {} gone), or move it out of {}",
+                    o.shown,
+                    dst.display(),
+                    o.dst_path().display()
+                )
+            } else {
+                format!("give {} after {}", op.shown, o.shown)
+            };
             return Err(Error::usage(format!(
                 "{}: the later {} covers {}",
                 op.shown,
                 o.shown,
                 host(dst)
             ))
-            .with_hint(Some(format!("give {} after {}", op.shown, o.shown))));
+            .with_hint(Some(hint)));
         }
     }
     Ok(())

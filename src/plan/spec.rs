@@ -25,6 +25,8 @@ pub struct Exec {
     pub name: OsString,
     /// Whether COMMAND was looked up in PATH (no '/' in it).
     pub searched: bool,
+    /// Whether COMMAND was not given and is the caller's $SHELL.
+    pub from_shell: bool,
     /// Paths to try in order, as execvp(3) would.
     pub candidates: Vec<CString>,
     pub argv: Vec<CString>,
@@ -759,7 +761,8 @@ fn apply_env(ops: Vec<EnvOp>) -> Vec<(OsString, OsString)> {
 }
 
 fn build_exec(command: Vec<OsString>, env_ops: Vec<EnvOp>) -> Result<Exec, Error> {
-    let command = if command.is_empty() {
+    let from_shell = command.is_empty();
+    let command = if from_shell {
         vec![
             std::env::var_os("SHELL")
                 .filter(|s| !s.is_empty())
@@ -812,6 +815,7 @@ fn build_exec(command: Vec<OsString>, env_ops: Vec<EnvOp>) -> Result<Exec, Error
     Ok(Exec {
         name,
         searched,
+        from_shell,
         candidates,
         argv,
         envp,

@@ -382,6 +382,13 @@ pub fn build(
         },
         &caller,
     )?;
+    // `--uid N` alone: COMMAND's group is N too, when the group map has it
+    // (as a user's primary group usually matches its uid).
+    let gid = gid.or(uid.filter(|u| {
+        gid_map
+            .as_ref()
+            .is_some_and(|m| m.lines.iter().any(|r| r.maps_inner(*u)))
+    }));
     for (flag, kind, id, map, own) in [
         ("--uid", IdKind::Uid, uid, &uid_map, outer.0),
         ("--gid", IdKind::Gid, gid, &gid_map, outer.1),
@@ -413,6 +420,18 @@ pub fn build(
         run_gid: gid.unwrap_or(0),
         set_groups,
     })
+}
+
+/// Why a setuid helper cannot gain privilege here, if it cannot: jail
+/// runs under no_new_privs, or in a user namespace other than the
+/// initial one (whose uid map is the identity over all ids).
+pub fn confined() -> Option<&'static str> {
+    if rustix::thread::no_new_privs().unwrap_or(false) {
+        return Some("under no_new_privs");
+    }
+    let map = std::fs::read_to_string("/proc/self/uid_map").ok()?;
+    let fields: Vec<&str> = map.split_whitespace().collect();
+    (fields != ["0", "0", "4294967295"]).then_some("in a user namespace")
 }
 
 /// What the user asked for on one side (uids or gids).
@@ -474,13 +493,19 @@ pub fn build_map(w: &Wanted, caller: &Caller) -> Result<Option<HelperMap>, Error
                 kind.noun(),
                 kind.file()
             ))
-            .with_hint(Some({
-                let other = match kind {
-                    IdKind::Uid => IdKind::Gid,
-                    IdKind::Gid => IdKind::Uid,
-                };
-                let other = std::fs::read_to_string(other.file()).unwrap_or_default();
-                auto_hint(&who, &user, [&text, &other], &read_login_defs())
+            .with_hint(Some(match confined() {
+                Some(why) => format!(
+                    "jail runs {why} (inside another jail?), where the setuid helpers gain \
+                     nothing; give --map-auto to the outermost jail instead"
+                ),
+                None => {
+                    let other = match kind {
+                        IdKind::Uid => IdKind::Gid,
+                        IdKind::Gid => IdKind::Uid,
+                    };
+                    let other = std::fs::read_to_string(other.file()).unwrap_or_default();
+                    auto_hint(&who, &user, [&text, &other], &read_login_defs())
+                }
             })));
         };
         let r = Range {

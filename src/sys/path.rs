@@ -177,7 +177,7 @@ fn create_file(dir: BorrowedFd<'_>, name: &CStr) -> Result<(), Errno> {
         | OFlags::NOFOLLOW
         | OFlags::CLOEXEC
         | OFlags::NOCTTY;
-    rustix::fs::openat(dir, name, flags, Mode::from_raw_mode(0o644)).map(|fd| drop(Fd::from(fd)))
+    rustix::fs::openat(dir, name, flags, Mode::from_raw_mode(0o444)).map(|fd| drop(Fd::from(fd)))
 }
 
 /// Whether the caller may create an entry in directory `dir` (an O_PATH

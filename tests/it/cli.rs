@@ -76,6 +76,24 @@ fn unknown_long_flag() {
     rejects(&["--bogus"], &["jail: --bogus: unknown option"]);
 }
 
+/// A typo gets the nearest flag as a hint; nothing near, no hint.
+#[test]
+fn unknown_long_flag_suggests_the_closest() {
+    for (typo, want) in [
+        ("--nte", "--net"),
+        ("--ro-bnd", "--ro-bind"),
+        ("--hid", "--hide"),
+    ] {
+        let err = rejects(&[typo], &[&format!("jail: {typo}: unknown option")]);
+        assert!(
+            err.ends_with(&format!("\njail: hint: did you mean {want}?\n")),
+            "{typo}: {err:?}"
+        );
+    }
+    let err = rejects(&["--bogus"], &["jail: --bogus: unknown option"]);
+    assert!(!err.contains("hint"), "--bogus: {err:?}");
+}
+
 #[test]
 fn unknown_short_flag() {
     assert!(defs::by_short('Z').is_none(), "-Z became a real flag");

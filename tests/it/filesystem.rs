@@ -999,6 +999,40 @@ fn operations_apply_in_command_line_order() {
     assert_eq!(ok(&out), "", "--bind SRC:T/inner --tmpfs T");
 }
 
+/// A project under /tmp with `--ro --rw . --tmpfs /tmp`: the hint names
+/// what works, and what it names does work.
+#[test]
+fn rw_under_a_later_tmpfs_hints_at_a_bind_that_works() {
+    let dir = TempDir::new();
+    let proj = user_dir(&dir.join("proj"));
+    assert!(
+        proj.starts_with("/tmp"),
+        "TempDir is not under /tmp: {proj:?}"
+    );
+    let mut c = jail(["--ro", "--rw", ".", "--tmpfs", "/tmp", "--", "true"]);
+    c.current_dir(&proj);
+    let err = fails(&run(c), 125, "the later --tmpfs /tmp covers");
+    let hint = err.lines().nth(1).unwrap_or_default();
+    let want = format!("jail: hint: give --bind {} after --tmpfs /tmp", s(&proj));
+    assert!(hint.starts_with(&want), "{err:?}");
+    let mut c = jail([
+        "--ro",
+        "--tmpfs",
+        "/tmp",
+        "--bind",
+        s(&proj),
+        "--",
+        "touch",
+        "w",
+    ]);
+    c.current_dir(&proj);
+    ok(&run(c));
+    assert!(
+        proj.join("w").is_file(),
+        "the write did not reach the project"
+    );
+}
+
 #[test]
 fn many_binds() {
     let dir = TempDir::new();
@@ -1157,6 +1191,129 @@ fn root_with_pid_has_a_fresh_proc() {
     assert_eq!(pids, ["1", "2"], "--root --pid: busybox ps: {o}");
     assert!(root.join("proc").is_dir(), "DIR/proc must be created");
     same_mounts(&before, "jail --root DIR --pid");
+}
+
+/// Inside --root, /proc is the kernel's: options under it apply to the
+/// fresh /proc of --pid (DIR/proc is empty on the host).
+#[test]
+fn root_with_pid_hides_under_the_fresh_proc() {
+    let dir = TempDir::new();
+    let root = need_busybox_root!(&dir);
+    let out = jail_run(&[
+        "--root",
+        s(&root),
+        "--pid",
+        "--hide",
+        "/proc/kallsyms",
+        "--",
+        "/bin/busybox",
+        "sh",
+        "-c",
+        "echo \"[$(/bin/busybox cat /proc/kallsyms)] $$\"",
+    ]);
+    assert_eq!(ok(&out), "[] 2\n", "--root --pid --hide /proc/kallsyms");
+    // A --tmpfs there too, with a DIR/proc the jail user cannot write to
+    // (as root; else it is the user's own).
+    std::fs::remove_dir(root.join("proc")).unwrap();
+    mkdir_mode(&root.join("proc"), 0o755);
+    let out = jail_run(&[
+        "--root",
+        s(&root),
+        "--pid",
+        "--tmpfs",
+        "/proc/sys",
+        "--",
+        "/bin/busybox",
+        "ls",
+        "-A",
+        "/proc/sys",
+    ]);
+    assert_eq!(ok(&out), "", "--root --pid --tmpfs /proc/sys");
+    assert_eq!(std::fs::read_dir(root.join("proc")).unwrap().count(), 0);
+    // Without --pid and without DIR/proc there is no /proc to hide in.
+    std::fs::remove_dir(root.join("proc")).unwrap();
+    let out = jail_run(&[
+        "--root",
+        s(&root),
+        "--hide",
+        "/proc/kallsyms",
+        "--",
+        "/bin/busybox",
+        "true",
+    ]);
+    fails(&out, 125, "proc/kallsyms: No such file or directory");
+    assert!(!root.join("proc").exists(), "DIR/proc was created");
+}
+
+/// A file mount point the jail creates is read-only for all, as bwrap's.
+#[test]
+fn created_file_mount_point_is_mode_0444() {
+    let dir = TempDir::new();
+    let root = need_busybox_root!(&dir);
+    let src = dir.join("f");
+    user_file(&src, "x\n");
+    let out = jail_run(&[
+        "--root",
+        s(&root),
+        "--ro-bind",
+        &format!("{}:/mp", s(&src)),
+        "--",
+        "/bin/busybox",
+        "cat",
+        "/mp",
+    ]);
+    assert_eq!(ok(&out), "x\n");
+    let mode = std::fs::metadata(root.join("mp"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o7777, 0o444, "DIR/mp: mode {mode:o}");
+}
+
+/// A jail in a root without /proc cannot write its id maps: the hint says
+/// to mount /proc, not to look at sysctls.
+#[test]
+fn nested_jail_without_proc_hints_at_mounting_proc() {
+    let dir = TempDir::new();
+    let root = user_dir(&dir.join("root"));
+    let inner = format!("{}:/jail", s(bin()));
+    let mut args = vec!["--root", s(&root), "--ro-bind", &inner];
+    // The host's libraries, for the (maybe dynamic) binary under test.
+    for d in ["/usr", "/lib", "/lib64", "/bin"] {
+        if let Ok(to) = std::fs::read_link(d) {
+            std::os::unix::fs::symlink(to, root.join(&d[1..])).unwrap();
+        } else if Path::new(d).is_dir() {
+            args.extend(["--ro-bind", d]);
+        }
+    }
+    args.extend(["--", "/jail", "--net", "--", "true"]);
+    let out = jail_run(&args);
+    let err = fails(&out, 125, "No such file or directory");
+    assert!(
+        err.contains("jail: hint: /proc is not mounted here"),
+        "{err:?}"
+    );
+    assert!(!root.join("proc").exists());
+}
+
+/// `jail --root DIR` without COMMAND runs the caller's $SHELL, which DIR
+/// may lack: the hint says so and names a way out.
+#[test]
+fn root_without_command_and_a_missing_shell_hints_at_giving_one() {
+    let dir = TempDir::new();
+    let root = need_busybox_root!(&dir);
+    let mut c = jail(["--root", s(&root)]);
+    c.env("SHELL", "/bin/bash");
+    let err = fails(
+        &run(c),
+        127,
+        "jail: exec /bin/bash: No such file or directory",
+    );
+    assert!(
+        err.contains("jail: hint: without COMMAND jail runs $SHELL (/bin/bash)")
+            && err.contains("-- /bin/sh"),
+        "{err:?}"
+    );
 }
 
 #[test]

@@ -184,7 +184,8 @@ fn map_auto_uid_runs_command_as_that_id_with_the_range_mapped() {
         "id -u; id -g; grep CapEff /proc/self/status; cat /proc/self/uid_map",
     ]));
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[..2], ["1000", "0"], "{out}");
+    // --uid alone picks the group too (it is mapped).
+    assert_eq!(lines[..2], ["1000", "1000"], "{out}");
     assert!(
         lines[2].ends_with("0000000000000000"),
         "a non-root COMMAND keeps no capabilities: {out}"
@@ -211,6 +212,39 @@ fn map_auto_uid_runs_command_as_that_id_with_the_range_mapped() {
     assert_eq!(lines[..3], ["1000", "1000", "1000"], "{out}");
     let f: Vec<&str> = lines[3].split_whitespace().collect();
     assert_eq!(f[2..4], ["1000", "1000"], "a file COMMAND makes: {out}");
+
+    // --gid still wins.
+    let out = ok(&jail_run(&[
+        "--map-auto",
+        "--uid",
+        "1000",
+        "--gid",
+        "0",
+        "--",
+        "sh",
+        "-c",
+        "id -u; id -g",
+    ]));
+    assert_eq!(out, "1000\n0\n");
+}
+
+/// Inside a jail (a user namespace, no_new_privs) the setuid helpers gain
+/// nothing: the hint names that cause, not the helpers' setuid bit or
+/// /etc/subuid.
+#[test]
+fn map_auto_inside_a_jail_hints_at_the_nesting() {
+    need_subids!();
+    let inner = bin().to_str().unwrap();
+    let out = jail_run(&["--net", "--pid", "--", inner, "--map-auto", "--", "id"]);
+    let err = fails(&out, 125, "jail: write uid map with newuidmap");
+    assert!(
+        err.contains("jail: hint: jail runs under no_new_privs (inside another jail?)"),
+        "{err:?}"
+    );
+    assert!(
+        !err.contains("setuid root") && !err.contains("usermod"),
+        "{err:?}"
+    );
 }
 
 #[test]
