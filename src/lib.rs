@@ -42,6 +42,8 @@ fn ensure_stdio() {
 
 /// The whole program: parse, run, and end like COMMAND.
 pub fn main_with_args(args: Vec<OsString>) -> i32 {
+    // Before anything else: --die-with-parent compares it once armed.
+    let parent = rustix::process::getppid();
     ensure_stdio();
     let low = match cli::parse::parse(args) {
         Ok(Parsed::Run(low)) => low,
@@ -67,6 +69,20 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
         Ok(s) => Box::leak(Box::new(s)),
         Err(e) => return fail(e),
     };
+    if spec.die_with_parent {
+        use rustix::process::{Signal, getppid, set_parent_process_death_signal};
+        // SIGKILL: jail ends at once, and the init (or COMMAND, with
+        // --as-pid-1) follows through its own PDEATHSIG.
+        if let Err(e) = set_parent_process_death_signal(Some(Signal::KILL)) {
+            return fail(error::Error::sys("--die-with-parent", e.raw_os_error()));
+        }
+        if getppid() != parent {
+            // The parent died before the signal was armed.
+            return fail(error::Error::usage(
+                "--die-with-parent: the process that started jail has exited",
+            ));
+        }
+    }
     let foreground = parent::supervise::terminal_foreground();
     match parent::spawn::start(spec) {
         Ok(run) => {

@@ -72,6 +72,7 @@ pub enum FlagId {
     Stderr,
     KeepFd,
     NewSession,
+    DieWithParent,
     Timeout,
     KillAfter,
     InfoFd,
@@ -519,10 +520,14 @@ pub const FLAGS: &[FlagDef] = &[
         long: "keep-fd",
         value: Value::Number("N"),
         section: S::Process,
-        help: "pass inherited file descriptor N to COMMAND (repeatable)",
+        help: "pass inherited file descriptor N to COMMAND (repeatable); N? if it may be closed",
         doc: "COMMAND gets fds 0, 1, 2 and those named here; every other inherited fd is closed. \
          N may not be a directory, and a file is the caller's own open file (see --stdin); \
-         --bind gives the jail a directory.",
+         --bind gives the jail a directory. A closed N is an error, a closed N? is passed over. \
+         Without this flag, jail keeps make's jobserver: the pipe fds named by \
+         --jobserver-auth=R,W (or --jobserver-fds=R,W) in the MAKEFLAGS jail is started with, \
+         when they are open pipes (make passes them to `+` recipes only), and the fifo of \
+         --jobserver-auth=fifo:PATH (make 4.4), bound at PATH when a --tmpfs would cover it.",
     },
     FlagDef {
         id: F::NewSession,
@@ -533,6 +538,17 @@ pub const FLAGS: &[FlagDef] = &[
         help: "start COMMAND in a new session, detached from the terminal",
         doc: "COMMAND cannot reach the terminal's input (or push into it); jail passes Ctrl-C, \
          Ctrl-\\ and Ctrl-Z on to it.",
+    },
+    FlagDef {
+        id: F::DieWithParent,
+        short: None,
+        long: "die-with-parent",
+        value: Value::None,
+        section: S::Process,
+        help: "end the jail when the process that started jail dies",
+        doc: "jail asks for SIGKILL when its parent exits (PR_SET_PDEATHSIG) and checks that \
+         the parent was still there once asked; the jail's processes die with jail. As with \
+         bwrap, the parent is the thread that started jail.",
     },
     FlagDef {
         id: F::Timeout,

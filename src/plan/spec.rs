@@ -8,6 +8,7 @@ use std::ffi::{CString, OsStr, OsString};
 use std::fs::File;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::Path;
 
 use crate::cli::defs::{self, FlagId};
 use crate::error::Error;
@@ -116,6 +117,8 @@ pub struct Spec {
     /// Inherited fds passed to COMMAND, sorted, all >= 3.
     pub keep_fds: Vec<i32>,
     pub new_session: bool,
+    /// `--die-with-parent`: the parent arms PDEATHSIG on itself.
+    pub die_with_parent: bool,
     pub chdir: Option<CString>,
     pub verbose: bool,
     /// `--timeout` in nanoseconds (0: none), and `--kill-after`.
@@ -244,6 +247,38 @@ fn parse_open_fd(id: FlagId, v: &OsStr) -> Result<i32, Error> {
     Ok(fd)
 }
 
+/// make's jobserver, from MAKEFLAGS.
+#[derive(Debug, PartialEq)]
+enum Jobserver {
+    /// `--jobserver-auth=R,W` (or make 4.1's `--jobserver-fds=R,W`).
+    Fds([i32; 2]),
+    /// `--jobserver-auth=fifo:PATH` (make 4.4).
+    Fifo(OsString),
+}
+
+/// The last jobserver option of MAKEFLAGS (the one make obeys), before
+/// its ` -- ` variables.
+fn jobserver_auth(makeflags: &OsStr) -> Option<Jobserver> {
+    let mut found = None;
+    for word in makeflags.as_bytes().split(|b| b.is_ascii_whitespace()) {
+        if word == b"--" {
+            break;
+        }
+        let value = word
+            .strip_prefix(b"--jobserver-auth=")
+            .or_else(|| word.strip_prefix(b"--jobserver-fds="));
+        let Some(value) = value else { continue };
+        found = if let Some(path) = value.strip_prefix(b"fifo:") {
+            Some(Jobserver::Fifo(OsString::from_vec(path.to_vec())))
+        } else {
+            let s = std::str::from_utf8(value).unwrap_or("");
+            s.split_once(',')
+                .and_then(|(r, w)| Some(Jobserver::Fds([r.parse().ok()?, w.parse().ok()?])))
+        };
+    }
+    found
+}
+
 fn cstring(id: FlagId, v: &OsStr) -> Result<CString, Error> {
     CString::new(v.as_bytes()).map_err(|_| invalid(id, v, "contains a NUL byte"))
 }
@@ -284,6 +319,7 @@ struct Typed {
     /// --keep-fd above 2, once each, in the order given.
     keep_fds: Vec<i32>,
     new_session: bool,
+    die_with_parent: bool,
     chdir: Option<CString>,
     verbose: bool,
     timeout_ns: Option<u64>,
@@ -408,7 +444,23 @@ impl Typed {
             FlagId::Stdout => self.stdio[1] = Some(v.into()),
             FlagId::Stderr => self.stdio[2] = Some(v.into()),
             FlagId::KeepFd => {
-                let fd = parse_open_fd(id, v)?;
+                // `N?`: N if it is open, nothing if it is closed.
+                let fd = match v.as_bytes().strip_suffix(b"?") {
+                    Some(n) => {
+                        let n = OsStr::from_bytes(n);
+                        let closed =
+                            n.to_str()
+                                .and_then(|n| n.parse::<i32>().ok())
+                                .is_some_and(|fd| {
+                                    fd >= 0 && rustix::io::fcntl_getfd(sys::borrow(fd)).is_err()
+                                });
+                        if closed {
+                            return Ok(());
+                        }
+                        parse_open_fd(id, n)?
+                    }
+                    None => parse_open_fd(id, v)?,
+                };
                 if is_dir(sys::borrow(fd)) {
                     return Err(Error::usage(format!(
                         "--keep-fd {fd}: is a directory, {AROUND}; give the jail a directory \
@@ -420,6 +472,7 @@ impl Typed {
                 }
             }
             FlagId::NewSession => self.new_session = true,
+            FlagId::DieWithParent => self.die_with_parent = true,
             FlagId::Timeout => {
                 self.timeout_ns = Some(parse_duration(id, v)?);
                 self.timeout_text = v.to_string_lossy().into_owned();
@@ -442,6 +495,55 @@ impl Typed {
             FlagId::Help | FlagId::Version | FlagId::Completions | FlagId::Check => {}
         }
         Ok(())
+    }
+
+    /// make's jobserver, named in the MAKEFLAGS jail was started with: its
+    /// pipe's fds are kept when they are open pipes (make passes them only
+    /// to `+` recipes), and its fifo (make 4.4) is bound over a --tmpfs
+    /// that would cover it.
+    fn jobserver(&mut self, makeflags: Option<&OsStr>) {
+        let Some(auth) = makeflags.and_then(jobserver_auth) else {
+            return;
+        };
+        match auth {
+            Jobserver::Fds(fds) => {
+                for fd in fds {
+                    let open_pipe = fd > 2
+                        && rustix::fs::fstat(sys::borrow(fd))
+                            .is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFIFO);
+                    if open_pipe && self.info_fd != Some(fd) && !self.keep_fds.contains(&fd) {
+                        self.keep_fds.push(fd);
+                    }
+                }
+            }
+            Jobserver::Fifo(path) => {
+                use std::os::unix::fs::FileTypeExt;
+                let p = Path::new(&path);
+                let is_fifo = std::fs::metadata(p).is_ok_and(|m| m.file_type().is_fifo());
+                let root = self
+                    .fs
+                    .iter()
+                    .any(|(_, t)| matches!(t, mounts::Typed::Root(_)));
+                let covered = self.fs.iter().any(|(_, t)| match t {
+                    mounts::Typed::Tmpfs(d) => p.starts_with(d) && p != Path::new(d),
+                    _ => false,
+                });
+                if p.is_absolute() && is_fifo && covered && !root {
+                    // As --bind takes it: a colon or a backslash escaped.
+                    let mut arg = Vec::new();
+                    for &b in path.as_bytes() {
+                        if b == b':' || b == b'\\' {
+                            arg.push(b'\\');
+                        }
+                        arg.push(b);
+                    }
+                    self.fs.push((
+                        format!("MAKEFLAGS --jobserver-auth=fifo:{}", p.display()),
+                        mounts::Typed::Bind(OsString::from_vec(arg), false),
+                    ));
+                }
+            }
+        }
     }
 
     /// What no single flag can check: the conflicts between them.
@@ -501,8 +603,9 @@ impl Typed {
 /// each flag's value into `Typed`, then the checks across flags, then the
 /// spec, with the files of --stdin, --stdout and --stderr opened last.
 pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
-    let t = Typed::from_flags(&low.flags)?;
+    let mut t = Typed::from_flags(&low.flags)?;
     t.check()?;
+    t.jobserver(std::env::var_os("MAKEFLAGS").as_deref());
 
     let mut flags = libc::CLONE_NEWUSER | t.namespaces;
     let ipc_ns = flags & libc::CLONE_NEWIPC != 0;
@@ -591,6 +694,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         stdin_read_only,
         keep_fds,
         new_session: t.new_session,
+        die_with_parent: t.die_with_parent,
         chdir: t.chdir,
         verbose: t.verbose,
         timeout_ns: t.timeout_ns.unwrap_or(0),
@@ -853,6 +957,27 @@ fn null_terminated(v: &[CString]) -> Vec<*const libc::c_char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn jobserver_auth_forms() {
+        let j = |s: &str| jobserver_auth(OsStr::new(s));
+        assert_eq!(
+            j("s -j4 --jobserver-auth=3,4"),
+            Some(Jobserver::Fds([3, 4]))
+        );
+        assert_eq!(j(" -j --jobserver-fds=5,6"), Some(Jobserver::Fds([5, 6])));
+        assert_eq!(
+            j("-j4 --jobserver-auth=fifo:/tmp/GMfifo1"),
+            Some(Jobserver::Fifo("/tmp/GMfifo1".into()))
+        );
+        // The last one counts; the variables after `--` are not options.
+        assert_eq!(
+            j("--jobserver-fds=5,6 --jobserver-auth=7,8 -- X=--jobserver-auth=1,2"),
+            Some(Jobserver::Fds([7, 8]))
+        );
+        assert_eq!(j("-j4"), None);
+        assert_eq!(j("--jobserver-auth=x,4"), None);
+    }
 
     #[test]
     fn path_search_order() {
