@@ -530,8 +530,11 @@ pub const FLAGS: &[FlagDef] = &[
         value: Value::None,
         section: S::Process,
         help: "start COMMAND in a new session, detached from the terminal",
-        doc: "COMMAND cannot reach the terminal's input (or push into it); jail passes Ctrl-C, \
-         Ctrl-\\ and Ctrl-Z on to it.",
+        doc: "COMMAND has no controlling terminal: it cannot open /dev/tty nor push input into \
+         the terminal (TIOCSTI), but it still reads and writes the terminal through the fds it \
+         inherits (--stdin /dev/null keeps it from reading what is typed). jail passes Ctrl-C, \
+         Ctrl-\\ and Ctrl-Z on to COMMAND's process group, which its children share, so the \
+         whole job ends or stops, and fg continues it.",
     },
     FlagDef {
         id: F::Timeout,

@@ -502,6 +502,64 @@ fn ctrl_c_reaches_a_new_session_command_once() {
     ctrl_c_once_with(&["--new-session", "--pid"]);
 }
 
+/// With --new-session COMMAND's children are in its process group, not the
+/// terminal's: Ctrl-C and Ctrl-\\ must reach them too, so that a COMMAND
+/// waiting for a child ends at once (sh acts on a signal only once its
+/// foreground child is done). `trap`: the shell's action on the signal
+/// (the child's stays the default), else sh dies of it too.
+fn terminal_signal_ends_a_new_session_job(opts: &[&str], key: u8, trap: Option<&str>) {
+    let script = match trap {
+        Some(sig) => format!("trap 'echo got-$((1+2))' {sig}; "),
+        None => String::new(),
+    } + "echo ready-$((1+1)); sleep 100; echo end-$((2+3))";
+    let mut args: Vec<&str> = opts.to_vec();
+    args.extend(["--", "sh", "-c", &script]);
+    let mut t = Term::spawn(jail(&args));
+    assert!(
+        t.expect("ready-2", Duration::from_secs(10)),
+        "jail {args:?}: COMMAND never printed ready; terminal: {:?}",
+        t.transcript()
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    t.send(&[key]);
+    let status = t.wait_exit(Duration::from_secs(3));
+    let shown = t.transcript();
+    let status = status.unwrap_or_else(|| {
+        panic!("jail {args:?}: still running 3 s after key {key:#x}; terminal: {shown:?}")
+    });
+    if trap.is_some() {
+        // sleep died of it, and sh ran its trap and went on.
+        assert!(
+            status.success() && shown.contains("got-3") && shown.contains("end-5"),
+            "jail {args:?}: {status:?}; terminal: {shown:?}"
+        );
+    } else {
+        assert!(
+            !status.success() && !shown.contains("end-5"),
+            "jail {args:?}: the job went on after Ctrl-C ({status:?}); terminal: {shown:?}"
+        );
+    }
+}
+
+#[test]
+fn ctrl_c_ends_a_new_session_job() {
+    for opts in [&["--new-session"][..], &["--new-session", "--pid"]] {
+        terminal_signal_ends_a_new_session_job(opts, 0x03, None);
+        terminal_signal_ends_a_new_session_job(opts, 0x03, Some("INT"));
+    }
+    // COMMAND as PID 1 ignores SIGINT without a handler; its child must
+    // get it all the same.
+    let opts = ["--new-session", "--as-pid-1"];
+    terminal_signal_ends_a_new_session_job(&opts, 0x03, Some("INT"));
+}
+
+#[test]
+fn ctrl_backslash_reaches_a_new_session_job() {
+    for opts in [&["--new-session"][..], &["--new-session", "--pid"]] {
+        terminal_signal_ends_a_new_session_job(opts, 0x1c, Some("QUIT"));
+    }
+}
+
 /// An interactive dash (`sh -i`) on a new pty, as the test user, with jail
 /// in its PATH and the prompt `$ `.
 fn interactive_shell() -> Term {
@@ -543,7 +601,11 @@ fn leave(mut t: Term, what: &str) {
 
 // (b) Ctrl-Z stops COMMAND and jail, `fg` resumes both.
 fn ctrl_z_and_fg(pid_ns: bool) {
-    let flag = if pid_ns { "--pid " } else { "" };
+    ctrl_z_and_fg_with(if pid_ns { "--pid " } else { "" });
+}
+
+/// `flag`: jail's options, each followed by a space.
+fn ctrl_z_and_fg_with(flag: &str) {
     let what = format!("jail {flag}-- sh -c ... under sh -i");
     let mut t = interactive_shell();
     // Arithmetic in the markers, so the terminal's echo of the typed line
@@ -602,6 +664,14 @@ fn ctrl_z_stops_and_fg_resumes() {
 #[test]
 fn ctrl_z_stops_and_fg_resumes_with_pid() {
     ctrl_z_and_fg(true);
+}
+
+/// With --new-session the stop must reach COMMAND's whole group, which is
+/// orphaned (the kernel drops SIGTSTP there), and `fg` must continue it.
+#[test]
+fn ctrl_z_stops_and_fg_resumes_a_new_session_job() {
+    ctrl_z_and_fg_with("--new-session ");
+    ctrl_z_and_fg_with("--new-session --pid ");
 }
 
 // Job control inside the jail: an interactive shell in the jail stops and
