@@ -354,7 +354,9 @@ pub const FLAGS: &[FlagDef] = &[
         section: S::Filesystem,
         help: "a minimal /dev: null, zero, full, random, urandom, tty, devpts, shm",
         doc: "The devices are bound from the host; /dev/pts is a private devpts instance (so ptmx \
-         works) and /dev/shm a fresh tmpfs. No disk is visible.",
+         works) and /dev/shm a fresh tmpfs. No disk is visible. The caller's terminal, when \
+         COMMAND gets it as fd 0, 1 or 2, is bound at /dev/console, so that tty(1) and \
+         ttyname(3) name it.",
     },
     FlagDef {
         id: F::MapRoot,

@@ -560,6 +560,43 @@ fn ctrl_backslash_reaches_a_new_session_job() {
     }
 }
 
+/// `--dev` at a terminal: the private /dev shows the caller's terminal (as
+/// /dev/console, as bwrap does), so `tty` names it, and /dev/tty opens.
+fn terminal_under_dev(opts: &[&str]) {
+    let mut args = vec!["--dev"];
+    args.extend(opts);
+    args.extend([
+        "--",
+        "sh",
+        "-c",
+        "echo name-$(tty)-; echo x-$((1+1)) > /dev/tty && echo wrote-$((2+2))",
+    ]);
+    let mut t = Term::spawn(jail(&args));
+    let name = t.capture("name-", '-', Duration::from_secs(10));
+    let status = t.wait_exit(Duration::from_secs(10));
+    let shown = t.transcript();
+    assert_eq!(
+        name.as_deref(),
+        Some("/dev/console"),
+        "jail {args:?}: `tty` does not name the terminal; terminal: {shown:?}"
+    );
+    assert!(
+        shown.contains("x-2") && shown.contains("wrote-4"),
+        "jail {args:?}: writing /dev/tty failed; terminal: {shown:?}"
+    );
+    let status = status.expect("jail did not exit");
+    assert!(
+        status.success(),
+        "jail {args:?}: {status:?}; terminal: {shown:?}"
+    );
+}
+
+#[test]
+fn tty_names_the_terminal_under_dev() {
+    terminal_under_dev(&[]);
+    terminal_under_dev(&["--pid", "--ro"]);
+}
+
 /// An interactive dash (`sh -i`) on a new pty, as the test user, with jail
 /// in its PATH and the prompt `$ `.
 fn interactive_shell() -> Term {
