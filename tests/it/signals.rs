@@ -597,6 +597,41 @@ fn tty_names_the_terminal_under_dev() {
     terminal_under_dev(&["--pid", "--ro"]);
 }
 
+/// What the man page says of --new-session: no controlling terminal, so no
+/// /dev/tty; and --dev shows no terminal COMMAND was not given as an fd.
+#[test]
+fn a_new_session_has_no_terminal_to_open() {
+    let script = "exec 2>/dev/null; echo x > /dev/tty || echo no-tty-$((1+1)); \
+                  [ -e /dev/console ] || echo no-console-$((2+1))";
+    let out = TempDir::new();
+    let file = out.join("out");
+    let file = file.to_str().unwrap();
+    let args = [
+        "--new-session",
+        "--dev",
+        "--stdin",
+        "/dev/null",
+        "--stdout",
+        file,
+        "--stderr",
+        "/dev/null",
+        "--",
+        "sh",
+        "-c",
+        script,
+    ];
+    let mut t = Term::spawn(jail(args));
+    let status = t
+        .wait_exit(Duration::from_secs(10))
+        .expect("jail did not exit");
+    let got = std::fs::read_to_string(file).unwrap_or_default();
+    assert!(
+        status.success() && got == "no-tty-2\nno-console-3\n",
+        "jail {args:?}: {status:?}, COMMAND wrote {got:?}; terminal: {:?}",
+        t.transcript()
+    );
+}
+
 /// An interactive dash (`sh -i`) on a new pty, as the test user, with jail
 /// in its PATH and the prompt `$ `.
 fn interactive_shell() -> Term {
