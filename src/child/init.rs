@@ -154,6 +154,9 @@ pub fn command_main(ctx: &Ctx) -> ! {
 
 fn supervise(ctx: &Ctx, command: Pid, proc: Option<BorrowedFd>) -> ! {
     let mut timer = Timer::start(ctx.spec.timeout_ns, ctx.spec.kill_after_ns);
+    // The terminal's stop signal while COMMAND's group is being stopped
+    // for it (--new-session), else 0.
+    let mut tty_stop = 0;
     loop {
         let Some(info) = timer.wait(&ctx.wait_set) else {
             match timer.fire() {
@@ -172,7 +175,7 @@ fn supervise(ctx: &Ctx, command: Pid, proc: Option<BorrowedFd>) -> ! {
         };
         let sig = info.signo;
         if sig == libc::SIGCHLD {
-            if let Some(status) = reap(ctx, command) {
+            if let Some(status) = reap(ctx, command, &mut tty_stop) {
                 finish(ctx, proc, status, timer.expired);
             }
             continue;
@@ -186,10 +189,11 @@ fn supervise(ctx: &Ctx, command: Pid, proc: Option<BorrowedFd>) -> ! {
             sys::exit(crate::error::EXIT_FAILURE as i32);
         }
         // A signal from the terminal already reached COMMAND's process
-        // group; only signals sent to the jail are passed on. With
-        // --new-session COMMAND is not in that group, but we are: we pass
-        // the terminal's signals on (jail itself does not).
-        if info.code != libc::SI_KERNEL || ctx.spec.new_session {
+        // group; only signals sent to the jail are passed on.
+        let from_tty = info.code == libc::SI_KERNEL;
+        if ctx.spec.new_session {
+            forward_to_session(command, sig, from_tty, &mut tty_stop);
+        } else if !from_tty {
             let _ = rustix::process::kill_process(command, sys::signal(sig));
         }
     }
@@ -202,6 +206,31 @@ fn note(line: &[u8]) {
     }
 }
 
+/// With --new-session COMMAND leads a session and a process group of its
+/// own, which its children share, and the terminal signals neither: we, in
+/// jail's process group, get the terminal's signals (jail itself does not
+/// pass them on) and send them to COMMAND's whole group, as the terminal
+/// would, and so `fg`'s SIGCONT. That group is orphaned (its parent, we,
+/// is in another session), so the kernel ignores SIGTSTP, SIGTTIN and
+/// SIGTTOU there: those become SIGSTOP, and the stop is reported to the
+/// parent as the terminal's signal. Anything else sent to jail goes to
+/// COMMAND alone.
+fn forward_to_session(command: Pid, sig: i32, from_tty: bool, tty_stop: &mut i32) {
+    let group = matches!(
+        sig,
+        libc::SIGINT | libc::SIGQUIT | libc::SIGHUP | libc::SIGWINCH | libc::SIGCONT
+    );
+    let stop = matches!(sig, libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU);
+    if from_tty && stop {
+        *tty_stop = sig;
+        let _ = rustix::process::kill_process_group(command, Signal::STOP);
+    } else if (from_tty && group) || sig == libc::SIGCONT {
+        let _ = rustix::process::kill_process_group(command, sys::signal(sig));
+    } else {
+        let _ = rustix::process::kill_process(command, sys::signal(sig));
+    }
+}
+
 /// waitpid's __WALL: children cloned with any exit signal, not just SIGCHLD.
 fn all_children() -> WaitOptions {
     WaitOptions::from_bits_retain(libc::__WALL as u32)
@@ -211,7 +240,8 @@ fn all_children() -> WaitOptions {
 /// When COMMAND stops (Ctrl-Z, or a stop it sent its own process group),
 /// tell the parent, which then stops too, so the caller's shell sees the
 /// job stopped; `fg` continues the whole group.
-fn reap(ctx: &Ctx, command: Pid) -> Option<i32> {
+/// A SIGSTOP sent for the terminal's `tty_stop` is reported as that.
+fn reap(ctx: &Ctx, command: Pid, tty_stop: &mut i32) -> Option<i32> {
     let mut result = None;
     let options = WaitOptions::NOHANG | WaitOptions::UNTRACED | all_children();
     loop {
@@ -222,7 +252,10 @@ fn reap(ctx: &Ctx, command: Pid) -> Option<i32> {
             _ => return result,
         };
         if pid == command {
-            if let Some(sig) = status.stopping_signal() {
+            if let Some(mut sig) = status.stopping_signal() {
+                if sig == libc::SIGSTOP && *tty_stop != 0 {
+                    sig = std::mem::take(tty_stop);
+                }
                 let report = InitReport::Stopped(sig);
                 let _ = sys::write_all(ctx.status_wr, &report.to_bytes());
             } else {

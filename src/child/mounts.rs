@@ -277,6 +277,13 @@ pub fn prepare(fs: &Fs) -> Result<(), Failed> {
                 for (tree, host) in d.trees.iter().zip(HOST_DEVICES) {
                     tree.set(open_tree(CWD, host, none).map_err(f)?);
                 }
+                // A terminal closed or gone since the parent looked is
+                // no reason to fail: there is no /dev/console then.
+                if let Some(tty) = &d.console
+                    && let Ok(tree) = open_tree(CWD, tty, none)
+                {
+                    d.console_tree.set(tree);
+                }
             }
             _ => {}
         }
@@ -422,6 +429,9 @@ fn apply_dev(base: BorrowedFd<'_>, op: &Op) -> Result<(), (Part, Errno)> {
     let r = attach_at(dev, c"shm", Make::Dir, shm.as_fd());
     d.shm.set(shm);
     r?;
+    if let Ok(tty) = d.console_tree.fd() {
+        attach_at(dev, c"console", Make::File, tty)?;
+    }
     for (target, link) in DEV_LINKS {
         rustix::fs::symlinkat(target, dev, link).map_err(e(Part::Create))?;
     }

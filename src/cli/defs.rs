@@ -355,7 +355,9 @@ pub const FLAGS: &[FlagDef] = &[
         section: S::Filesystem,
         help: "a minimal /dev: null, zero, full, random, urandom, tty, devpts, shm",
         doc: "The devices are bound from the host; /dev/pts is a private devpts instance (so ptmx \
-         works) and /dev/shm a fresh tmpfs. No disk is visible.",
+         works) and /dev/shm a fresh tmpfs. No disk is visible. The caller's terminal, when \
+         COMMAND gets it as fd 0, 1 or 2, is bound at /dev/console, so that tty(1) and \
+         ttyname(3) name it.",
     },
     FlagDef {
         id: F::MapRoot,
@@ -536,8 +538,11 @@ pub const FLAGS: &[FlagDef] = &[
         value: Value::None,
         section: S::Process,
         help: "start COMMAND in a new session, detached from the terminal",
-        doc: "COMMAND cannot reach the terminal's input (or push into it); jail passes Ctrl-C, \
-         Ctrl-\\ and Ctrl-Z on to it.",
+        doc: "COMMAND has no controlling terminal: it cannot open /dev/tty nor push input into \
+         the terminal (TIOCSTI), but it still reads and writes the terminal through the fds it \
+         inherits (--stdin /dev/null keeps it from reading what is typed). jail passes Ctrl-C, \
+         Ctrl-\\ and Ctrl-Z on to COMMAND's process group, which its children share, so the \
+         whole job ends or stops, and fg continues it.",
     },
     FlagDef {
         id: F::DieWithParent,

@@ -178,6 +178,15 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
                 // Else COMMAND got it from the terminal too; we stop when
                 // (and only if) it stops.
             }
+            // --as-pid-1 --new-session: the terminal's signal goes to
+            // COMMAND's whole process group, as the init would send it.
+            libc::SIGINT | libc::SIGQUIT | libc::SIGHUP | libc::SIGWINCH
+                if from_kernel && !has_init && spec.new_session =>
+            {
+                if let Some(group) = crate::parent::spawn::to_pid(run.pid) {
+                    let _ = rustix::process::kill_process_group(group, sys::signal(sig));
+                }
+            }
             _ => {
                 // A signal from the terminal already reached COMMAND's
                 // process group; only signals sent to jail are passed on.

@@ -129,6 +129,11 @@ pub struct DevMounts {
     pub trees: [Held; 6],
     pub pts: Held,
     pub shm: Held,
+    /// The caller's terminal that COMMAND gets as fd 0, 1 or 2 (its path
+    /// on the host), shown as /dev/console, so that `tty` names it.
+    pub console: Option<CString>,
+    /// Its tree, cloned by the first pass (when it still could be).
+    pub console_tree: Held,
 }
 
 /// Everything about the filesystem view.
@@ -154,6 +159,17 @@ pub struct Fs {
 }
 
 impl Fs {
+    /// Give a `--dev` the terminal among the caller's fds 0, 1 and 2 that
+    /// COMMAND inherits (`inherited[fd]`): the first that is one.
+    pub fn find_console(&mut self, inherited: [bool; 3]) {
+        let Some(dev) = self.ops.iter_mut().find_map(|op| op.dev.as_deref_mut()) else {
+            return;
+        };
+        dev.console = (0..3)
+            .filter(|&fd| inherited[fd as usize])
+            .find_map(|fd| rustix::termios::ttyname(sys::borrow(fd), Vec::new()).ok());
+    }
+
     /// Whether any option changes the view.
     pub fn changes_view(&self) -> bool {
         !self.ops.is_empty() || self.ro || self.root.is_some()

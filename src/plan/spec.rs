@@ -665,6 +665,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
             )));
         }
     }
+    fs.find_console([0, 1, 2].map(|fd| t.stdio[fd].is_none()));
     // Last, so that nothing is created when another option is wrong.
     let stdio = open_stdio(&t.stdio)?;
     // (A path with a NUL byte was never opened: CString::new cannot fail.)

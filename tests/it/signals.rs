@@ -502,6 +502,136 @@ fn ctrl_c_reaches_a_new_session_command_once() {
     ctrl_c_once_with(&["--new-session", "--pid"]);
 }
 
+/// With --new-session COMMAND's children are in its process group, not the
+/// terminal's: Ctrl-C and Ctrl-\\ must reach them too, so that a COMMAND
+/// waiting for a child ends at once (sh acts on a signal only once its
+/// foreground child is done). `trap`: the shell's action on the signal
+/// (the child's stays the default), else sh dies of it too.
+fn terminal_signal_ends_a_new_session_job(opts: &[&str], key: u8, trap: Option<&str>) {
+    let script = match trap {
+        Some(sig) => format!("trap 'echo got-$((1+2))' {sig}; "),
+        None => String::new(),
+    } + "echo ready-$((1+1)); sleep 100; echo end-$((2+3))";
+    let mut args: Vec<&str> = opts.to_vec();
+    args.extend(["--", "sh", "-c", &script]);
+    let mut t = Term::spawn(jail(&args));
+    assert!(
+        t.expect("ready-2", Duration::from_secs(10)),
+        "jail {args:?}: COMMAND never printed ready; terminal: {:?}",
+        t.transcript()
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    t.send(&[key]);
+    let status = t.wait_exit(Duration::from_secs(3));
+    let shown = t.transcript();
+    let status = status.unwrap_or_else(|| {
+        panic!("jail {args:?}: still running 3 s after key {key:#x}; terminal: {shown:?}")
+    });
+    if trap.is_some() {
+        // sleep died of it, and sh ran its trap and went on.
+        assert!(
+            status.success() && shown.contains("got-3") && shown.contains("end-5"),
+            "jail {args:?}: {status:?}; terminal: {shown:?}"
+        );
+    } else {
+        assert!(
+            !status.success() && !shown.contains("end-5"),
+            "jail {args:?}: the job went on after Ctrl-C ({status:?}); terminal: {shown:?}"
+        );
+    }
+}
+
+#[test]
+fn ctrl_c_ends_a_new_session_job() {
+    for opts in [&["--new-session"][..], &["--new-session", "--pid"]] {
+        terminal_signal_ends_a_new_session_job(opts, 0x03, None);
+        terminal_signal_ends_a_new_session_job(opts, 0x03, Some("INT"));
+    }
+    // COMMAND as PID 1 ignores SIGINT without a handler; its child must
+    // get it all the same.
+    let opts = ["--new-session", "--as-pid-1"];
+    terminal_signal_ends_a_new_session_job(&opts, 0x03, Some("INT"));
+}
+
+#[test]
+fn ctrl_backslash_reaches_a_new_session_job() {
+    for opts in [&["--new-session"][..], &["--new-session", "--pid"]] {
+        terminal_signal_ends_a_new_session_job(opts, 0x1c, Some("QUIT"));
+    }
+}
+
+/// `--dev` at a terminal: the private /dev shows the caller's terminal (as
+/// /dev/console, as bwrap does), so `tty` names it, and /dev/tty opens.
+fn terminal_under_dev(opts: &[&str]) {
+    let mut args = vec!["--dev"];
+    args.extend(opts);
+    args.extend([
+        "--",
+        "sh",
+        "-c",
+        "echo name-$(tty)-; echo x-$((1+1)) > /dev/tty && echo wrote-$((2+2))",
+    ]);
+    let mut t = Term::spawn(jail(&args));
+    let name = t.capture("name-", '-', Duration::from_secs(10));
+    let status = t.wait_exit(Duration::from_secs(10));
+    let shown = t.transcript();
+    assert_eq!(
+        name.as_deref(),
+        Some("/dev/console"),
+        "jail {args:?}: `tty` does not name the terminal; terminal: {shown:?}"
+    );
+    assert!(
+        shown.contains("x-2") && shown.contains("wrote-4"),
+        "jail {args:?}: writing /dev/tty failed; terminal: {shown:?}"
+    );
+    let status = status.expect("jail did not exit");
+    assert!(
+        status.success(),
+        "jail {args:?}: {status:?}; terminal: {shown:?}"
+    );
+}
+
+#[test]
+fn tty_names_the_terminal_under_dev() {
+    terminal_under_dev(&[]);
+    terminal_under_dev(&["--pid", "--ro"]);
+}
+
+/// What the man page says of --new-session: no controlling terminal, so no
+/// /dev/tty; and --dev shows no terminal COMMAND was not given as an fd.
+#[test]
+fn a_new_session_has_no_terminal_to_open() {
+    let script = "exec 2>/dev/null; echo x > /dev/tty || echo no-tty-$((1+1)); \
+                  [ -e /dev/console ] || echo no-console-$((2+1))";
+    let out = TempDir::new();
+    let file = out.join("out");
+    let file = file.to_str().unwrap();
+    let args = [
+        "--new-session",
+        "--dev",
+        "--stdin",
+        "/dev/null",
+        "--stdout",
+        file,
+        "--stderr",
+        "/dev/null",
+        "--",
+        "sh",
+        "-c",
+        script,
+    ];
+    let mut t = Term::spawn(jail(args));
+    let status = t
+        .wait_exit(Duration::from_secs(10))
+        .expect("jail did not exit");
+    let got = std::fs::read_to_string(file).unwrap_or_default();
+    assert!(
+        status.success() && got == "no-tty-2\nno-console-3\n",
+        "jail {args:?}: {status:?}, COMMAND wrote {got:?}; terminal: {:?}",
+        t.transcript()
+    );
+}
+
 /// An interactive dash (`sh -i`) on a new pty, as the test user, with jail
 /// in its PATH and the prompt `$ `.
 fn interactive_shell() -> Term {
@@ -543,7 +673,11 @@ fn leave(mut t: Term, what: &str) {
 
 // (b) Ctrl-Z stops COMMAND and jail, `fg` resumes both.
 fn ctrl_z_and_fg(pid_ns: bool) {
-    let flag = if pid_ns { "--pid " } else { "" };
+    ctrl_z_and_fg_with(if pid_ns { "--pid " } else { "" });
+}
+
+/// `flag`: jail's options, each followed by a space.
+fn ctrl_z_and_fg_with(flag: &str) {
     let what = format!("jail {flag}-- sh -c ... under sh -i");
     let mut t = interactive_shell();
     // Arithmetic in the markers, so the terminal's echo of the typed line
@@ -602,6 +736,14 @@ fn ctrl_z_stops_and_fg_resumes() {
 #[test]
 fn ctrl_z_stops_and_fg_resumes_with_pid() {
     ctrl_z_and_fg(true);
+}
+
+/// With --new-session the stop must reach COMMAND's whole group, which is
+/// orphaned (the kernel drops SIGTSTP there), and `fg` must continue it.
+#[test]
+fn ctrl_z_stops_and_fg_resumes_a_new_session_job() {
+    ctrl_z_and_fg_with("--new-session ");
+    ctrl_z_and_fg_with("--new-session --pid ");
 }
 
 // Job control inside the jail: an interactive shell in the jail stops and
