@@ -110,6 +110,16 @@ pub fn bin() -> &'static Path {
     })
 }
 
+/// Run in /tmp with a small, known environment (the one every jail of the
+/// suite gets).
+pub fn known_env(c: &mut Command) {
+    c.current_dir("/tmp");
+    c.env_clear();
+    c.env("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+    c.env("HOME", "/tmp");
+    c.env("LC_ALL", "C");
+}
+
 /// A command that runs `jail ARGS...` as the unprivileged test user, in a
 /// directory that user can see, with a small, known environment.
 pub fn jail<I, S>(args: I) -> Command
@@ -119,11 +129,7 @@ where
 {
     let mut c = Command::new(bin());
     c.args(args);
-    c.current_dir("/tmp");
-    c.env_clear();
-    c.env("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
-    c.env("HOME", "/tmp");
-    c.env("LC_ALL", "C");
+    known_env(&mut c);
     if is_root() {
         c.uid(NOBODY).gid(NOBODY);
     }

@@ -205,11 +205,7 @@ fn jail_over_a_submount(sub: &Path, args: &[&str]) -> Option<Command> {
     c.arg("--clear-groups");
     c.arg(bin());
     c.args(args);
-    c.current_dir("/tmp");
-    c.env_clear();
-    c.env("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
-    c.env("HOME", "/tmp");
-    c.env("LC_ALL", "C");
+    known_env(&mut c);
     Some(c)
 }
 
