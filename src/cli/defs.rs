@@ -73,6 +73,7 @@ pub enum FlagId {
     KeepFd,
     NewSession,
     DieWithParent,
+    Cpus,
     Timeout,
     KillAfter,
     InfoFd,
@@ -554,6 +555,15 @@ pub const FLAGS: &[FlagDef] = &[
         doc: "jail asks for SIGKILL when its parent exits (PR_SET_PDEATHSIG) and checks that \
          the parent was still there once asked; the jail's processes die with jail. As with \
          bwrap, the parent is the thread that started jail.",
+    },
+    FlagDef {
+        id: F::Cpus,
+        short: None,
+        long: "cpus",
+        value: Value::Text("LIST"),
+        section: S::Process,
+        help: "run COMMAND and all it starts on these CPUs only (0-3,6 as in taskset -c)",
+        doc: "LIST is CPU numbers and ranges separated by commas; a range may take a stride          (0-7:2 is 0, 2, 4, 6). Every CPU must be one jail itself may run on. jail sets the          affinity before COMMAND starts; COMMAND may change it within the CPUs the caller has.",
     },
     FlagDef {
         id: F::Timeout,

@@ -169,6 +169,19 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
     if spec.verbose {
         crate::parent::verbose::maps(spec);
     }
+    // --cpus: while the child waits, so that COMMAND and all it starts
+    // inherit it.
+    if let Some(set) = &spec.cpus {
+        let t = sys::now_ns();
+        if let Err(e) = rustix::thread::sched_setaffinity(to_pid(pid), set) {
+            kill_and_reap(pid);
+            return Err(Error::sys(
+                "--cpus: set the jail's CPU affinity",
+                e.raw_os_error(),
+            ));
+        }
+        log(spec, "set CPU affinity", t);
+    }
     // --info-fd: the namespace links, while the child can still be read.
     let mut info = None;
     if spec.info_fd.is_some() {

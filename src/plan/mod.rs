@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod cpus;
 pub mod duration;
 pub mod mounts;
 pub mod rlimit;

@@ -14,7 +14,7 @@ use crate::cli::defs::{self, FlagId};
 use crate::error::Error;
 use crate::plan::rlimit::{self, Rlimit};
 use crate::plan::subid::{self, Range, SubIds};
-use crate::plan::{duration, mounts};
+use crate::plan::{cpus, duration, mounts};
 use crate::sys;
 
 /// PATH used to find COMMAND when the jail's environment has none.
@@ -119,6 +119,8 @@ pub struct Spec {
     pub new_session: bool,
     /// `--die-with-parent`: the parent arms PDEATHSIG on itself.
     pub die_with_parent: bool,
+    /// `--cpus`: the parent sets the child's affinity before "go".
+    pub cpus: Option<rustix::thread::CpuSet>,
     pub chdir: Option<CString>,
     pub verbose: bool,
     /// `--timeout` in nanoseconds (0: none), and `--kill-after`.
@@ -320,6 +322,8 @@ struct Typed {
     keep_fds: Vec<i32>,
     new_session: bool,
     die_with_parent: bool,
+    /// --cpus as typed, and its CPUs.
+    cpus: Option<(String, Vec<usize>)>,
     chdir: Option<CString>,
     verbose: bool,
     timeout_ns: Option<u64>,
@@ -473,6 +477,11 @@ impl Typed {
             }
             FlagId::NewSession => self.new_session = true,
             FlagId::DieWithParent => self.die_with_parent = true,
+            FlagId::Cpus => {
+                let text = utf8(id, v)?;
+                let list = cpus::parse_list(text).map_err(|why| invalid(id, v, &why))?;
+                self.cpus = Some((text.to_string(), list));
+            }
             FlagId::Timeout => {
                 self.timeout_ns = Some(parse_duration(id, v)?);
                 self.timeout_text = v.to_string_lossy().into_owned();
@@ -666,6 +675,10 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         }
     }
     fs.find_console([0, 1, 2].map(|fd| t.stdio[fd].is_none()));
+    let cpus = match &t.cpus {
+        Some((text, list)) => Some(cpus::build(text, list)?),
+        None => None,
+    };
     // Last, so that nothing is created when another option is wrong.
     let stdio = open_stdio(&t.stdio)?;
     // (A path with a NUL byte was never opened: CString::new cannot fail.)
@@ -696,6 +709,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         keep_fds,
         new_session: t.new_session,
         die_with_parent: t.die_with_parent,
+        cpus,
         chdir: t.chdir,
         verbose: t.verbose,
         timeout_ns: t.timeout_ns.unwrap_or(0),

@@ -2,7 +2,7 @@
 //! stdio redirection, inherited fds, sessions, --verbose.
 
 use crate::common::*;
-use crate::skip;
+use crate::{need, skip};
 
 use std::collections::{BTreeSet, HashMap};
 use std::os::fd::AsRawFd;
@@ -769,6 +769,125 @@ fn no_new_session_by_default() {
         sid, pid,
         "without --new-session COMMAND must not call setsid"
     );
+}
+
+// --- --cpus ----------------------------------------------------------------------
+
+/// The CPUs this test may run on, as `Cpus_allowed_list` lists them.
+fn own_cpus() -> Vec<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let list = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+        .expect("Cpus_allowed_list in /proc/self/status")
+        .trim()
+        .to_owned();
+    let mut cpus = Vec::new();
+    for part in list.split(',') {
+        let (a, b) = part.split_once('-').unwrap_or((part, part));
+        cpus.extend(a.parse::<usize>().unwrap()..=b.parse::<usize>().unwrap());
+    }
+    cpus
+}
+
+/// `jail ARGS...` started by `taskset -c CPUS`: a caller confined to CPUS.
+fn jail_under_taskset(cpus: &str, args: &[&str]) -> std::process::Output {
+    let mut c = std::process::Command::new("taskset");
+    c.args(["-c", cpus]).arg(bin()).args(args);
+    known_env(&mut c);
+    if is_root() {
+        c.uid(NOBODY).gid(NOBODY);
+    }
+    run(c)
+}
+
+#[test]
+fn cpus_pins_command_and_what_it_starts() {
+    // The last CPU we may use: with more than one, not the default.
+    let cpu = own_cpus().last().unwrap().to_string();
+    let probe = "grep Cpus_allowed_list /proc/self/status; \
+                 sh -c 'grep Cpus_allowed_list /proc/self/status' & wait";
+    for extra in [&[][..], &["--pid"][..], &["--as-pid-1"][..]] {
+        let mut args = vec!["--cpus", &cpu];
+        args.extend(extra);
+        args.extend(["--", "sh", "-c", probe]);
+        let out = ok(&jail_run(&args));
+        let want = format!("Cpus_allowed_list:\t{cpu}\n");
+        assert_eq!(out, want.repeat(2), "jail {args:?}");
+    }
+}
+
+#[test]
+fn cpus_list_syntax() {
+    let own = own_cpus();
+    if own.len() < 2 {
+        skip!("this test may run on one CPU only ({own:?})");
+    }
+    let (a, b) = (own[0], own[1]);
+    // A range with a stride of its width, and a list: both name a and b.
+    for list in [format!("{a}-{b}:{}", b - a), format!("{b},{a}")] {
+        let out = ok(&jail_run(&[
+            "--cpus",
+            &list,
+            "--",
+            "grep",
+            "Cpus_allowed_list",
+            "/proc/self/status",
+        ]));
+        let want = if b == a + 1 {
+            format!("{a}-{b}")
+        } else {
+            format!("{a},{b}")
+        };
+        assert_eq!(
+            out,
+            format!("Cpus_allowed_list:\t{want}\n"),
+            "--cpus {list}"
+        );
+    }
+}
+
+#[test]
+fn cpus_outside_the_callers_affinity_is_refused() {
+    // Beyond any CPU this machine has.
+    let e = fails(
+        &jail_run(&["--cpus", "4095", "--", "true"]),
+        125,
+        "CPU 4095 is not one jail may run on",
+    );
+    assert!(!e.contains("hint"), "{e}");
+    // One the machine has, but the caller may not use.
+    need!("taskset");
+    let own = own_cpus();
+    if own.len() < 2 {
+        skip!("this test may run on one CPU only ({own:?})");
+    }
+    let (a, b) = (own[0].to_string(), own[1].to_string());
+    let out = jail_under_taskset(&a, &["--cpus", &a, "--", "true"]);
+    ok(&out);
+    fails(
+        &jail_under_taskset(&a, &["--cpus", &format!("{a},{b}"), "--", "true"]),
+        125,
+        &format!("CPU {b} is not one jail may run on (it may use {a})"),
+    );
+}
+
+#[test]
+fn cpus_bad_lists_are_refused() {
+    for (list, why) in [
+        ("x", "'x' is not a CPU number"),
+        ("3-1", "the range 3-1 runs backwards"),
+        ("", "expected CPU numbers"),
+        ("0,", "'' is not a CPU number"),
+        ("0-3:0", "a stride must be at least 1"),
+    ] {
+        let e = fails(
+            &jail_run(&["--cpus", list, "--", "true"]),
+            125,
+            &format!("--cpus: invalid value '{list}': {why}"),
+        );
+        assert!(!e.contains("hint"), "--cpus {list:?}: {e}");
+    }
 }
 
 // --- --verbose -----------------------------------------------------------------
