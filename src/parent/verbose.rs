@@ -75,6 +75,12 @@ pub fn plan(spec: &Spec) {
             names(lock.flags)
         );
     }
+    if let Some(set) = &spec.cpus {
+        out += &format!(
+            "jail: cpus: {} (--cpus)\n",
+            crate::plan::cpus::describe(set)
+        );
+    }
     let _ = sys::write_all(2, out.as_bytes());
 }
 

@@ -826,14 +826,16 @@ fn cpus_list_syntax() {
     let (a, b) = (own[0], own[1]);
     // A range with a stride of its width, and a list: both name a and b.
     for list in [format!("{a}-{b}:{}", b - a), format!("{b},{a}")] {
-        let out = ok(&jail_run(&[
+        let o = jail_run(&[
+            "-v",
             "--cpus",
             &list,
             "--",
             "grep",
             "Cpus_allowed_list",
             "/proc/self/status",
-        ]));
+        ]);
+        let out = ok(&o);
         let want = if b == a + 1 {
             format!("{a}-{b}")
         } else {
@@ -843,6 +845,12 @@ fn cpus_list_syntax() {
             out,
             format!("Cpus_allowed_list:\t{want}\n"),
             "--cpus {list}"
+        );
+        // -v names the set as the kernel lists it.
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!("\njail: cpus: {want} (--cpus)\n")),
+            "--cpus {list} -v: {err}"
         );
     }
 }
