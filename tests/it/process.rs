@@ -807,7 +807,7 @@ fn cpus_pins_command_and_what_it_starts() {
     let cpu = own_cpus().last().unwrap().to_string();
     let probe = "grep Cpus_allowed_list /proc/self/status; \
                  sh -c 'grep Cpus_allowed_list /proc/self/status' & wait";
-    for extra in [&[][..], &["--pid"][..], &["--as-pid-1"][..]] {
+    for extra in [&[][..], &["--pid"], &["--as-pid-1"], &["-r", "--ro"]] {
         let mut args = vec!["--cpus", &cpu];
         args.extend(extra);
         args.extend(["--", "sh", "-c", probe]);
