@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod duration;
+pub mod isolation;
 pub mod mounts;
 pub mod rlimit;
 pub mod sockets;
