@@ -636,8 +636,9 @@ pub const FLAGS: &[FlagDef] = &[
         help: "say what the other options isolate on this kernel, and exit without running COMMAND",
         doc: "One line per concern: filesystem, network, processes and signals, IPC, unix \
          sockets, keyrings, terminal input, ids and capabilities, resource limits, and what \
-         stays shared with the caller and why (an option not given, a kernel feature missing). \
-         The lines come from the same facts the jail is built from.",
+         stays shared with the caller and why (an option not given, a kernel feature missing), \
+         then the protections this kernel cannot give and its Landlock ABI and user namespace \
+         sysctls. The lines come from the same facts the jail is built from.",
     },
     FlagDef {
         id: F::Completions,

@@ -37,6 +37,7 @@ pub fn kernel() -> Kernel {
         // Listed by kernels built with seccomp filters.
         seccomp: status.contains("\nSeccomp_filters:") || status.contains("\nSeccomp:"),
         keyctl,
+        knobs: crate::parent::check::userns_knobs(),
     }
 }
 

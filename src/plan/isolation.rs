@@ -23,6 +23,8 @@ pub struct Kernel {
     pub seccomp: bool,
     /// Whether keyctl(2) works here (no seccomp filter refuses it).
     pub keyctl: bool,
+    /// The sysctls that decide user namespaces, as `name = value, ...`.
+    pub knobs: String,
 }
 
 /// One concern: what COMMAND gets, and what protection the options imply
@@ -312,6 +314,14 @@ pub fn explain(spec: &Spec, k: &Kernel) -> String {
     for f in facts.iter().filter_map(|f| f.skipped.as_ref()) {
         out += &format!("{:<15} {f}\n", "skipped:");
     }
+    let sep = if k.knobs.is_empty() { "" } else { "; " };
+    out += &format!(
+        "{:<15} Landlock ABI {} (scopes need {SCOPES_ABI}), seccomp {}{sep}{}\n",
+        "kernel:",
+        k.landlock_abi,
+        if k.seccomp { "yes" } else { "no" },
+        k.knobs
+    );
     out
 }
 
