@@ -196,11 +196,21 @@ pub fn facts(spec: &Spec, k: &Kernel) -> Vec<Fact> {
     };
     let sockets_isolated =
         (spec.net() || scoped(spec, k)) && (spec.fs.sockets.is_some() || spec.fs.root.is_some());
-    out.push(fact(
+    let mut sockets = fact(
         "unix sockets",
         sockets_isolated,
         format!("{abstract_}; {pathname}"),
-    ));
+    );
+    if let Some(c) = &spec.fs.sockets
+        && c.listed == crate::plan::sockets::Listed::Nothing
+    {
+        sockets.skipped = Some(
+            "covering every listening socket of the caller's (neither sock_diag nor \
+             /proc/net/unix could be read: only the well-known places are covered)"
+                .into(),
+        );
+    }
+    out.push(sockets);
     let mut keys = if k.keyctl {
         fact(
             "keyrings",
