@@ -624,7 +624,7 @@ pub const FLAGS: &[FlagDef] = &[
         value: Value::None,
         section: S::Info,
         help: "print on stderr the namespaces, each mount and id map, each setup step \
-               and its duration, and the timeout firing",
+               and its duration, the protections skipped on this kernel, and the timeout firing",
         doc: "",
     },
     FlagDef {
