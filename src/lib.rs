@@ -69,6 +69,11 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
         Ok(s) => Box::leak(Box::new(s)),
         Err(e) => return fail(e),
     };
+    match parent::explain::before_start(spec) {
+        Ok(Some(code)) => return code,
+        Ok(None) => {}
+        Err(e) => return fail(e),
+    }
     if spec.die_with_parent {
         use rustix::process::{Signal, getppid, set_parent_process_death_signal};
         // SIGKILL: jail ends at once, and the init (or COMMAND, with

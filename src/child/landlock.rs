@@ -12,7 +12,7 @@ const CREATE_RULESET_VERSION: u32 = 1;
 const SCOPE_ABSTRACT_UNIX_SOCKET: u64 = 1;
 const SCOPE_SIGNAL: u64 = 2;
 /// The first ABI with both scopes.
-pub const SCOPES_ABI: i32 = 6;
+pub const SCOPES_ABI: i32 = crate::plan::isolation::SCOPES_ABI;
 
 #[repr(C)]
 struct RulesetAttr {

@@ -78,7 +78,9 @@ pub enum FlagId {
     KillAfter,
     InfoFd,
     ShareIpcScope,
+    Strict,
     Verbose,
+    Explain,
     Completions,
     Check,
     Help,
@@ -615,14 +617,38 @@ pub const FLAGS: &[FlagDef] = &[
          says so; --pid and --net close them by other means.",
     },
     FlagDef {
+        id: F::Strict,
+        short: None,
+        long: "strict",
+        value: Value::None,
+        section: S::Process,
+        help: "refuse to run (125) if a protection the options imply cannot be applied here",
+        doc: "Without it, jail runs with what this kernel offers: for example without the \
+         Landlock scopes below ABI 6 (--verbose lists what was skipped). With it, jail names \
+         the first such protection in one line and does not run COMMAND.",
+    },
+    FlagDef {
         id: F::Verbose,
         short: Some('v'),
         long: "verbose",
         value: Value::None,
         section: S::Info,
         help: "print on stderr the namespaces, each mount and id map, each setup step \
-               and its duration, and the timeout firing",
+               and its duration, the protections skipped on this kernel, and the timeout firing",
         doc: "",
+    },
+    FlagDef {
+        id: F::Explain,
+        short: None,
+        long: "explain",
+        value: Value::None,
+        section: S::Info,
+        help: "say what the other options isolate on this kernel, and exit without running COMMAND",
+        doc: "One line per concern: filesystem, network, processes and signals, IPC, unix \
+         sockets, keyrings, terminal input, ids and capabilities, resource limits, and what \
+         stays shared with the caller and why (an option not given, a kernel feature missing), \
+         then the protections this kernel cannot give and its Landlock ABI and user namespace \
+         sysctls. The lines come from the same facts the jail is built from.",
     },
     FlagDef {
         id: F::Completions,

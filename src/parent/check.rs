@@ -122,7 +122,7 @@ fn probe(flags: libc::c_int, task: Task) -> Result<(), (i32, &'static str)> {
 }
 
 /// The user namespace knobs that exist here, as `name = value`.
-fn userns_knobs() -> String {
+pub(crate) fn userns_knobs() -> String {
     [
         (
             "user.max_user_namespaces",

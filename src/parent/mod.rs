@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod check;
+pub mod explain;
 pub mod idmap;
 pub mod info;
 pub mod spawn;

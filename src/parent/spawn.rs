@@ -92,7 +92,7 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
     };
     // The Landlock ruleset COMMAND enters (None: no scopes on this kernel,
     // or --share-ipc-scope). Kept open for the jail's life.
-    let landlock_abi = crate::child::landlock::abi();
+    let landlock_abi = crate::parent::explain::landlock_abi();
     let landlock = if spec.share_ipc_scope {
         None
     } else {

@@ -6,6 +6,7 @@
 
 pub mod cpus;
 pub mod duration;
+pub mod isolation;
 pub mod mounts;
 pub mod rlimit;
 pub mod sockets;

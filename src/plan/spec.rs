@@ -134,6 +134,10 @@ pub struct Spec {
     pub info_fd: Option<i32>,
     /// `--share-ipc-scope`: no Landlock scopes for COMMAND.
     pub share_ipc_scope: bool,
+    /// `--explain`: print what the jail isolates and exit.
+    pub explain: bool,
+    /// `--strict`: refuse to run with a protection skipped.
+    pub strict: bool,
     /// Test hook (debug builds only): the child sleeps this many ms before
     /// it arms PDEATHSIG, to test the race with a dying parent.
     pub test_pause_ms: u32,
@@ -333,6 +337,8 @@ struct Typed {
     kill_after_text: Option<String>,
     info_fd: Option<i32>,
     share_ipc_scope: bool,
+    explain: bool,
+    strict: bool,
     /// --env, --unsetenv and --clearenv, in order.
     env: Vec<EnvOp>,
     /// The filesystem options in order, each with its text as typed.
@@ -501,6 +507,8 @@ impl Typed {
             }
             FlagId::ShareIpcScope => self.share_ipc_scope = true,
             FlagId::Verbose => self.verbose = true,
+            FlagId::Explain => self.explain = true,
+            FlagId::Strict => self.strict = true,
             FlagId::Help | FlagId::Version | FlagId::Completions | FlagId::Check => {}
         }
         Ok(())
@@ -721,6 +729,8 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         },
         info_fd: t.info_fd,
         share_ipc_scope: t.share_ipc_scope,
+        explain: t.explain,
+        strict: t.strict,
         test_pause_ms: test_pause_ms(),
         fs,
         lock,

@@ -5,6 +5,7 @@ mod common;
 mod artifacts;
 mod cli;
 mod exit;
+mod explain;
 mod filesystem;
 mod identity;
 mod integration;

@@ -1,0 +1,344 @@
+//! What a jail isolates, as facts: the single source of `--explain`,
+//! `--strict` and the skipped-protection lines of `-v`. The plan decides
+//! them from the validated spec and a few facts about this kernel, which
+//! the parent probes (plan cannot reach the child's Landlock code).
+
+#![forbid(unsafe_code)]
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+
+use crate::plan::mounts::OpKind;
+use crate::plan::sockets::What;
+use crate::plan::spec::Spec;
+
+/// The first Landlock ABI with the signal and abstract-socket scopes.
+pub const SCOPES_ABI: i32 = 6;
+
+/// What this kernel offers, as the parent found it.
+pub struct Kernel {
+    /// The Landlock ABI (0: none).
+    pub landlock_abi: i32,
+    /// Whether the kernel has seccomp filters.
+    pub seccomp: bool,
+    /// Whether keyctl(2) works here (no seccomp filter refuses it).
+    pub keyctl: bool,
+    /// The sysctls that decide user namespaces, as `name = value, ...`.
+    pub knobs: String,
+}
+
+/// One concern: what COMMAND gets, and what protection the options imply
+/// but this kernel cannot give.
+pub struct Fact {
+    pub concern: &'static str,
+    pub isolated: bool,
+    /// In plain words.
+    pub line: String,
+    /// The protection that is skipped here, and why.
+    pub skipped: Option<String>,
+}
+
+fn fact(concern: &'static str, isolated: bool, line: String) -> Fact {
+    Fact {
+        concern,
+        isolated,
+        line,
+        skipped: None,
+    }
+}
+
+fn list(paths: &[String]) -> String {
+    paths.join(" ")
+}
+
+/// Whether the Landlock scopes are applied.
+pub fn scoped(spec: &Spec, k: &Kernel) -> bool {
+    !spec.share_ipc_scope && k.landlock_abi >= SCOPES_ABI
+}
+
+fn scopes_skipped(spec: &Spec, k: &Kernel) -> Option<String> {
+    (!spec.share_ipc_scope && k.landlock_abi < SCOPES_ABI).then(|| {
+        format!(
+            "Landlock signal and abstract-socket scopes (need Landlock ABI {SCOPES_ABI}, \
+             this kernel has {})",
+            k.landlock_abi
+        )
+    })
+}
+
+fn filesystem(spec: &Spec) -> Fact {
+    let (mut writable, mut private, mut hidden, mut readonly) = (vec![], vec![], vec![], vec![]);
+    for op in &spec.fs.ops {
+        let dst = OsStr::from_bytes(op.dst.to_bytes())
+            .to_string_lossy()
+            .into_owned();
+        match op.kind {
+            OpKind::Rw => writable.push(dst),
+            OpKind::Bind { ro: false, .. } => writable.push(dst),
+            OpKind::Bind { ro: true, .. } => readonly.push(dst),
+            OpKind::Tmpfs | OpKind::Shm | OpKind::Cover(What::Runtime) => private.push(dst),
+            OpKind::Dev => private.push(format!("{dst} (minimal)")),
+            OpKind::HideDir | OpKind::HideFile => hidden.push(dst),
+            OpKind::Cover(_) | OpKind::HostProc => {}
+        }
+    }
+    if !spec.mount_ns()
+        || (spec.fs.root.is_none()
+            && !spec.fs.ro
+            && [&writable, &private, &hidden, &readonly]
+                .iter()
+                .all(|v| v.is_empty()))
+    {
+        return fact(
+            "filesystem",
+            false,
+            "the caller's files, writable as for the caller (no --ro, --root or mount option)"
+                .into(),
+        );
+    }
+    let mut parts = vec![];
+    if let Some(root) = &spec.fs.root {
+        parts.push(format!(
+            "root is {}",
+            OsStr::from_bytes(root.to_bytes()).to_string_lossy()
+        ));
+    }
+    parts.push(
+        if spec.fs.ro {
+            "read-only"
+        } else {
+            "writable as for the caller"
+        }
+        .to_string(),
+    );
+    if !writable.is_empty() {
+        parts.push(format!("writable: {}", list(&writable)));
+    }
+    if !readonly.is_empty() && !spec.fs.ro {
+        parts.push(format!("read-only: {}", list(&readonly)));
+    }
+    if !private.is_empty() {
+        parts.push(format!("private and empty: {}", list(&private)));
+    }
+    if !hidden.is_empty() {
+        parts.push(format!("hidden: {}", list(&hidden)));
+    }
+    // Only --ro or --root keep COMMAND from writing the caller's files.
+    let isolated = spec.fs.ro || spec.fs.root.is_some();
+    fact("filesystem", isolated, parts.join("; "))
+}
+
+/// The facts, one per concern, in the order `--explain` prints them.
+pub fn facts(spec: &Spec, k: &Kernel) -> Vec<Fact> {
+    let flags = spec.clone_flags;
+    let mut out = vec![filesystem(spec)];
+    out.push(if spec.net() {
+        fact(
+            "network",
+            true,
+            "no access: only a loopback device of its own".into(),
+        )
+    } else {
+        fact("network", false, "the caller's network (no --net)".into())
+    });
+    let mut procs = if spec.pid_ns() {
+        fact(
+            "processes",
+            true,
+            "sees and signals only its own processes (own PID namespace)".into(),
+        )
+    } else if scoped(spec, k) {
+        fact(
+            "processes",
+            false,
+            "sees the caller's processes (no --pid), cannot signal those outside the jail".into(),
+        )
+    } else {
+        fact(
+            "processes",
+            false,
+            format!(
+                "sees and can signal the caller's processes (no --pid; {})",
+                if spec.share_ipc_scope {
+                    "--share-ipc-scope".to_string()
+                } else {
+                    format!("Landlock ABI {} has no signal scope", k.landlock_abi)
+                }
+            ),
+        )
+    };
+    procs.skipped = scopes_skipped(spec, k);
+    out.push(procs);
+    out.push(if flags & libc::CLONE_NEWIPC != 0 {
+        fact(
+            "IPC",
+            true,
+            "its own System V IPC and POSIX message queues".into(),
+        )
+    } else {
+        fact(
+            "IPC",
+            false,
+            "the caller's System V IPC and POSIX message queues (no --ipc or --ro)".into(),
+        )
+    });
+    let abstract_ = if spec.net() {
+        "abstract sockets: its own (--net)".to_string()
+    } else if scoped(spec, k) {
+        "abstract sockets: cannot reach the host's".to_string()
+    } else {
+        "abstract sockets: can reach the host's (no --net)".to_string()
+    };
+    let pathname = match &spec.fs.sockets {
+        Some(_) => "host services' sockets covered by mounts".to_string(),
+        None if spec.fs.root.is_some() => "only the sockets under the new root".to_string(),
+        None => "can reach host services' sockets in the files it sees (no --ro)".to_string(),
+    };
+    let sockets_isolated =
+        (spec.net() || scoped(spec, k)) && (spec.fs.sockets.is_some() || spec.fs.root.is_some());
+    let mut sockets = fact(
+        "unix sockets",
+        sockets_isolated,
+        format!("{abstract_}; {pathname}"),
+    );
+    if let Some(c) = &spec.fs.sockets
+        && c.listed == crate::plan::sockets::Listed::Nothing
+    {
+        sockets.skipped = Some(
+            "covering every listening socket of the caller's (neither sock_diag nor \
+             /proc/net/unix could be read: only the well-known places are covered)"
+                .into(),
+        );
+    }
+    out.push(sockets);
+    let mut keys = if k.keyctl {
+        fact(
+            "keyrings",
+            true,
+            "a new empty session keyring; keyctl(2) refused".into(),
+        )
+    } else {
+        fact(
+            "keyrings",
+            true,
+            "no keyctl(2) here: no keyring reachable".into(),
+        )
+    };
+    if !k.keyctl {
+        keys.skipped = Some("a new session keyring (keyctl(2) refused here)".into());
+    }
+    out.push(keys);
+    out.push(if k.seccomp {
+        fact(
+            "terminal input",
+            true,
+            "cannot push input into the caller's terminal (TIOCSTI blocked)".into(),
+        )
+    } else {
+        Fact {
+            skipped: Some("the seccomp filter (no seccomp on this kernel)".into()),
+            ..fact(
+                "terminal input",
+                false,
+                "no seccomp on this kernel: jail cannot run".into(),
+            )
+        }
+    });
+    let who = if let Some(s) = &spec.subids {
+        format!("uid {} with the caller's subordinate ids", s.run_uid)
+    } else {
+        format!("uid {} gid {}", spec.uid_inside, spec.gid_inside)
+    };
+    out.push(fact(
+        "ids",
+        true,
+        format!(
+            "{who} inside; outside, only the caller's rights; {}",
+            if spec.map_root || spec.uid_inside == 0 {
+                "root's powers only over the jail's own namespaces"
+            } else {
+                "no capabilities"
+            }
+        ),
+    ));
+    out.push(if spec.rlimits.is_empty() {
+        fact(
+            "limits",
+            false,
+            "the caller's resource limits (no --rlimit)".into(),
+        )
+    } else {
+        fact(
+            "limits",
+            true,
+            spec.rlimits
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{}={}",
+                        crate::plan::rlimit::name_of(r.resource),
+                        if r.soft == u64::MAX {
+                            "unlimited".to_string()
+                        } else {
+                            r.soft.to_string()
+                        }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    });
+    out.push(if flags & libc::CLONE_NEWUTS != 0 {
+        fact("hostname", true, "its own".into())
+    } else {
+        fact(
+            "hostname",
+            false,
+            "the caller's (no --uts or --hostname)".into(),
+        )
+    });
+    out
+}
+
+/// `--explain`: one line per concern, then what stays shared.
+pub fn explain(spec: &Spec, k: &Kernel) -> String {
+    let facts = facts(spec, k);
+    let mut out = String::new();
+    for f in &facts {
+        out += &format!("{:<15} {}\n", format!("{}:", f.concern), f.line);
+    }
+    let shared: Vec<_> = facts
+        .iter()
+        .filter(|f| !f.isolated)
+        .map(|f| f.concern)
+        .collect();
+    out += &format!(
+        "{:<15} {}\n",
+        "shared:",
+        if shared.is_empty() {
+            "nothing of the above".to_string()
+        } else {
+            shared.join(", ")
+        }
+    );
+    for f in facts.iter().filter_map(|f| f.skipped.as_ref()) {
+        out += &format!("{:<15} {f}\n", "skipped:");
+    }
+    let sep = if k.knobs.is_empty() { "" } else { "; " };
+    out += &format!(
+        "{:<15} Landlock ABI {} (scopes need {SCOPES_ABI}), seccomp {}{sep}{}\n",
+        "kernel:",
+        k.landlock_abi,
+        if k.seccomp { "yes" } else { "no" },
+        k.knobs
+    );
+    out
+}
+
+/// The protections skipped here, for `--strict` and `-v`.
+pub fn skipped(spec: &Spec, k: &Kernel) -> Vec<String> {
+    facts(spec, k)
+        .into_iter()
+        .filter_map(|f| f.skipped)
+        .collect()
+}
