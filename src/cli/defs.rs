@@ -497,7 +497,10 @@ pub const FLAGS: &[FlagDef] = &[
          creates jail-PID there, moves the jail into it before COMMAND starts, and once \
          COMMAND is done kills whatever is left in it (cgroup.kill) and removes it. Without \
          such a subtree (cgroup v1 hosts) the option fails. Implied by --memory, --pids and \
-         --cpu-weight, which need the memory, pids and cpu controllers delegated.",
+         --cpu-weight, which need the memory, pids and cpu controllers delegated; to enable \
+         them for jail-PID, jail moves itself to jail-PID-parent when it shares the caller's \
+         cgroup. With -c the cgroup namespace's root is the caller's cgroup: COMMAND sees its \
+         own as /jail-PID.",
     },
     FlagDef {
         id: F::Memory,

@@ -186,12 +186,35 @@ fn enable_controllers(plan: &Plan, pid: libc::pid_t, list: &str) -> Result<(), E
     Ok(())
 }
 
-/// Undo `enable_controllers`: disable what it enabled (unless another
-/// cgroup still uses it) and move jail back to the caller's cgroup.
+/// Undo `enable_controllers`: disable what it enabled and move jail back
+/// to the caller's cgroup, unless another cgroup there (another jail's)
+/// may still use the controllers. Then jail stays in its leaf, empty once
+/// it exits, and the last jail to finish removes such leaves.
 fn undo_enable(plan: &Plan, pid: libc::pid_t) {
     let Some((list, moved)) = ENABLED.lock().unwrap_or_else(|e| e.into_inner()).take() else {
         return;
     };
+    let own = own_leaf(plan, pid);
+    let others = || -> Vec<PathBuf> {
+        std::fs::read_dir(&plan.parent)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.path())
+            .filter(|p| *p != own)
+            .collect()
+    };
+    // An empty cgroup can be removed; one with a process in it cannot.
+    for p in others() {
+        let name = p.file_name().unwrap_or_default().to_string_lossy();
+        if name.starts_with("jail-") && name.ends_with("-parent") {
+            let _ = std::fs::remove_dir(&p);
+        }
+    }
+    if !others().is_empty() {
+        return;
+    }
     let off = list.replace('+', "-");
     let _ = std::fs::write(plan.parent.join("cgroup.subtree_control"), off);
     if moved {
@@ -199,7 +222,7 @@ fn undo_enable(plan: &Plan, pid: libc::pid_t) {
             plan.parent.join("cgroup.procs"),
             std::process::id().to_string(),
         );
-        let _ = std::fs::remove_dir(own_leaf(plan, pid));
+        let _ = std::fs::remove_dir(own);
     }
 }
 
