@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod cgroup;
 pub mod duration;
 pub mod mounts;
 pub mod rlimit;

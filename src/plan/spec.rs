@@ -109,7 +109,7 @@ pub struct Spec {
     pub ping_range: Option<CString>,
     pub rlimits: Vec<Rlimit>,
     /// `--cgroup-v2` and its limits: the caller's cgroup, checked.
-    pub cgroup: Option<crate::parent::cgroup::Plan>,
+    pub cgroup: Option<crate::plan::cgroup::Plan>,
     /// Files for fds 0, 1, 2, opened by the parent (see `stdio_fds`).
     pub stdio: [Option<OwnedFd>; 3],
     /// `--stdin FILE` of a regular file, with a mount namespace: the child
@@ -317,7 +317,7 @@ struct Typed {
     /// The last limit given for each resource.
     rlimits: Vec<Rlimit>,
     /// --cgroup-v2, --memory, --pids, --cpu-weight.
-    cgroup: Option<crate::parent::cgroup::Plan>,
+    cgroup: Option<crate::plan::cgroup::Plan>,
     /// The files of --stdin, --stdout and --stderr.
     stdio: [Option<OsString>; 3],
     /// --keep-fd above 2, once each, in the order given.
@@ -632,7 +632,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     let mut t = Typed::from_flags(&low.flags)?;
     t.check()?;
     if let Some(c) = t.cgroup.as_mut() {
-        crate::parent::cgroup::find(c)?;
+        crate::plan::cgroup::find(c)?;
     }
     t.jobserver(std::env::var_os("MAKEFLAGS").as_deref());
 
