@@ -92,7 +92,11 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
     match parent::spawn::start(spec) {
         Ok(run) => {
             let old_mask = run.old_mask;
+            let pid = run.pid;
             let outcome = parent::supervise::wait(run, spec);
+            if let Some(cg) = &spec.cgroup {
+                parent::cgroup::remove(cg, pid);
+            }
             parent::supervise::restore_foreground(foreground);
             parent::supervise::exit_like(outcome, &old_mask)
         }

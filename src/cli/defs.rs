@@ -67,6 +67,10 @@ pub enum FlagId {
     Clearenv,
     Chdir,
     Rlimit,
+    CgroupV2,
+    Memory,
+    Pids,
+    CpuWeight,
     Stdin,
     Stdout,
     Stderr,
@@ -483,6 +487,50 @@ pub const FLAGS: &[FlagDef] = &[
          byte limits (as, core, data, fsize, memlock, msgqueue, rss, stack) take a K, M or G \
          suffix (powers of 1024). A single value sets both limits; SOFT: keeps the hard limit, \
          :HARD keeps the soft limit. A hard limit above the current one is refused.",
+    },
+    FlagDef {
+        id: F::CgroupV2,
+        short: None,
+        long: "cgroup-v2",
+        value: Value::None,
+        section: S::Process,
+        help: "run the jail in a new child cgroup of the caller's cgroup v2",
+        doc: "The caller's cgroup (0:: in /proc/self/cgroup, under /sys/fs/cgroup) must be \
+         delegated to it, as systemd does for each user (systemd-run --user --scope). jail \
+         creates jail-PID there, moves the jail into it before COMMAND starts, and once \
+         COMMAND is done kills whatever is left in it (cgroup.kill) and removes it. Without \
+         such a subtree (cgroup v1 hosts) the option fails. Implied by --memory, --pids and \
+         --cpu-weight, which need the memory, pids and cpu controllers delegated; to enable \
+         them for jail-PID, jail moves itself to jail-PID-parent when it shares the caller's \
+         cgroup. With -c the cgroup namespace's root is the caller's cgroup: COMMAND sees its \
+         own as /jail-PID.",
+    },
+    FlagDef {
+        id: F::Memory,
+        short: None,
+        long: "memory",
+        value: Value::Number("SIZE"),
+        section: S::Process,
+        help: "limit the jail's memory (memory.max, no swap), with K, M or G",
+        doc: "",
+    },
+    FlagDef {
+        id: F::Pids,
+        short: None,
+        long: "pids",
+        value: Value::Number("N"),
+        section: S::Process,
+        help: "limit the jail to N processes and threads at a time (pids.max)",
+        doc: "",
+    },
+    FlagDef {
+        id: F::CpuWeight,
+        short: None,
+        long: "cpu-weight",
+        value: Value::Number("N"),
+        section: S::Process,
+        help: "the jail's share of CPU time, 1 to 10000 (cpu.weight; 100 is the default)",
+        doc: "",
     },
     FlagDef {
         id: F::Stdin,

@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod cgroup;
 pub mod check;
 pub mod explain;
 pub mod idmap;

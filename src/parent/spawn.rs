@@ -166,6 +166,15 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
         return Err(e);
     }
     log(spec, "write id maps", t);
+    if let Some(cg) = &spec.cgroup {
+        let t = sys::now_ns();
+        if let Err(e) = crate::parent::cgroup::place(cg, pid) {
+            kill_and_reap(pid);
+            crate::parent::cgroup::remove(cg, pid);
+            return Err(e);
+        }
+        log(spec, "move into cgroup", t);
+    }
     if spec.verbose {
         crate::parent::verbose::maps(spec);
     }

@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod cgroup;
 pub mod cpus;
 pub mod duration;
 pub mod isolation;

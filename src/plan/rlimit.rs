@@ -167,7 +167,7 @@ fn show(v: u64) -> String {
 }
 
 /// `unlimited`, a whole number, or for byte limits a number with K, M or G.
-fn parse_value(s: &str, bytes: bool) -> Result<u64, String> {
+pub(crate) fn parse_value(s: &str, bytes: bool) -> Result<u64, String> {
     if s == "unlimited" || s == "infinity" {
         return Ok(libc::RLIM_INFINITY);
     }

@@ -108,6 +108,8 @@ pub struct Spec {
     /// sockets (ping) without CAP_NET_RAW.
     pub ping_range: Option<CString>,
     pub rlimits: Vec<Rlimit>,
+    /// `--cgroup-v2` and its limits: the caller's cgroup, checked.
+    pub cgroup: Option<crate::plan::cgroup::Plan>,
     /// Files for fds 0, 1, 2, opened by the parent (see `stdio_fds`).
     pub stdio: [Option<OwnedFd>; 3],
     /// `--stdin FILE` of a regular file, with a mount namespace: the child
@@ -320,6 +322,8 @@ struct Typed {
     hostname: Option<CString>,
     /// The last limit given for each resource.
     rlimits: Vec<Rlimit>,
+    /// --cgroup-v2, --memory, --pids, --cpu-weight.
+    cgroup: Option<crate::plan::cgroup::Plan>,
     /// The files of --stdin, --stdout and --stderr.
     stdio: [Option<OsString>; 3],
     /// --keep-fd above 2, once each, in the order given.
@@ -449,6 +453,28 @@ impl Typed {
                 let l = rlimit::parse(utf8(id, v)?, rlimit::current)?;
                 self.rlimits.retain(|o| o.resource != l.resource);
                 self.rlimits.push(l);
+            }
+            FlagId::CgroupV2 => {
+                self.cgroup.get_or_insert_with(Default::default);
+            }
+            FlagId::Memory => {
+                let n = rlimit::parse_value(utf8(id, v)?, true)
+                    .map_err(|e| Error::usage(format!("{}: {e}", flag_name(id))))?;
+                self.cgroup.get_or_insert_with(Default::default).memory =
+                    Some(n).filter(|n| *n != libc::RLIM_INFINITY);
+            }
+            FlagId::Pids | FlagId::CpuWeight => {
+                let n = utf8(id, v)?
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| *n > 0 && (id == FlagId::Pids || *n <= 10000))
+                    .ok_or_else(|| invalid(id, v, "expected a whole number in range"))?;
+                let c = self.cgroup.get_or_insert_with(Default::default);
+                if id == FlagId::Pids {
+                    c.pids = Some(n);
+                } else {
+                    c.cpu_weight = Some(n);
+                }
             }
             FlagId::Stdin => self.stdio[0] = Some(v.into()),
             FlagId::Stdout => self.stdio[1] = Some(v.into()),
@@ -622,6 +648,9 @@ impl Typed {
 pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     let mut t = Typed::from_flags(&low.flags)?;
     t.check()?;
+    if let Some(c) = t.cgroup.as_mut() {
+        crate::plan::cgroup::find(c)?;
+    }
     t.jobserver(std::env::var_os("MAKEFLAGS").as_deref());
 
     let mut flags = libc::CLONE_NEWUSER | t.namespaces;
@@ -712,6 +741,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         hostname: t.hostname,
         ping_range,
         rlimits: t.rlimits,
+        cgroup: t.cgroup,
         stdio,
         stdin_read_only,
         keep_fds,
