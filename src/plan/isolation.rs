@@ -254,39 +254,53 @@ pub fn facts(spec: &Spec, k: &Kernel) -> Vec<Fact> {
         true,
         format!(
             "{who} inside; outside, only the caller's rights; {}",
-            if spec.map_root || spec.uid_inside == 0 {
+            if spec.map_root {
                 "root's powers only over the jail's own namespaces"
             } else {
                 "no capabilities"
             }
         ),
     ));
-    out.push(if spec.rlimits.is_empty() {
+    // Resource limits: --rlimit, the cgroup of --cgroup-v2, --cpus.
+    let mut limits: Vec<String> = spec
+        .rlimits
+        .iter()
+        .map(|r| {
+            format!(
+                "{}={}",
+                crate::plan::rlimit::name_of(r.resource),
+                if r.soft == u64::MAX {
+                    "unlimited".to_string()
+                } else {
+                    r.soft.to_string()
+                }
+            )
+        })
+        .collect();
+    if let Some(cg) = &spec.cgroup {
+        limits.push("a cgroup of its own".into());
+        let named = [
+            ("memory", cg.memory),
+            ("pids", cg.pids),
+            ("cpu.weight", cg.cpu_weight),
+        ];
+        for (name, v) in named {
+            if let Some(v) = v {
+                limits.push(format!("{name} {v}"));
+            }
+        }
+    }
+    if spec.cpus.is_some() {
+        limits.push("pinned to --cpus (COMMAND may widen it within the caller's)".into());
+    }
+    out.push(if limits.is_empty() {
         fact(
             "limits",
             false,
-            "the caller's resource limits (no --rlimit)".into(),
+            "the caller's resource limits (no --rlimit, --cgroup-v2 or --cpus)".into(),
         )
     } else {
-        fact(
-            "limits",
-            true,
-            spec.rlimits
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{}={}",
-                        crate::plan::rlimit::name_of(r.resource),
-                        if r.soft == u64::MAX {
-                            "unlimited".to_string()
-                        } else {
-                            r.soft.to_string()
-                        }
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(" "),
-        )
+        fact("limits", true, limits.join(", "))
     });
     out.push(if flags & libc::CLONE_NEWUTS != 0 {
         fact("hostname", true, "its own".into())
