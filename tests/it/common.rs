@@ -252,6 +252,23 @@ macro_rules! skip {
     }};
 }
 
+/// Return from the test unless the binary under test has the debug-only
+/// test hook HOOK (an environment variable). Against `JAIL_TEST_BIN` (the
+/// release binary) that is no skip: the run against cargo's debug build
+/// covers the test.
+#[macro_export]
+macro_rules! need_debug_hook {
+    ($hook:expr) => {
+        if !$crate::common::debug_binary() {
+            if std::env::var_os("JAIL_TEST_BIN").is_some() {
+                eprintln!("not run: {} exists in debug builds only", $hook);
+                return;
+            }
+            $crate::skip!("{} exists in debug builds only", $hook);
+        }
+    };
+}
+
 /// Skip unless PROG is installed.
 #[macro_export]
 macro_rules! need {

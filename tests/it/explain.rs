@@ -208,9 +208,7 @@ fn strict_runs_when_nothing_is_skipped_here() {
 
 #[test]
 fn strict_refuses_a_skipped_landlock_scope() {
-    if !debug_binary() {
-        skip!("JAIL_TEST_LANDLOCK_ABI exists in debug builds only");
-    }
+    crate::need_debug_hook!("JAIL_TEST_LANDLOCK_ABI");
     let with_abi = |abi: &str, args: &[&str]| {
         let mut c = jail(args);
         c.env("JAIL_TEST_LANDLOCK_ABI", abi);

@@ -977,24 +977,9 @@ fn cmdline_alive(needle: &str) -> bool {
     })
 }
 
-/// Return from the test unless the binary has JAIL_TEST_PAUSE_CHILD_MS
-/// (debug builds only). Against JAIL_TEST_BIN that is no skip: the run
-/// against cargo's debug build covers it.
-macro_rules! need_pause_hook {
-    () => {
-        if !debug_binary() {
-            if std::env::var_os("JAIL_TEST_BIN").is_some() {
-                eprintln!("not run: JAIL_TEST_PAUSE_CHILD_MS exists in debug builds only");
-                return;
-            }
-            skip!("JAIL_TEST_PAUSE_CHILD_MS exists in debug builds only");
-        }
-    };
-}
-
 #[test]
 fn parent_killed_before_pdeathsig_is_armed_runs_nothing() {
-    need_pause_hook!();
+    crate::need_debug_hook!("JAIL_TEST_PAUSE_CHILD_MS");
     let tmp = TempDir::new();
     let mut failed = Vec::new();
     for args in [&[][..], &["--pid"]] {
@@ -1537,14 +1522,7 @@ fn stdin_file_cannot_be_reopened_for_writing() {
 
 #[test]
 fn stdin_file_replaced_while_jail_starts_is_refused() {
-    if !debug_binary() {
-        if std::env::var_os("JAIL_TEST_BIN").is_some() {
-            // The run against cargo's debug build covers this.
-            eprintln!("not run: JAIL_TEST_PAUSE_CHILD_MS exists in debug builds only");
-            return;
-        }
-        skip!("JAIL_TEST_PAUSE_CHILD_MS exists in debug builds only");
-    }
+    crate::need_debug_hook!("JAIL_TEST_PAUSE_CHILD_MS");
     // The file jail opens again inside must be the one the parent opened:
     // replaced meanwhile (while the child pauses), jail stops.
     let tmp = TempDir::new();
@@ -2197,7 +2175,7 @@ fn child_of(pid: u32) -> bool {
 
 #[test]
 fn symlink_planted_after_the_parent_checked_is_refused_by_the_child() {
-    need_pause_hook!();
+    crate::need_debug_hook!("JAIL_TEST_PAUSE_CHILD_MS");
     let tmp = TempDir::new();
     let w = user_dir(&tmp.join("project"));
     let out = user_dir(&tmp.join("outside"));
