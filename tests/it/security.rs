@@ -1609,16 +1609,21 @@ n = check(libc.syscall(L(250), L(11), L(key), buf, L(64)), 'read')
 print('AFTER', buf.raw[:n].decode())
 "#;
 
-/// Python run as COMMAND: reads and updates the caller's key by id,
-/// lists and searches its own session keyring (`@s`), and adds a key of
-/// the same name there (which updates a key of that name in `@s`).
-const KEYS_INNER_PY: &str = r#"
-import ctypes, errno, os
+/// The start of the keyring scripts run as COMMAND: `sc(nr, *args)` makes
+/// a system call and returns its result and the errno's name (or OK).
+const PY_SC: &str = r#"
+import ctypes, errno, os, sys
 libc = ctypes.CDLL(None, use_errno=True)
 L = ctypes.c_long
 def sc(nr, *a):
     r = libc.syscall(L(nr), *a)
     return r, 'OK' if r >= 0 else errno.errorcode.get(ctypes.get_errno(), '?')
+"#;
+
+/// Python run as COMMAND: reads and updates the caller's key by id,
+/// lists and searches its own session keyring (`@s`), and adds a key of
+/// the same name there (which updates a key of that name in `@s`).
+const KEYS_INNER_PY: &str = r#"
 key = int(os.environ['JT_KEY'])
 buf = ctypes.create_string_buffer(256)
 r, e = sc(250, L(11), L(key), buf, L(256))
@@ -1640,7 +1645,7 @@ pub(crate) fn keyring_attack(args: Option<&[&str]>) -> Option<String> {
     if let Some(args) = args {
         c.arg(bin()).args(args).arg("--");
     }
-    c.args(["python3", "-c", KEYS_INNER_PY]);
+    c.args(["python3", "-c", &format!("{PY_SC}{KEYS_INNER_PY}")]);
     let out = ok(&run(c));
     (out != "NOKEYS\n").then_some(out)
 }
@@ -1789,12 +1794,6 @@ for k in (key, planted):
 /// a new session keyring of its own with argv[1] `join`, as jail gives
 /// COMMAND), then reads and updates the caller's key and plants one.
 const USER_KEYRING_INNER_PY: &str = r#"
-import ctypes, errno, os, sys
-libc = ctypes.CDLL(None, use_errno=True)
-L = ctypes.c_long
-def sc(nr, *a):
-    r = libc.syscall(L(nr), *a)
-    return r, 'OK' if r >= 0 else errno.errorcode.get(ctypes.get_errno(), '?')
 if sys.argv[1:] == ['join']:
     sc(250, L(1), None)
 key, u, us = (int(os.environ[k]) for k in ('JT_KEY', 'JT_U', 'JT_US'))
@@ -1816,7 +1815,7 @@ fn user_keyring_attack(args: Option<&[&str]>) -> Option<String> {
     if let Some(args) = args {
         c.arg(bin()).args(args).arg("--");
     }
-    c.args(["python3", "-c", USER_KEYRING_INNER_PY]);
+    c.args(["python3", "-c", &format!("{PY_SC}{USER_KEYRING_INNER_PY}")]);
     if args.is_none() {
         c.arg("join");
     }
