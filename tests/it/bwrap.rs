@@ -172,6 +172,19 @@ fn can_bind_a_destination_over_a_symlink() {
     assert!(!probe.exists());
 }
 
+// bwrap tests/test-run.sh:95
+// $RUN --unshare-pid --dev /dev ls -al /dev/{stdin,stdout,stderr,null,random,urandom,fd,core}
+#[test]
+fn all_expected_devices_were_created() {
+    let mut args = vec!["--pid", "--dev", "--", "ls", "-al"];
+    let names = [
+        "stdin", "stdout", "stderr", "null", "random", "urandom", "fd", "core",
+    ];
+    let paths: Vec<String> = names.iter().map(|n| format!("/dev/{n}")).collect();
+    args.extend(paths.iter().map(String::as_str));
+    ok(&jail_run(&args));
+}
+
 // bwrap tests/test-run.sh:99
 // $RUN --unshare-pid --as-pid-1 --bind / / bash -c 'echo $$'
 #[test]
