@@ -267,6 +267,53 @@ fn error_prefixing() {
     assert!(!Path::new("/dest").exists());
 }
 
+/// The capability sets (CapInh..CapAmb) of `pid` as COMMAND sees them.
+fn caps_lines(status: &str) -> Vec<&str> {
+    status.lines().filter(|l| l.starts_with("Cap")).collect()
+}
+
+// bwrap tests/test-run.sh:181
+// for OPT in "" "--unshare-user-try --as-pid-1" "--unshare-user-try" "--as-pid-1"; do
+//     $RUN $OPT --unshare-pid getpcaps 1; assert no caps
+// PID 1 is the init (or COMMAND with --as-pid-1); without --pid the
+// keeper, COMMAND's parent, is checked too.
+// jail differs on purpose in two ways. COMMAND keeps a full bounding set
+// (bwrap empties it): without it a program with file capabilities (ping,
+// `cap_net_raw=ep`) fails to exec with EPERM; with no capability and
+// no_new_privs, no exec brings one back. And the init drops its own
+// capabilities, bounding set included (which takes CAP_SETPCAP), only once
+// COMMAND's process exists, for the same reason: COMMAND may see them for
+// a moment (the security table's `init_and_keeper_keep_no_capabilities`),
+// so this waits up to 2 s for the drop, then wants every set empty.
+#[test]
+fn no_caps_as_uid_other_than_0() {
+    for (opt, who) in [
+        (&["--pid"][..], "1"),
+        (&["--as-pid-1"], "1"),
+        (&[], "$PPID"),
+    ] {
+        let script = format!(
+            "for i in $(seq 100); do \
+               [ $(grep -cE '^Cap(Inh|Prm|Eff|Amb):[[:space:]]*0+$' /proc/{who}/status) = 4 ] \
+                 && break; sleep .02; \
+             done; grep -E '^(Cap|NoNewPrivs)' /proc/{who}/status"
+        );
+        let mut args = opt.to_vec();
+        args.extend(["--", "sh", "-c", &script]);
+        let out = ok(&jail_run(&args));
+        let lines = caps_lines(&out);
+        assert_eq!(lines.len(), 5, "{out}");
+        for l in lines {
+            // COMMAND's own bounding set stays (see above).
+            if l.starts_with("CapBnd") && opt == ["--as-pid-1"] {
+                continue;
+            }
+            assert!(l.ends_with("0000000000000000"), "{opt:?}: {l}\n{out}");
+        }
+        assert!(out.contains("NoNewPrivs:\t1"), "{opt:?}: {out}");
+    }
+}
+
 // bwrap tests/test-run.sh:190 (as uid 0 bwrap keeps the caller's
 // capabilities and sets no_new_privs; jail's uid 0 is -r, with the user
 // namespace's full set; the --cap-drop half waits for that flag)
