@@ -615,3 +615,18 @@ fn redundant_chdir() {
     assert_eq!(ok(&o), "/usr\n");
     assert_eq!(stderr(&o), "");
 }
+
+// Not a bwrap test: README's row for bwrap's --sync-fd FD ("keep this fd
+// open while the sandbox is running") says jail needs no option, as it
+// holds every fd it inherits until it exits. The reader sees EOF on fd 3
+// only after COMMAND wrote its mark.
+#[test]
+fn an_inherited_fd_stays_open_while_the_jail_runs() {
+    let t = TempDir::new();
+    let mark = t.join("mark").display().to_string();
+    let o = run(sh(&format!(
+        "{{ exec \"$JAIL\" -- sh -c 'sleep 0.3; echo x > {mark}' 3>&1 >/dev/null; }} \
+         | {{ cat; test -f {mark} && echo held; }}"
+    )));
+    assert_eq!(ok(&o), "held\n");
+}
