@@ -1,12 +1,13 @@
-//! bubblewrap's own test suite (tests/test-run.sh), ported to jail's flags
-//! where jail has them. Each test names the bwrap case it ports (file and
-//! line) and its bwrap command line. bwrap's `$RUN` is `bwrap --bind / /
-//! --tmpfs /tmp`; jail starts from the host's view, so `--bind / /` has no
-//! jail form (it is left out) and `--tmpfs /tmp` is kept where the case
-//! depends on it. bwrap's `--proc /proc` is jail's `--pid` (a fresh /proc
-//! comes with the PID namespace), `--unshare-user-try` is nothing (jail
-//! always makes a user namespace). Where jail deliberately differs, the
-//! test asserts jail's behaviour and says why.
+//! bubblewrap's own test suite (tests/test-run.sh, and test-seccomp.py's
+//! case without a filter), ported to jail's flags where jail has them. Each
+//! test names the bwrap case it ports (file and line) and its bwrap command
+//! line. bwrap's `$RUN` is `bwrap --bind / / --tmpfs /tmp`; jail starts
+//! from the host's view, so `--bind / /` has no jail form (it is left out)
+//! and `--tmpfs /tmp` is kept where the case depends on it. bwrap's
+//! `--proc /proc` is jail's `--pid` (a fresh /proc comes with the PID
+//! namespace), `--unshare-user-try` is nothing (jail always makes a user
+//! namespace). Where jail deliberately differs, the test asserts jail's
+//! behaviour and says why.
 
 use crate::common::*;
 use crate::skip;
@@ -629,4 +630,64 @@ fn an_inherited_fd_stays_open_while_the_jail_runs() {
          | {{ cat; test -f {mark} && echo held; }}"
     )));
     assert_eq!(ok(&o), "held\n");
+}
+
+/// bwrap's tests/try-syscall.c in Python: each call with the arguments
+/// bwrap gives it, printing `NAME ERRNO` (0: it worked).
+const TRY_SYSCALLS_PY: &str = r#"
+import ctypes, platform
+libc = ctypes.CDLL(None, use_errno=True)
+WRONG = ctypes.c_void_p(1)
+SYS_ioctl = {"x86_64": 16, "aarch64": 29}[platform.machine()]
+TIOCNOTTY, TIOCSTI = 0x5422, 0x5412
+calls = [
+    ("chmod", lambda: libc.chmod(WRONG, 0o700)),
+    ("chroot", lambda: libc.chroot(WRONG)),
+    ("clone3", lambda: libc.syscall(ctypes.c_long(435), WRONG, ctypes.c_size_t(88))),
+    ("ioctl-TIOCNOTTY", lambda: libc.ioctl(-1, TIOCNOTTY)),
+    ("ioctl-TIOCSTI", lambda: libc.ioctl(-1, TIOCSTI, WRONG)),
+    ("ioctl-TIOCSTI-CVE-2019-10063", lambda: libc.syscall(
+        ctypes.c_long(SYS_ioctl), -1, ctypes.c_ulong((0x123 << 32) | TIOCSTI), WRONG)),
+    ("listen", lambda: libc.listen(-1, 42)),
+    ("prctl", lambda: libc.prctl(37, WRONG, 0, 0, 0)),
+]
+for name, call in calls:
+    ctypes.set_errno(0)
+    r = call()
+    print(name, ctypes.get_errno() if r != 0 else 0)
+"#;
+
+// bwrap tests/test-seccomp.py:245 (test_no_seccomp; try-syscall.c as
+// Python above)
+// bwrap --ro-bind / / try-syscall SYSCALL, for each of TRY_SYSCALLS:
+// chmod, chroot, clone3, prctl fail with EFAULT (clone3: or ENOSYS);
+// ioctl TIOCNOTTY, ioctl TIOCSTI (both forms), listen with EBADF.
+// jail always has a filter of its own: both TIOCSTI forms fail with EPERM
+// before the fd is looked at (README, Security: CVE-2017-5226,
+// CVE-2019-10063); every other call is untouched.
+#[test]
+fn no_seccomp_but_jails_own_filter() {
+    if !have("python3") {
+        skip!("python3 is not installed");
+    }
+    let out = ok(&jail_run(&["--ro", "--", "python3", "-c", TRY_SYSCALLS_PY]));
+    let got: Vec<(&str, i32)> = out
+        .lines()
+        .map(|l| {
+            let (n, e) = l.split_once(' ').unwrap();
+            (n, e.parse().unwrap())
+        })
+        .collect();
+    let want = |name: &str| -> &[i32] {
+        match name {
+            "clone3" => &[libc::ENOSYS, libc::EFAULT],
+            "ioctl-TIOCSTI" | "ioctl-TIOCSTI-CVE-2019-10063" => &[libc::EPERM],
+            "ioctl-TIOCNOTTY" | "listen" => &[libc::EBADF],
+            _ => &[libc::EFAULT],
+        }
+    };
+    assert_eq!(got.len(), 8, "{out}");
+    for (name, errno) in got {
+        assert!(want(name).contains(&errno), "{name}: errno {errno}\n{out}");
+    }
 }
