@@ -40,13 +40,15 @@ const HOST_DEVICES: [&CStr; 6] = [
     c"/dev/urandom",
     c"/dev/tty",
 ];
-/// The symlinks of `--dev`: (target, name in /dev).
-const DEV_LINKS: [(&CStr, &CStr); 5] = [
+/// The symlinks of `--dev`: (target, name in /dev); core as systemd and
+/// bwrap make it.
+const DEV_LINKS: [(&CStr, &CStr); 6] = [
     (c"pts/ptmx", c"ptmx"),
     (c"/proc/self/fd", c"fd"),
     (c"/proc/self/fd/0", c"stdin"),
     (c"/proc/self/fd/1", c"stdout"),
     (c"/proc/self/fd/2", c"stderr"),
+    (c"/proc/kcore", c"core"),
 ];
 
 /// Which part of the work failed, for the failure record.

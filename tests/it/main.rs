@@ -3,6 +3,7 @@
 mod common;
 
 mod artifacts;
+mod bwrap;
 mod cli;
 mod exit;
 mod explain;
