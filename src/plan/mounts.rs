@@ -425,11 +425,31 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
             }
             Typed::Overlay(arg) => {
                 let (path, dir) = split_bind(arg).map_err(|why| bad(shown, why))?;
-                let (p, found) = existing(shown, &path)?;
-                if !found.dir {
+                // PATH as an earlier option makes it (a --bind destination)
+                // is the child's to check; else it must be a directory now.
+                let p = if root.is_some() {
+                    absolute(shown, &path)?
+                } else {
+                    normal(&resolve(shown, &path)?)
+                };
+                let made = fs.ops.iter().any(|o| {
+                    matches!(
+                        o.kind,
+                        OpKind::Bind { dir: true, .. }
+                            | OpKind::Tmpfs
+                            | OpKind::Dev
+                            | OpKind::Overlay { .. }
+                    ) && p.starts_with(o.dst_path())
+                });
+                let (p, found) = match existing(shown, &path) {
+                    Ok((p, found)) => (p, Some(found)),
+                    Err(_) if made => (p, None),
+                    Err(e) => return Err(e),
+                };
+                if found.as_ref().is_some_and(|f| !f.dir) {
                     return Err(bad(shown, format!("{}: not a directory", host(&p))));
                 }
-                if found.same(&top) {
+                if p.parent().is_none() || found.is_some_and(|f| f.same(&top)) {
                     return Err(bad(
                         shown,
                         "not over / (overlay a directory, such as /usr or .)".into(),

@@ -10,6 +10,7 @@ mod filesystem;
 mod identity;
 mod integration;
 mod namespaces;
+mod overlay;
 mod process;
 mod scripting;
 mod security;
