@@ -191,6 +191,10 @@ fn kept_layer_records_changes_and_whiteouts() {
         "d is not opaque"
     );
     assert_eq!(std::fs::read_to_string(upper.join("d/y")).unwrap(), "y\n");
+    assert!(
+        include_str!("../../README.md").contains(RECIPE),
+        "README's recipe is not the one tested here"
+    );
     let out = Command::new("sh")
         .args(["-c", RECIPE])
         .env("P", &p)
