@@ -449,6 +449,18 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
                 if found.as_ref().is_some_and(|f| !f.dir) {
                     return Err(bad(shown, format!("{}: not a directory", host(&p))));
                 }
+                // overlayfs takes PATH's directory alone: what an earlier
+                // --hide covers below it would show again.
+                if let Some(h) = fs.ops.iter().find(|o| {
+                    matches!(o.kind, OpKind::HideDir | OpKind::HideFile)
+                        && is_under(o.dst_path(), &p)
+                }) {
+                    return Err(bad(
+                        shown,
+                        format!("would show what the earlier {} hides", h.shown),
+                    )
+                    .with_hint(Some(format!("give {} after {shown}", h.shown))));
+                }
                 if p.parent().is_none() || found.is_some_and(|f| f.same(&top)) {
                     return Err(bad(
                         shown,

@@ -337,7 +337,13 @@ fn overlay_refusals_are_one_line() {
     let around = format!("{}/d:{}", s(&p), s(&p));
     let file_dir = format!("{}:{}", s(&p), s(&file));
     let in_proc = format!("{}:/proc/1/x", s(&p));
-    let cases: [(&[&str], &str); 7] = [
+    let hidden = format!("{}/d", s(&p));
+    let cases: [(&[&str], &str); 8] = [
+        // The layer would show what --hide covers below PATH.
+        (
+            &["--hide", &hidden, "--overlay", s(&p)],
+            "would show what the earlier --hide",
+        ),
         (&["--overlay", s(&a)], "not a directory"),
         (&["--overlay", s(&missing)], "No such file or directory"),
         (&["--overlay", "/"], "not over /"),
