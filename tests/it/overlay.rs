@@ -413,7 +413,7 @@ fn kept_layer_in_use_by_another_jail_is_refused() {
     // SAFETY: kill takes no pointers; the child is not reaped yet.
     unsafe { libc::kill(first.id() as i32, libc::SIGTERM) };
     first.wait().unwrap();
-    let err = fails(&o, 125, "Device or resource busy");
+    let err = fails(&o, 125, "busy");
     assert!(err.contains("hint: ") && err.contains("in use"), "{err}");
     assert!(!stdout(&o).contains("ran"));
     // Once the first is gone, the layer is free again.
