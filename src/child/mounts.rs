@@ -11,7 +11,7 @@
 use std::ffi::CStr;
 
 use rustix::fd::{AsFd, AsRawFd, BorrowedFd};
-use rustix::fs::{AtFlags, CWD, Mode, OFlags, StatVfsMountFlags};
+use rustix::fs::{AtFlags, CWD, Gid, Mode, OFlags, StatVfsMountFlags, Uid};
 use rustix::io::Errno;
 use rustix::mount::{
     FsMountFlags, FsOpenFlags, MountAttrFlags, MountFlags, MountPropagationFlags, MoveMountFlags,
@@ -453,9 +453,13 @@ fn overlay(fs: &Fs, op: &Op, lower: BorrowedFd<'_>) -> Result<Fd, Errno> {
             for name in [UPPER, WORK] {
                 rustix::fs::mkdirat(&tmp, name, Mode::from_raw_mode(0o755))?;
             }
-            // The overlay's top directory shows the upper one's mode: PATH's.
-            let mode = rustix::fs::fstat(lower)?.st_mode & 0o7777;
-            rustix::fs::chmodat(&tmp, UPPER, Mode::from_raw_mode(mode), AtFlags::empty())?;
+            // The overlay's top directory shows the upper one's mode and
+            // owner: PATH's (the owner where it is mapped and ours to give).
+            let st = rustix::fs::fstat(lower)?;
+            let (uid, gid) = (Uid::from_raw(st.st_uid), Gid::from_raw(st.st_gid));
+            let _ = rustix::fs::chownat(&tmp, UPPER, Some(uid), Some(gid), AtFlags::empty());
+            let mode = Mode::from_raw_mode(st.st_mode & 0o7777);
+            rustix::fs::chmodat(&tmp, UPPER, mode, AtFlags::empty())?;
             made = (
                 lookup(tmp.as_fd(), UPPER, true)?,
                 lookup(tmp.as_fd(), WORK, true)?,
