@@ -11,6 +11,7 @@ mod filesystem;
 mod identity;
 mod integration;
 mod namespaces;
+mod overlay;
 mod process;
 mod scripting;
 mod security;
