@@ -94,6 +94,14 @@ pub struct Spec {
     /// Keep the namespace's capabilities (`-r`, or a subordinate map with
     /// COMMAND running as 0).
     pub map_root: bool,
+    /// `--cap-drop`/`--cap-add` with root inside: the capabilities COMMAND
+    /// keeps (bit N: capability N), in every set and the bounding set.
+    /// None: the namespace's full set (or none without root inside).
+    pub caps: Option<u64>,
+    /// `--disable-userns`: the child sets the jail's
+    /// user.max_user_namespaces to the nested namespace of `lock` (1) or
+    /// none (0), so that COMMAND cannot create user namespaces.
+    pub disable_userns: bool,
     /// The inside ids of the caller's own map line.
     pub uid_inside: u32,
     pub gid_inside: u32,
@@ -319,6 +327,11 @@ struct Typed {
     /// --map-users and --map-groups, each with its text as typed.
     map_users: Vec<(String, Range)>,
     map_groups: Vec<(String, Range)>,
+    /// --cap-drop and --cap-add, applied in order to the full set; and
+    /// whether --cap-add was given (it needs root inside).
+    caps: Option<u64>,
+    cap_add: bool,
+    disable_userns: bool,
     hostname: Option<CString>,
     /// The last limit given for each resource.
     rlimits: Vec<Rlimit>,
@@ -431,6 +444,24 @@ impl Typed {
                 v.to_string_lossy().into_owned(),
                 subid::parse_range(&flag_name(id), v)?,
             )),
+            FlagId::CapDrop | FlagId::CapAdd => {
+                let mask = utf8(id, v).ok().and_then(crate::plan::caps::parse);
+                let mask = mask.ok_or_else(|| {
+                    invalid(
+                        id,
+                        v,
+                        "unknown capability (names as in capabilities(7), or ALL)",
+                    )
+                })?;
+                let keep = self.caps.get_or_insert(crate::plan::caps::ALL);
+                if id == FlagId::CapAdd {
+                    *keep |= mask;
+                    self.cap_add = true;
+                } else {
+                    *keep &= !mask;
+                }
+            }
+            FlagId::DisableUserns => self.disable_userns = true,
             FlagId::Env => {
                 let bytes = v.as_bytes();
                 match bytes.iter().position(|b| *b == b'=') {
@@ -680,6 +711,12 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
             );
         }
     }
+    if t.cap_add && !map_root {
+        return Err(Error::usage(
+            "--cap-add: needs root inside (-r, or --map-auto without --uid): COMMAND runs \
+             without capabilities otherwise",
+        ));
+    }
     let (uid_inside, gid_inside) = if map_root || subids.is_some() {
         (0, 0)
     } else {
@@ -694,7 +731,9 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     // Only what jail mounts needs it: the mounts copied from the caller's
     // namespace are locked already (from a more privileged user namespace).
     let jail_mounts = pid_ns || fs.changes_view();
-    let lock = (map_root && jail_mounts)
+    // Root inside could raise the jail's user.max_user_namespaces again:
+    // with --disable-userns it runs in the nested namespace, always.
+    let lock = (map_root && (jail_mounts || t.disable_userns))
         .then(|| build_lock(flags, subids.as_ref(), uid_inside, gid_inside));
     if lock.is_some() {
         flags &= !LOCK_MOVES;
@@ -733,6 +772,8 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         init: !t.as_pid_1,
         time,
         map_root,
+        caps: t.caps.filter(|_| map_root),
+        disable_userns: t.disable_userns,
         uid_inside,
         gid_inside,
         outer_uid,

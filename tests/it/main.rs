@@ -3,6 +3,7 @@
 mod common;
 
 mod artifacts;
+mod caps;
 mod cli;
 mod exit;
 mod explain;
