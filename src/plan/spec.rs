@@ -61,9 +61,11 @@ pub const NAMESPACES: [(libc::c_int, &str, &str); 6] = [
 /// less privileged user namespace (flags, and nothing can be unmounted or
 /// moved to reveal what is beneath). The namespaces COMMAND configures as
 /// root (network, UTS, IPC, cgroup) are created there too, so that its
-/// capabilities still reach them.
+/// capabilities still reach them. With `--disable-userns` root inside
+/// always runs there: it cannot raise the limit of the namespace above.
 pub struct Lock {
-    /// CLONE_NEWUSER, CLONE_NEWNS and the namespaces moved from clone(2).
+    /// CLONE_NEWUSER, CLONE_NEWNS (if the jail has a mount namespace) and
+    /// the namespaces moved from clone(2).
     pub flags: libc::c_int,
     /// The nested namespace's maps: the same ids, inside to inside.
     pub uid_map: CString,
@@ -810,7 +812,8 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
 }
 
 /// The nested user and mount namespace that locks the view, for the
-/// namespaces of `flags`: the same ids, inside to inside.
+/// namespaces of `flags` (a mount namespace among them, except with
+/// `--disable-userns` alone): the same ids, inside to inside.
 fn build_lock(flags: libc::c_int, sub: Option<&SubIds>, uid_inside: u32, gid_inside: u32) -> Lock {
     let identity = |ranges: Option<&subid::HelperMap>, single: u32| -> String {
         match ranges {
@@ -824,7 +827,9 @@ fn build_lock(flags: libc::c_int, sub: Option<&SubIds>, uid_inside: u32, gid_ins
     };
     let c = |s: String| CString::new(s).expect("no NUL in numbers");
     Lock {
-        flags: libc::CLONE_NEWUSER | libc::CLONE_NEWNS | (flags & LOCK_MOVES),
+        // A mount namespace only where the jail has one: --disable-userns
+        // alone needs none (the caller's mounts are not root's to change).
+        flags: libc::CLONE_NEWUSER | (flags & (libc::CLONE_NEWNS | LOCK_MOVES)),
         uid_map: c(identity(sub.and_then(|s| s.uid_map.as_ref()), uid_inside)),
         gid_map: c(identity(sub.and_then(|s| s.gid_map.as_ref()), gid_inside)),
         helper: sub.is_some(),
@@ -832,8 +837,7 @@ fn build_lock(flags: libc::c_int, sub: Option<&SubIds>, uid_inside: u32, gid_ins
             .chain(
                 NAMESPACES
                     .iter()
-                    .filter(|(f, _, _)| *f & (libc::CLONE_NEWNS | flags) != 0)
-                    .filter(|(f, _, _)| *f & (libc::CLONE_NEWNS | LOCK_MOVES) != 0)
+                    .filter(|(f, _, _)| *f & flags & (libc::CLONE_NEWNS | LOCK_MOVES) != 0)
                     .map(|(_, name, _)| *name),
             )
             .map(|name| (name, c(format!("ns/{name}"))))

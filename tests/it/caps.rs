@@ -358,14 +358,14 @@ fn disable_userns_runs_and_a_nested_jail_fails_with_a_hint() {
 fn disable_userns_stops_bwrap_inside() {
     need!("bwrap");
     // bwrap tests/test-run.sh:156
-    let script = "bwrap --unshare-user --dev-bind / / true && echo ran";
+    let script = "bwrap --unshare-user --dev-bind / / true && echo ran; echo done";
     let control = jail_sh(&["-r"], script);
     if !stdout(&control).contains("ran") {
         skip!("bwrap does not run inside a jail here: {control:?}");
     }
     for opts in [&["--disable-userns"][..], &["-r", "--disable-userns"]] {
         let out = jail_sh(opts, script);
-        assert!(!stdout(&out).contains("ran"), "{opts:?}: {out:?}");
+        assert_eq!(ok(&out), "done\n", "{opts:?}: {out:?}");
     }
 }
 
@@ -391,4 +391,28 @@ fn disable_userns_shows_in_explain_and_verbose() {
         stderr(&out).contains("disable user namespaces (--disable-userns)"),
         "{out:?}"
     );
+}
+
+#[test]
+fn disable_userns_keeps_root_inside_working() {
+    // Root inside runs in the nested user namespace, with the jail's
+    // network, UTS and IPC namespaces moved there: it still configures
+    // them, and mounts in the view.
+    let out = ok(&jail_sh(
+        &["-r", "--net", "--uts", "--disable-userns"],
+        "hostname box && hostname && ip link set lo down && echo DOWN",
+    ));
+    assert_eq!(out, "box\nDOWN\n");
+    let out = ok(&jail_sh(
+        &["-r", "--pid", "--tmpfs", "/mnt", "--disable-userns"],
+        "mkdir /mnt/d && mount -t tmpfs none /mnt/d && echo MOUNTED",
+    ));
+    assert_eq!(out, "MOUNTED\n");
+    // Without a mount option it adds no mount namespace: COMMAND shares
+    // the caller's, as with -r alone.
+    let host = std::fs::read_link("/proc/self/ns/mnt").unwrap();
+    for opts in [&["-r"][..], &["-r", "--disable-userns"]] {
+        let out = ok(&jail_sh(opts, "readlink /proc/self/ns/mnt"));
+        assert_eq!(out.trim(), host.to_str().unwrap(), "{opts:?}");
+    }
 }
