@@ -250,7 +250,8 @@ pub fn facts(spec: &Spec, k: &Kernel) -> Vec<Fact> {
         format!("uid {} gid {}", spec.uid_inside, spec.gid_inside)
     };
     let mut powers = match (spec.map_root, spec.caps) {
-        (false, _) | (true, Some(0)) => "no capabilities".to_string(),
+        (false, _) => "no capabilities".to_string(),
+        (true, Some(0)) => "no capabilities (--cap-drop ALL)".to_string(),
         (true, None) => "root's powers only over the jail's own namespaces".to_string(),
         (true, Some(keep)) => {
             use crate::plan::caps::{ALL, names};

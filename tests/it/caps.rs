@@ -416,3 +416,26 @@ fn disable_userns_keeps_root_inside_working() {
         assert_eq!(out.trim(), host.to_str().unwrap(), "{opts:?}");
     }
 }
+
+#[test]
+fn disable_userns_without_the_sysctl_is_one_line_and_125() {
+    // An outer jail (or a container) hides /proc/sys/user: the inner jail
+    // cannot set the limit and stops before COMMAND runs.
+    let inner = bin().to_str().unwrap();
+    for opts in [&["--disable-userns"][..], &["-r", "--disable-userns"]] {
+        let mut args = vec!["--pid", "--hide", "/proc/sys/user", "--", inner];
+        args.extend(opts);
+        args.extend(["--", "echo", "RAN"]);
+        let out = jail_run(&args);
+        let err = fails(
+            &out,
+            125,
+            "jail: --disable-userns: set user.max_user_namespaces: No such file or directory",
+        );
+        assert!(
+            err.contains("hint: /proc/sys is read-only or missing"),
+            "{err}"
+        );
+        assert!(!stdout(&out).contains("RAN"), "{out:?}");
+    }
+}
