@@ -439,3 +439,30 @@ fn disable_userns_without_the_sysctl_is_one_line_and_125() {
         assert!(!stdout(&out).contains("RAN"), "{out:?}");
     }
 }
+
+#[test]
+fn cap_add_all_runs_jails_recursively() {
+    // bwrap tests/test-run.sh:142-151 (BWRAP_RECURSE: --uid 0 --cap-add
+    // ALL; with jail, -r keeps the full set, --cap-add ALL restores it)
+    let inner = bin().to_str().unwrap();
+    for opts in [
+        &["-r", "--cap-add", "ALL"][..],
+        &["-r", "--cap-drop", "ALL", "--cap-add", "ALL"],
+    ] {
+        let mut args = opts.to_vec();
+        args.extend(["--", inner, "--all", "--", "echo", "hello"]);
+        assert_eq!(ok(&jail_run(&args)), "hello\n", "{opts:?}");
+        let mut args = opts.to_vec();
+        args.extend([
+            "--",
+            inner,
+            "--all",
+            "--ro",
+            "--",
+            "sh",
+            "-c",
+            "test -d /usr && echo usr",
+        ]);
+        assert_eq!(ok(&jail_run(&args)), "usr\n", "{opts:?}");
+    }
+}
