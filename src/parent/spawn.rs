@@ -455,6 +455,17 @@ fn describe(spec: &Spec, f: Failure) -> Error {
             .with_hint(Some(
                 "without one COMMAND could read and change the caller's keys, so jail stops".into(),
             )),
+        Step::DisableUserns if f.index == 1 => Error::usage(
+            "--disable-userns: a user namespace could still be created in the jail, so jail stops",
+        ),
+        Step::DisableUserns => {
+            let hint = matches!(e, libc::EROFS | libc::ENOENT | libc::EACCES).then(|| {
+                "/proc/sys is read-only or missing here (inside a container?): \
+                 --disable-userns needs to write the jail's user.max_user_namespaces"
+                    .to_string()
+            });
+            Error::sys("--disable-userns: set user.max_user_namespaces", e).with_hint(hint)
+        }
         Step::Loopback => Error::sys("bring up lo in the network namespace", e),
         Step::PingRange => Error::sys(
             "set net.ipv4.ping_group_range in the network namespace (for ping)",

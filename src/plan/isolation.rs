@@ -261,17 +261,28 @@ pub fn facts(spec: &Spec, k: &Kernel) -> Vec<Fact> {
     } else {
         format!("uid {} gid {}", spec.uid_inside, spec.gid_inside)
     };
+    let mut powers = match (spec.map_root, spec.caps) {
+        (false, _) => "no capabilities".to_string(),
+        (true, Some(0)) => "no capabilities (--cap-drop ALL)".to_string(),
+        (true, None) => "root's powers only over the jail's own namespaces".to_string(),
+        (true, Some(keep)) => {
+            use crate::plan::caps::{ALL, names};
+            let dropped = ALL & !keep;
+            let which = if dropped.count_ones() < keep.count_ones() {
+                format!("all but {}", names(dropped))
+            } else {
+                names(keep)
+            };
+            format!("root's powers only over the jail's own namespaces, capabilities: {which}")
+        }
+    };
+    if spec.disable_userns {
+        powers += "; no user namespaces of its own (--disable-userns)";
+    }
     out.push(fact(
         "ids",
         true,
-        format!(
-            "{who} inside; outside, only the caller's rights; {}",
-            if spec.map_root {
-                "root's powers only over the jail's own namespaces"
-            } else {
-                "no capabilities"
-            }
-        ),
+        format!("{who} inside; outside, only the caller's rights; {powers}"),
     ));
     // Resource limits: --rlimit, the cgroup of --cgroup-v2, --cpus.
     let mut limits: Vec<String> = spec

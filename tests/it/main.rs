@@ -4,6 +4,7 @@ mod common;
 
 mod artifacts;
 mod bwrap;
+mod caps;
 mod cli;
 mod exit;
 mod explain;

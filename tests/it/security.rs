@@ -49,6 +49,7 @@
 //! | `hide_tmpfs_and_binds_win_over_rw_in_every_order` | `--ro --hide W --rw W` shows W and lets COMMAND write to the host (likewise `--tmpfs W` or `--bind X:W` before `--rw W`): a `--hide`, `--tmpfs` or `--bind` at or beneath W must win over `--rw W` in every order | issue 11, item 3 |
 //! | `command_cannot_reach_the_callers_user_keyring_by_id` | key ids are global and COMMAND runs as the caller's uid: it links the caller's `@u`/`@us` (every user permission) into its own session keyring by id, then reads and updates the caller's keys and plants one in `@u`; also with `--map-auto` in subids.rs | issue 11 (Docker, podman and flatpak refuse keyctl, add_key and request_key) |
 //! | `symlinks_planted_in_a_kept_layer_cannot_aim_its_writes` | an earlier jailed run that could write DIR replaces DIR/upper (or DIR/work) of `--overlay PATH:DIR` with a symlink to the caller's files (absolute, or climbing out with `..`); the next run's writes to PATH land there | issue 14, item 3; DESIGN "Threat model" |
+//! | `root_inside_cannot_undo_disable_userns` | with `--disable-userns`, root inside (`-r`, `--map-auto`) raises `user.max_user_namespaces` again (`echo 10 > /proc/sys/user/max_user_namespaces`), then creates a user namespace (`unshare -U`, a jail or bwrap inside) and with it a full capability set | issue 14, item 5 (bwrap tests/test-run.sh:157-158, 165-166) |
 
 use crate::common::*;
 use crate::{need, skip};
@@ -3359,5 +3360,68 @@ fn symlinks_planted_in_a_kept_layer_cannot_aim_its_writes() {
         );
         assert_eq!(entries(&victim), Vec::<String>::new(), "{name} -> {target}");
         assert_eq!(entries(&p), ["a"], "{name} -> {target}");
+    }
+}
+
+#[test]
+fn root_inside_cannot_undo_disable_userns() {
+    // bwrap tests/test-run.sh:157-158 and 165-166: the limit is raised
+    // (to 2, 100, 10), then a user namespace is made.
+    let raise = |n: u32| {
+        format!(
+            "echo {n} > /proc/sys/user/max_user_namespaces && echo RAISED; \
+             unshare -U true && echo USERNS; exit 0"
+        )
+    };
+    // Control: root in the jail's user namespace may write its limit, and
+    // then make a user namespace: what --disable-userns has to prevent.
+    let out = ok(&jail_sh(&["-r"], &raise(10)));
+    assert_eq!(out, "RAISED\nUSERNS\n", "control");
+    let out = ok(&jail_sh(
+        &["-r"],
+        "echo 0 > /proc/sys/user/max_user_namespaces; unshare -U true || echo REFUSED; \
+         echo 10 > /proc/sys/user/max_user_namespaces; unshare -U true && echo USERNS",
+    ));
+    assert_eq!(out, "REFUSED\nUSERNS\n", "control: a limit root can raise");
+
+    let mut opt_sets: Vec<Vec<&str>> = vec![
+        vec!["-r"],
+        vec!["-r", "--ro", "--pid", "--net"],
+        vec!["-r", "--as-pid-1", "--uts"],
+        vec!["-r", "--cap-drop", "ALL", "--cap-add", "SYS_RESOURCE"],
+        vec![],
+    ];
+    let map_auto = crate::subids::ready();
+    if map_auto.is_ok() {
+        opt_sets.push(vec!["--map-auto", "--pid"]);
+        opt_sets.push(vec!["--map-auto", "--uid", "1000"]);
+    }
+    for opts in &opt_sets {
+        let mut with = opts.clone();
+        with.push("--disable-userns");
+        for n in [2, 100, 10] {
+            let out = jail_sh(&with, &raise(n));
+            let text = ok(&out);
+            assert!(
+                !text.contains("USERNS"),
+                "{with:?}: made a user namespace: {out:?}"
+            );
+        }
+        // Nor does a jail inside, after the raise.
+        let script = format!(
+            "echo 100 > /proc/sys/user/max_user_namespaces; {} -r -- true && echo NESTED; exit 0",
+            bin().display()
+        );
+        let text = ok(&jail_sh(&with, &script));
+        assert!(!text.contains("NESTED"), "{with:?}: a jail ran inside");
+        if have("bwrap") {
+            let script = "echo 100 > /proc/sys/user/max_user_namespaces; \
+                          bwrap --unshare-user --dev-bind / / true && echo BWRAP; exit 0";
+            let text = ok(&jail_sh(&with, script));
+            assert!(!text.contains("BWRAP"), "{with:?}: bwrap ran inside");
+        }
+    }
+    if let Err(why) = map_auto {
+        skip!("--map-auto not run: {why}");
     }
 }
