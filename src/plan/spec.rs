@@ -4,7 +4,7 @@
 
 #![forbid(unsafe_code)]
 
-use std::ffi::{CString, OsStr, OsString};
+use std::ffi::{CStr, CString, OsStr, OsString};
 use std::fs::File;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -742,7 +742,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         flags &= !LOCK_MOVES;
     }
 
-    let exec = build_exec(low.command, t.env)?;
+    let exec = build_exec(low.command, t.env, t.chdir.as_deref())?;
 
     // The caller's own 0, 1 and 2 go to COMMAND unless redirected.
     for (fd, name) in ["stdin", "stdout", "stderr"].iter().enumerate() {
@@ -965,7 +965,11 @@ fn apply_env(ops: Vec<EnvOp>) -> Vec<(OsString, OsString)> {
     env
 }
 
-fn build_exec(command: Vec<OsString>, env_ops: Vec<EnvOp>) -> Result<Exec, Error> {
+fn build_exec(
+    command: Vec<OsString>,
+    env_ops: Vec<EnvOp>,
+    chdir: Option<&CStr>,
+) -> Result<Exec, Error> {
     let from_shell = command.is_empty();
     let command = if from_shell {
         vec![
@@ -976,7 +980,18 @@ fn build_exec(command: Vec<OsString>, env_ops: Vec<EnvOp>) -> Result<Exec, Error
     } else {
         command
     };
-    let env = apply_env(env_ops);
+    let pwd_given = env_ops
+        .iter()
+        .any(|op| matches!(op, EnvOp::Set(k, _) if k == "PWD"));
+    let mut env = apply_env(env_ops);
+    // An inherited PWD names the caller's directory: with --chdir DIR it
+    // names DIR, as a shell's `cd` would (unless --env set PWD itself).
+    if let Some(dir) = chdir.filter(|d| d.to_bytes().starts_with(b"/"))
+        && !pwd_given
+        && let Some((_, v)) = env.iter_mut().find(|(k, _)| k == "PWD")
+    {
+        *v = OsStr::from_bytes(dir.to_bytes()).to_owned();
+    }
     let name = command[0].clone();
     let to_c =
         |s: Vec<u8>| CString::new(s).map_err(|_| Error::usage("argument contains a NUL byte"));
