@@ -135,11 +135,12 @@ pub enum Step {
     DropCaps,
     Landlock,
     Seccomp,
+    SeccompFd,
     Exec,
 }
 
 impl Step {
-    const ALL: [Step; 33] = [
+    const ALL: [Step; 34] = [
         Step::WaitForMaps,
         Step::UnshareTime,
         Step::TimeOffsets,
@@ -172,6 +173,7 @@ impl Step {
         Step::DropCaps,
         Step::Landlock,
         Step::Seccomp,
+        Step::SeccompFd,
         Step::Exec,
     ];
 
@@ -214,6 +216,7 @@ impl Step {
             Step::DropCaps => "drop capabilities",
             Step::Landlock => "enter the Landlock scopes",
             Step::Seccomp => "install the seccomp filter",
+            Step::SeccompFd => "install the --seccomp programs",
             Step::Exec => "exec",
         }
     }

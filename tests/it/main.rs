@@ -3,6 +3,7 @@
 mod common;
 
 mod artifacts;
+mod bwrap_fds;
 mod cli;
 mod exit;
 mod explain;
