@@ -77,7 +77,7 @@ pub fn bpf(code: u16, jt: u8, jf: u8, k: u32) -> [u8; 8] {
 const LD_W_ABS: u16 = 0x20;
 const JEQ_K: u16 = 0x15;
 const RET_K: u16 = 0x06;
-pub const RET_ALLOW: u32 = 0x7fff_0000;
+const RET_ALLOW: u32 = 0x7fff_0000;
 const RET_ERRNO: u32 = 0x0005_0000;
 const AUDIT_ARCH_X86_64: u32 = 0xC000_003E;
 
@@ -131,7 +131,7 @@ for l in open('/proc/self/status'):
 "#;
 
 /// Run PROBE_PY in `jail ARGS` with `programs` as --seccomp 3, 4, ...
-fn probe(args: &[&str], programs: &[Vec<u8>]) -> std::process::Output {
+pub fn probe(args: &[&str], programs: &[Vec<u8>]) -> std::process::Output {
     let mut a: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     let mut fds = Vec::new();
     for (i, p) in programs.iter().enumerate() {

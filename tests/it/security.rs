@@ -48,6 +48,7 @@
 //! | `hide_and_rw_through_a_symlink_stay_inside_the_root` | `--hide /s` or `--rw /s` with `/s` an absolute symlink in a `--root` image acts on the host's path: the image's directory stays visible, or read-only | issue 11, item 2 |
 //! | `hide_tmpfs_and_binds_win_over_rw_in_every_order` | `--ro --hide W --rw W` shows W and lets COMMAND write to the host (likewise `--tmpfs W` or `--bind X:W` before `--rw W`): a `--hide`, `--tmpfs` or `--bind` at or beneath W must win over `--rw W` in every order | issue 11, item 3 |
 //! | `command_cannot_reach_the_callers_user_keyring_by_id` | key ids are global and COMMAND runs as the caller's uid: it links the caller's `@u`/`@us` (every user permission) into its own session keyring by id, then reads and updates the caller's keys and plants one in `@u`; also with `--map-auto` in subids.rs | issue 11 (Docker, podman and flatpak refuse keyctl, add_key and request_key) |
+//! | `seccomp_fd_program_cannot_lift_jails_filter` | a `--seccomp FD` program that allows (or only logs) every call, given in the hope that it replaces jail's filter: TIOCSTI into the terminal, keyctl to the caller's keyrings | issue 14, item 6 (bwrap installs its own filter and the user's the same way) |
 
 use crate::common::*;
 use crate::{need, skip};
@@ -3327,5 +3328,45 @@ fn nothing_outlives_jail_when_the_keeper_is_killed() {
     );
     if let Some(why) = skipped {
         skip!("--map-auto mode not run: {why}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// A --seccomp FD program cannot lift jail's filter (issue 14, item 6).
+
+#[test]
+fn seccomp_fd_program_cannot_lift_jails_filter() {
+    use crate::bwrap_fds::{allow_all, bpf, data_fd, jail_fds, probe};
+    need!("python3");
+    const RET_LOG: u32 = 0x7ffc_0000;
+    let log_all = bpf(0x06, 0, 0, RET_LOG).to_vec();
+    for program in [allow_all(), log_all] {
+        // TIOCSTI on the terminal that is COMMAND's controlling terminal.
+        let mark = unique("lifted").replace('-', "q");
+        let mut pty = Pty::open();
+        let a = [
+            "--seccomp",
+            "3",
+            "--",
+            "python3",
+            "-c",
+            TTY_PY,
+            "sti",
+            &mark,
+        ];
+        let c = jail_fds(&a, vec![(3, data_fd(&program))]);
+        let (st, out) = pty.run(c, true);
+        assert!(st.success(), "{out}");
+        assert!(out.contains("CTTY yes"), "{out}");
+        assert!(out.contains("STI EPERM"), "{out}");
+        pty.type_in(b"typed");
+        let back = read_back(&mut pty);
+        assert!(back.contains("typed"), "readback broken: {back:?}");
+        assert!(!back.contains(&mark), "marker injected: {back:?}");
+        // keyctl still fails as if the kernel had no keyrings.
+        let out = ok(&probe(&[], &[program.clone(), program]));
+        assert!(out.contains("keyctl ENOSYS\n"), "{out}");
+        assert!(out.contains("ioctl EPERM\n"), "{out}");
+        assert!(out.contains("filters 3\n"), "{out}");
     }
 }
