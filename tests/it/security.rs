@@ -1228,6 +1228,52 @@ fn random_argv(rng: &mut Rng) -> Vec<OsString> {
     argv
 }
 
+/// --args FD and --seccomp FD read FD, here in the test process: aim
+/// their values at files of random data instead of whatever fd the number
+/// names (another test's pipe, the terminal). The --args file's words are
+/// a random command line too, aimed the same way. Returns the open files.
+fn fd_flags_read_files(argv: &mut [OsString], rng: &mut Rng, tmp: &TempDir) -> Vec<File> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut files = Vec::new();
+    for i in 0..argv.len() {
+        let w = argv[i].as_bytes();
+        let (name, inline) = match w.iter().position(|b| *b == b'=') {
+            Some(at) => (&w[..at], true),
+            None => (w, false),
+        };
+        if name != b"--args" && name != b"--seccomp" {
+            continue;
+        }
+        let data: Vec<u8> = if name == b"--args" {
+            let mut words = random_argv(rng);
+            // (An --args among them is refused before it reads.)
+            for w in words.iter_mut() {
+                if w.as_bytes().starts_with(b"--seccomp") {
+                    *w = "--net".into();
+                }
+            }
+            words
+                .iter()
+                .flat_map(|w| [w.as_bytes(), b"\0"].concat())
+                .collect()
+        } else {
+            let n = [0, 1, 8, 16, 8 * 4097][rng.below(5)];
+            (0..n).map(|_| rng.next() as u8).collect()
+        };
+        let path = tmp.join(&format!("fd-data-{}", files.len()));
+        std::fs::write(&path, data).unwrap();
+        let f = File::open(&path).unwrap();
+        let fd = f.as_raw_fd().to_string();
+        files.push(f);
+        if inline {
+            argv[i] = format!("{}={fd}", String::from_utf8_lossy(name)).into();
+        } else if i + 1 < argv.len() {
+            argv[i + 1] = fd.into();
+        }
+    }
+    files
+}
+
 #[test]
 fn random_command_lines_never_panic() {
     use jail::cli::defs::FlagId;
@@ -1235,7 +1281,8 @@ fn random_command_lines_never_panic() {
     let tmp = TempDir::new();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for i in 0..20_000 {
-        let argv = random_argv(&mut rng);
+        let mut argv = random_argv(&mut rng);
+        let _files = fd_flags_read_files(&mut argv, &mut rng, &tmp);
         let result = std::panic::catch_unwind(|| match parse(argv.clone()) {
             Ok(Parsed::Run(mut low)) => {
                 // --stdin/--stdout/--stderr open files: keep them inside
