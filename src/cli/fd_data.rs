@@ -21,26 +21,23 @@ pub fn parse_fd(flag: &str, v: &OsStr) -> Result<i32, Error> {
         })
 }
 
-/// Everything `fd` holds, up to its end (at most `max` bytes). The fd is
-/// left open: jail closes it for COMMAND with every other inherited fd.
-pub fn read_all(flag: &str, fd: i32, max: usize) -> Result<Vec<u8>, Error> {
+/// What `fd` holds, up to its end, but at most `limit` bytes: the caller
+/// tells the user when there is more (`limit` - 1 as its own bound). The
+/// fd is left open: jail closes it for COMMAND with every other inherited
+/// fd.
+pub fn read_all(flag: &str, fd: i32, limit: usize) -> Result<Vec<u8>, Error> {
     let mut data = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        match rustix::io::read(sys::borrow(fd), &mut buf[..]) {
-            Ok(0) => return Ok(data),
-            Ok(n) => {
-                if data.len() + n > max {
-                    return Err(Error::usage(format!(
-                        "{flag} {fd}: more data than the {max} bytes allowed"
-                    )));
-                }
-                data.extend_from_slice(&buf[..n]);
-            }
+    while data.len() < limit {
+        let want = buf.len().min(limit - data.len());
+        match rustix::io::read(sys::borrow(fd), &mut buf[..want]) {
+            Ok(0) => break,
+            Ok(n) => data.extend_from_slice(&buf[..n]),
             Err(rustix::io::Errno::INTR) => {}
             Err(e) => return Err(Error::sys(format!("{flag} {fd}: read"), e.raw_os_error())),
         }
     }
+    Ok(data)
 }
 
 /// NUL-separated words, as bwrap's `--args` takes them: each ends with a

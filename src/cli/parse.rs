@@ -127,7 +127,14 @@ impl Spliced {
     fn read(&mut self, v: &std::ffi::OsStr) -> Result<Vec<OsString>, Error> {
         use std::os::unix::ffi::OsStrExt;
         let fd = super::fd_data::parse_fd("--args", v)?;
-        let data = super::fd_data::read_all("--args", fd, ARGS_MAX_BYTES - self.bytes)?;
+        let left = ARGS_MAX_BYTES - self.bytes;
+        let data = super::fd_data::read_all("--args", fd, left + 1)?;
+        if data.len() > left {
+            return Err(Error::usage(format!(
+                "--args {fd}: more than {} MiB of arguments in all",
+                ARGS_MAX_BYTES >> 20
+            )));
+        }
         self.bytes += data.len();
         let words = super::fd_data::split_nul(&data);
         self.words += words.len();

@@ -270,8 +270,13 @@ pub const SECCOMP_MAX_INSNS: usize = 4096;
 fn seccomp_program(v: &OsStr) -> Result<(i32, Vec<libc::sock_filter>), Error> {
     use crate::cli::fd_data;
     let fd = fd_data::parse_fd("--seccomp", v)?;
-    let data = fd_data::read_all("--seccomp", fd, SECCOMP_MAX_INSNS * 8)?;
+    let data = fd_data::read_all("--seccomp", fd, SECCOMP_MAX_INSNS * 8 + 1)?;
     let bad = |why: &str| Error::usage(format!("--seccomp {fd}: {why}"));
+    if data.len() > SECCOMP_MAX_INSNS * 8 {
+        return Err(bad(&format!(
+            "more than {SECCOMP_MAX_INSNS} instructions, the most the kernel takes"
+        )));
+    }
     if data.is_empty() {
         return Err(bad("no program (the fd is at its end)"));
     }

@@ -222,7 +222,7 @@ fn bad_seccomp_programs_are_one_line() {
     // 4097 instructions: more than the kernel takes.
     t(
         &allow_all().repeat(4097),
-        "jail: --seccomp 3: more data than",
+        "jail: --seccomp 3: more than 4096 instructions",
     );
     // Garbage the kernel refuses: an unknown opcode, a program that falls
     // off its end, a load past struct seccomp_data.
@@ -633,6 +633,6 @@ fn bad_args_are_one_line() {
     fails(
         &o,
         125,
-        "jail: --args 3: more data than the 16777216 bytes allowed",
+        "jail: --args 3: more than 16 MiB of arguments in all",
     );
 }
