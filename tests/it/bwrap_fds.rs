@@ -202,6 +202,23 @@ fn seccomp_programs_stack_in_command_line_order() {
     );
 }
 
+#[test]
+fn explain_names_the_seccomp_programs() {
+    let o = run(jail_fds(
+        &["--explain", "--seccomp", "3", "--seccomp", "4"],
+        vec![(3, data_fd(&allow_all())), (4, data_fd(&allow_all()))],
+    ));
+    let out = ok(&o);
+    let line = "also filtered by 2 --seccomp programs, on top of jail's filter";
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("system calls: ") && l.ends_with(line)),
+        "{out}"
+    );
+    let out = ok(&jail_run(&["--explain"]));
+    assert!(!out.contains("system calls:"), "{out}");
+}
+
 // bwrap tests/test-seccomp.py:501 (test_seccomp_invalid)
 #[test]
 fn bad_seccomp_programs_are_one_line() {
