@@ -492,6 +492,8 @@ fn json_status_is_empty_when_the_jail_does_not_start() {
     let (o, status, _) = with_status(&["--json-status-fd", "4", "--", "/"], false);
     assert_eq!(o.status.code(), Some(126));
     assert_eq!(status, "");
+    // bwrap tests/test-run.sh:126 (a failure before exec; a missing --chdir
+    // here, where bwrap injects one with strace)
     let (o, status, _) = with_status(
         &[
             "--json-status-fd",
