@@ -54,6 +54,7 @@ pub enum FlagId {
     RoBind,
     Tmpfs,
     Hide,
+    Overlay,
     Root,
     Dev,
     MapRoot,
@@ -343,6 +344,28 @@ pub const FLAGS: &[FlagDef] = &[
         section: S::Filesystem,
         help: "make PATH look empty: a directory empty, a file empty (repeatable)",
         doc: "A directory is covered by an empty read-only tmpfs, a file by /dev/null.",
+    },
+    FlagDef {
+        id: F::Overlay,
+        short: None,
+        long: "overlay",
+        value: Value::Path("PATH[:DIR]"),
+        section: S::Filesystem,
+        help: "a writable layer over directory PATH: the host's PATH never changes; \
+               the writes are gone at exit, or kept in DIR/upper (repeatable)",
+        doc: "PATH, as the view shows it at this point of the command line, is the lower \
+         layer of an overlayfs: COMMAND reads it and writes freely, and the writes go to \
+         a private tmpfs, gone when the jail ends. With :DIR they go to DIR/upper instead \
+         (DIR/work is overlayfs's scratch space; jail creates both, and DIR if missing), \
+         and a later run with the same DIR goes on from there. DIR is taken in the \
+         caller's view and may be relative; it must be outside PATH and not in use by \
+         another jail. A file changed or created shows in DIR/upper with its full \
+         content, a deleted one as a whiteout (a character device 0/0: find DIR/upper \
+         -type c), a directory deleted and made again as an opaque one (xattr \
+         user.overlay.opaque). Mounts below PATH do not show through the layer. \
+         Under --ro the layer is writable; a --rw at or beneath PATH writes to the \
+         layer too. Needs Linux 5.11 (rootless overlayfs) and, for DIR, a filesystem \
+         with user xattrs (ext4, xfs, btrfs, tmpfs; not another overlay).",
     },
     FlagDef {
         id: F::Root,

@@ -44,6 +44,10 @@ pub fn op_line(op: &Op) -> String {
         OpKind::Cover(What::Dir) => format!("empty read-only tmpfs over {dst}"),
         OpKind::Cover(What::File) => format!("/dev/null over socket {dst}"),
         OpKind::Shm => format!("private tmpfs on {dst}"),
+        OpKind::Overlay { kept: false } => format!("overlay on {dst}, writes to a private tmpfs"),
+        OpKind::Overlay { kept: true } => {
+            format!("overlay on {dst}, writes to {}/upper", path(&op.src))
+        }
     };
     format!("jail: mount: {what} ({})\n", op.shown)
 }

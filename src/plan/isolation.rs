@@ -68,6 +68,7 @@ fn scopes_skipped(spec: &Spec, k: &Kernel) -> Option<String> {
 
 fn filesystem(spec: &Spec) -> Fact {
     let (mut writable, mut private, mut hidden, mut readonly) = (vec![], vec![], vec![], vec![]);
+    let mut layered = vec![];
     for op in &spec.fs.ops {
         let dst = OsStr::from_bytes(op.dst.to_bytes())
             .to_string_lossy()
@@ -80,12 +81,17 @@ fn filesystem(spec: &Spec) -> Fact {
             OpKind::Dev => private.push(format!("{dst} (minimal)")),
             OpKind::HideDir | OpKind::HideFile => hidden.push(dst),
             OpKind::Cover(_) | OpKind::HostProc => {}
+            OpKind::Overlay { kept: false } => layered.push(format!("{dst} (thrown away)")),
+            OpKind::Overlay { kept: true } => layered.push(format!(
+                "{dst} (kept in {}/upper)",
+                OsStr::from_bytes(op.src.to_bytes()).to_string_lossy()
+            )),
         }
     }
     if !spec.mount_ns()
         || (spec.fs.root.is_none()
             && !spec.fs.ro
-            && [&writable, &private, &hidden, &readonly]
+            && [&writable, &private, &hidden, &readonly, &layered]
                 .iter()
                 .all(|v| v.is_empty()))
     {
@@ -122,6 +128,12 @@ fn filesystem(spec: &Spec) -> Fact {
     }
     if !hidden.is_empty() {
         parts.push(format!("hidden: {}", list(&hidden)));
+    }
+    if !layered.is_empty() {
+        parts.push(format!(
+            "writes off the host in an overlay: {}",
+            list(&layered)
+        ));
     }
     // Only --ro or --root keep COMMAND from writing the caller's files.
     let isolated = spec.fs.ro || spec.fs.root.is_some();

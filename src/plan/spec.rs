@@ -428,6 +428,7 @@ impl Typed {
             FlagId::RoBind => fs(mounts::Typed::Bind(v.into(), true)),
             FlagId::Tmpfs => fs(mounts::Typed::Tmpfs(v.into())),
             FlagId::Hide => fs(mounts::Typed::Hide(v.into())),
+            FlagId::Overlay => fs(mounts::Typed::Overlay(v.into())),
             FlagId::Root => fs(mounts::Typed::Root(v.into())),
             FlagId::Dev => fs(mounts::Typed::Dev),
             FlagId::Net => self.namespaces |= CLONE_NEWNET,

@@ -3,6 +3,7 @@
 mod common;
 
 mod artifacts;
+mod bwrap;
 mod bwrap_fds;
 mod cli;
 mod exit;
@@ -11,6 +12,7 @@ mod filesystem;
 mod identity;
 mod integration;
 mod namespaces;
+mod overlay;
 mod process;
 mod scripting;
 mod security;

@@ -48,6 +48,7 @@
 //! | `hide_and_rw_through_a_symlink_stay_inside_the_root` | `--hide /s` or `--rw /s` with `/s` an absolute symlink in a `--root` image acts on the host's path: the image's directory stays visible, or read-only | issue 11, item 2 |
 //! | `hide_tmpfs_and_binds_win_over_rw_in_every_order` | `--ro --hide W --rw W` shows W and lets COMMAND write to the host (likewise `--tmpfs W` or `--bind X:W` before `--rw W`): a `--hide`, `--tmpfs` or `--bind` at or beneath W must win over `--rw W` in every order | issue 11, item 3 |
 //! | `command_cannot_reach_the_callers_user_keyring_by_id` | key ids are global and COMMAND runs as the caller's uid: it links the caller's `@u`/`@us` (every user permission) into its own session keyring by id, then reads and updates the caller's keys and plants one in `@u`; also with `--map-auto` in subids.rs | issue 11 (Docker, podman and flatpak refuse keyctl, add_key and request_key) |
+//! | `symlinks_planted_in_a_kept_layer_cannot_aim_its_writes` | an earlier jailed run that could write DIR replaces DIR/upper (or DIR/work) of `--overlay PATH:DIR` with a symlink to the caller's files (absolute, or climbing out with `..`); the next run's writes to PATH land there | issue 14, item 3; DESIGN "Threat model" |
 //! | `seccomp_fd_program_cannot_lift_jails_filter` | a `--seccomp FD` program that allows (or only logs) every call, given in the hope that it replaces jail's filter: TIOCSTI into the terminal, keyctl to the caller's keyrings | issue 14, item 6 (bwrap installs its own filter and the user's the same way) |
 
 use crate::common::*;
@@ -3121,16 +3122,11 @@ fn init_and_keeper_keep_no_capabilities() {
         } else {
             0
         };
-        // COMMAND may run before the init, woken by COMMAND's exec, has
-        // dropped anything: wait (up to 2 s) until it has.
-        let script = format!(
-            "for i in $(seq 100); do \
-               [ $(grep -cE '^(CapEff:[[:space:]]*{kill:016x}|CapBnd:[[:space:]]*0+|NoNewPrivs:[[:space:]]*1)$' \
-                  /proc/{who}/status) = 3 ] && break; sleep .02; \
-             done; \
-             grep -E '^(Cap|NoNewPrivs)' /proc/{who}/status; echo --; \
-             grep -E '^Cap' /proc/self/status"
-        );
+        // COMMAND execs only once the init has dropped everything: the
+        // first look finds nothing.
+        let script = "grep -E '^(Cap|NoNewPrivs)' /proc/WHO/status; echo --; \
+                      grep -E '^Cap' /proc/self/status"
+            .replace("WHO", who);
         let out = ok(&jail_sh(args, &script));
         let (init, command) = out.split_once("--\n").unwrap();
         for (name, want) in [
@@ -3375,6 +3371,42 @@ fn nothing_outlives_jail_when_the_keeper_is_killed() {
     );
     if let Some(why) = skipped {
         skip!("--map-auto mode not run: {why}");
+    }
+}
+
+#[test]
+fn symlinks_planted_in_a_kept_layer_cannot_aim_its_writes() {
+    let tmp = TempDir::new();
+    let p = user_dir(&tmp.join("project"));
+    user_file(&p.join("a"), "a\n");
+    let victim = user_dir(&tmp.join("victim"));
+    let w = user_dir(&tmp.join("w"));
+    let layer = w.join("layer");
+    let layer_arg = format!("{}:{}", s(&p), s(&layer));
+    for (name, target) in [
+        ("upper", s(&victim).to_string()),
+        ("upper", "../../victim".to_string()),
+        ("work", s(&victim).to_string()),
+    ] {
+        // The earlier run: COMMAND may write w (--rw), and plants the link.
+        let plant = format!(
+            "rm -rf {l} && mkdir -p {l}/upper {l}/work && rm -r {l}/{name} && \
+             ln -s {target} {l}/{name} && echo planted",
+            l = s(&layer)
+        );
+        assert_eq!(ok(&jail_sh(&["--ro", "--rw", s(&w)], &plant)), "planted\n");
+        // The next run writes to PATH, which must never reach the victim.
+        let o = jail_sh(
+            &["--ro", "--overlay", &layer_arg],
+            &format!("echo pwned > {}/x; echo COMMAND ran", s(&p)),
+        );
+        fails(&o, 125, "is a symlink; jail does not follow it");
+        assert!(
+            !stdout(&o).contains("ran"),
+            "{name} -> {target}: COMMAND ran"
+        );
+        assert_eq!(entries(&victim), Vec::<String>::new(), "{name} -> {target}");
+        assert_eq!(entries(&p), ["a"], "{name} -> {target}");
     }
 }
 
