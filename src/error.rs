@@ -136,11 +136,12 @@ pub enum Step {
     DropCaps,
     Landlock,
     Seccomp,
+    SeccompFd,
     Exec,
 }
 
 impl Step {
-    const ALL: [Step; 34] = [
+    const ALL: [Step; 35] = [
         Step::WaitForMaps,
         Step::UnshareTime,
         Step::TimeOffsets,
@@ -174,6 +175,7 @@ impl Step {
         Step::DropCaps,
         Step::Landlock,
         Step::Seccomp,
+        Step::SeccompFd,
         Step::Exec,
     ];
 
@@ -217,6 +219,7 @@ impl Step {
             Step::DropCaps => "drop capabilities",
             Step::Landlock => "enter the Landlock scopes",
             Step::Seccomp => "install the seccomp filter",
+            Step::SeccompFd => "install the --seccomp programs",
             Step::Exec => "exec",
         }
     }

@@ -97,6 +97,9 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
             if let Some(cg) = &spec.cgroup {
                 parent::cgroup::remove(cg, pid);
             }
+            if let Some(fd) = spec.json_status_fd {
+                parent::info::write_exit(fd, outcome);
+            }
             parent::supervise::restore_foreground(foreground);
             parent::supervise::exit_like(outcome, &old_mask)
         }

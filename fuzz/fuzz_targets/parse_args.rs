@@ -40,6 +40,15 @@ fuzz_target!(|data: &[u8]| {
             .map(|w| OsString::from_vec(w.to_vec()))
             .collect()
     };
+    // --args FD and --seccomp FD would read whatever fd the number names
+    // (the fuzzer's own, a terminal): not those.
+    let argv: Vec<OsString> = argv
+        .into_iter()
+        .filter(|w| {
+            let w = w.as_encoded_bytes();
+            !w.starts_with(b"--args") && !w.starts_with(b"--seccomp")
+        })
+        .collect();
     match parse(argv) {
         Ok(Parsed::Run(mut low)) => {
             for (id, v) in low.flags.iter_mut() {

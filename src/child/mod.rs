@@ -113,6 +113,11 @@ pub fn main(ctx: &Ctx) -> ! {
     if let Some(fd) = spec.info_fd {
         sys::close(fd);
     }
+    // Nor --json-status-fd, whose reader waits for the parent's last line
+    // (closed once if it is the --info-fd too).
+    if let Some(fd) = spec.json_status_fd.filter(|fd| spec.info_fd != Some(*fd)) {
+        sys::close(fd);
+    }
     // What needs only the namespace's capabilities, not the id maps, runs
     // while the parent writes them.
     early_setup(ctx);
@@ -672,6 +677,13 @@ pub fn exec_command(ctx: &Ctx) -> ! {
     for target in 1..3 {
         if spec.stdio_fds()[target] >= 0 {
             let _ = rustix::fs::ftruncate(sys::borrow(target as i32), 0);
+        }
+    }
+    // --seccomp: last, so that the programs constrain COMMAND alone, and
+    // after jail's filter, which they cannot lift.
+    for (i, (_, program)) in spec.seccomp.iter().enumerate() {
+        if let Err(e) = crate::child::seccomp::install_program(program) {
+            fail(ctx, Step::SeccompFd, i as u32, e);
         }
     }
     let exec = &spec.exec;

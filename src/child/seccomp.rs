@@ -152,11 +152,19 @@ static PROGRAM: &[libc::sock_filter] = &AARCH64;
 /// Install the filter on the calling thread. Needs no_new_privs (or
 /// CAP_SYS_ADMIN). Async-signal-safe; returns the errno on failure.
 pub fn install() -> Result<(), i32> {
+    install_program(PROGRAM)
+}
+
+/// Install `program` (a `--seccomp` one, at most 4096 instructions, which
+/// the kernel checks) on the calling thread, on top of those installed
+/// before. Async-signal-safe; returns the errno on failure.
+pub fn install_program(program: &[libc::sock_filter]) -> Result<(), i32> {
     let prog = libc::sock_fprog {
-        len: PROGRAM.len() as u16,
-        filter: PROGRAM.as_ptr() as *mut libc::sock_filter,
+        len: u16::try_from(program.len()).map_err(|_| libc::EINVAL)?,
+        filter: program.as_ptr() as *mut libc::sock_filter,
     };
-    // SAFETY: prog points to a valid, 'static BPF program.
+    // SAFETY: prog points to `program`, which outlives the call; the
+    // kernel copies it and never writes through the pointer.
     let r = unsafe {
         sc!(
             libc::SYS_prctl,

@@ -85,7 +85,10 @@ pub enum FlagId {
     Timeout,
     KillAfter,
     InfoFd,
+    JsonStatusFd,
+    Args,
     ShareIpcScope,
+    Seccomp,
     Strict,
     Verbose,
     Explain,
@@ -719,6 +722,35 @@ pub const FLAGS: &[FlagDef] = &[
          open and above 2; COMMAND does not inherit it.",
     },
     FlagDef {
+        id: F::JsonStatusFd,
+        short: None,
+        long: "json-status-fd",
+        value: Value::Number("N"),
+        section: S::Process,
+        help: "write a JSON line to fd N when COMMAND starts, and one with its exit status",
+        doc: "As bwrap's: the first line is the one --info-fd writes ({\"child-pid\": P, \
+         \"command-pid\": C, \"namespaces\": {...}}), once COMMAND runs; the last, once \
+         every jailed process is gone, is {\"exit-code\": N} when COMMAND exited with N, \
+         {\"exit-code\": 128+S, \"signal\": S} when signal S killed it, and {\"exit-code\": \
+         124, \"timed-out\": true} when --timeout expired; then fd N is closed. A jail that \
+         does not start (125, 126, 127) writes neither. N must be open and above 2; COMMAND \
+         does not inherit it. It may be the --info-fd: the first line is then written once.",
+    },
+    FlagDef {
+        id: F::Args,
+        short: None,
+        long: "args",
+        value: Value::Number("FD"),
+        section: S::Process,
+        help: "read more arguments from FD, each ended by a NUL byte, as if typed here",
+        doc: "As bwrap's --args, for a spec too long for a command line: jail reads FD to its \
+         end first, then parses its arguments in place of --args FD, so they may hold options, \
+         --, COMMAND and its arguments, byte for byte (spaces, newlines, empty ones); what \
+         follows --args FD on the command line comes after them. printf '%s\\0' --ro --net \
+         > spec; jail --args 3 -- make 3< spec. At most 16 MiB and 100000 arguments in all; \
+         --args itself is refused among them (no nesting, as in bwrap).",
+    },
+    FlagDef {
         id: F::ShareIpcScope,
         short: None,
         long: "share-ipc-scope",
@@ -731,6 +763,21 @@ pub const FLAGS: &[FlagDef] = &[
          could otherwise reach the host's D-Bus or X11). This flag turns both scopes off, \
          for programs that need the host's IPC. On older kernels both stay open and --verbose \
          says so; --pid and --net close them by other means.",
+    },
+    FlagDef {
+        id: F::Seccomp,
+        short: None,
+        long: "seccomp",
+        value: Value::Number("FD"),
+        section: S::Process,
+        help: "also filter COMMAND's system calls with the BPF program read from FD (repeatable)",
+        doc: "FD holds a compiled classic BPF program, an array of struct sock_filter (8 bytes \
+         each, at most 4096), as bwrap's --seccomp and --add-seccomp-fd take it (libseccomp's \
+         seccomp_export_bpf writes one). jail reads it before the jail starts and installs it \
+         in COMMAND's process right before execve, after its own filter, which it cannot lift: \
+         the kernel runs every filter and the most restrictive answer wins (of two errors, the \
+         later filter's). Several programs are installed in command-line order, so all but the \
+         last must allow prctl(2). A program the kernel refuses stops jail (125).",
     },
     FlagDef {
         id: F::Strict,

@@ -5,6 +5,7 @@
 
 pub mod complete;
 pub mod defs;
+pub mod fd_data;
 pub mod help;
 pub mod man;
 pub mod parse;

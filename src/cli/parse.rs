@@ -37,7 +37,11 @@ where
     use lexopt::Arg;
     let mut parser = lexopt::Parser::from_args(args);
     let mut low = LowArgs::default();
+    let mut spliced = Spliced::default();
     loop {
+        // How many words are left before this one is read (None inside a
+        // cluster of short flags, which --args never is).
+        let left = parser.try_raw_args().map(|r| r.as_slice().len());
         let arg = match parser.next() {
             Ok(Some(arg)) => arg,
             Ok(None) => break,
@@ -84,10 +88,66 @@ where
             FlagId::Version => return Ok(Parsed::Version),
             FlagId::Completions => return Ok(Parsed::Completions(value.unwrap_or_default())),
             FlagId::Check => return Ok(Parsed::Check),
+            FlagId::Args => {
+                // A word of an --args file: more than the words that
+                // followed the last --args FD are left.
+                if spliced.tail.is_some_and(|t| left.is_some_and(|l| l > t)) {
+                    return Err(Error::usage(
+                        "--args: not allowed in the arguments read by --args",
+                    ));
+                }
+                let rest: Vec<OsString> = parser.raw_args().map_err(lexopt_error)?.collect();
+                let words = spliced.read(&value.unwrap_or_default())?;
+                spliced.tail = Some(rest.len());
+                parser = lexopt::Parser::from_args(words.into_iter().chain(rest));
+            }
             id => low.flags.push((id, value)),
         }
     }
     Ok(Parsed::Run(low))
+}
+
+/// At most this much data in all `--args` files, and this many words: a
+/// spec too long for a command line fits, `--args 0 < /dev/zero` stops.
+pub const ARGS_MAX_BYTES: usize = 16 << 20;
+pub const ARGS_MAX_WORDS: usize = 100_000;
+
+/// What the `--args` flags read so far.
+#[derive(Default)]
+struct Spliced {
+    /// How many words followed the last `--args FD`: the words left beyond
+    /// these came from its file.
+    tail: Option<usize>,
+    bytes: usize,
+    words: usize,
+}
+
+impl Spliced {
+    /// The words of `--args FD`.
+    fn read(&mut self, v: &std::ffi::OsStr) -> Result<Vec<OsString>, Error> {
+        use std::os::unix::ffi::OsStrExt;
+        let fd = super::fd_data::parse_fd("--args", v)?;
+        let left = ARGS_MAX_BYTES - self.bytes;
+        let data = super::fd_data::read_all("--args", fd, left + 1)?;
+        if data.len() > left {
+            return Err(Error::usage(format!(
+                "--args {fd}: more than {} MiB of arguments in all",
+                ARGS_MAX_BYTES >> 20
+            )));
+        }
+        self.bytes += data.len();
+        let words = super::fd_data::split_nul(&data);
+        self.words += words.len();
+        if self.words > ARGS_MAX_WORDS {
+            return Err(Error::usage(format!(
+                "--args {fd}: more than {ARGS_MAX_WORDS} arguments"
+            )));
+        }
+        Ok(words
+            .into_iter()
+            .map(|w| std::ffi::OsStr::from_bytes(w).to_owned())
+            .collect())
+    }
 }
 
 fn lexopt_error(e: lexopt::Error) -> Error {
@@ -212,6 +272,10 @@ mod tests {
     #[test]
     fn every_flag_is_reachable_by_its_names() {
         for def in defs::FLAGS {
+            if def.id == FlagId::Args {
+                // Spliced in, never recorded (see `args_are_spliced_in`).
+                continue;
+            }
             let mut args = vec![format!("--{}", def.long)];
             if def.value.name().is_some() {
                 args.push("v".into());
@@ -231,6 +295,47 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A pipe holding `data`, read end returned (for `--args N`).
+    fn pipe_with(data: &[u8]) -> std::os::fd::OwnedFd {
+        let (rd, wr) = rustix::pipe::pipe().unwrap();
+        rustix::io::write(&wr, data).unwrap();
+        rd
+    }
+
+    #[test]
+    fn args_are_spliced_in() {
+        use std::os::fd::AsRawFd;
+        let a = pipe_with(b"--net\0--hostname\0a b\n\0");
+        let b = pipe_with(b"-p\0--\0echo\0\0x\0");
+        let (a_fd, b_fd) = (a.as_raw_fd().to_string(), b.as_raw_fd().to_string());
+        let l = run(&["--uts", "--args", &a_fd, "--args", &b_fd, "tail"]);
+        assert_eq!(
+            l.flags,
+            vec![
+                (FlagId::Uts, None),
+                (FlagId::Net, None),
+                (FlagId::Hostname, Some("a b\n".into())),
+                (FlagId::Pid, None),
+            ]
+        );
+        assert_eq!(l.command, vec!["echo", "", "x", "tail"]);
+    }
+
+    #[test]
+    fn args_do_not_nest() {
+        use std::os::fd::AsRawFd;
+        let inner = pipe_with(b"--net\0");
+        let fd = inner.as_raw_fd().to_string();
+        let outer = pipe_with(format!("--pid\0--args\0{fd}\0").as_bytes());
+        let e = err(&["--args", &outer.as_raw_fd().to_string(), "true"]);
+        assert_eq!(e, "--args: not allowed in the arguments read by --args");
+        // A value or COMMAND's argument that reads "--args" is no flag.
+        let ok = pipe_with(b"--hostname\0--args\0sh\0--args\0");
+        let l = run(&["--args", &ok.as_raw_fd().to_string(), "--args"]);
+        assert_eq!(l.flags, vec![(FlagId::Hostname, Some("--args".into()))]);
+        assert_eq!(l.command, vec!["sh", "--args", "--args"]);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use std::os::unix::fs::MetadataExt;
 
 use crate::error::Error;
+use crate::parent::supervise::Outcome;
 
 /// What the line says.
 #[derive(Debug, PartialEq, Eq)]
@@ -91,11 +92,40 @@ impl Info {
 
     /// Write the line to `fd` and close it.
     pub fn write(&self, fd: i32) -> Result<(), Error> {
-        let r = crate::sys::write_all(fd, self.to_json().as_bytes());
+        let r = self.send(fd, "--info-fd");
         // The fd was given to us for this line; nothing else uses it.
         crate::sys::close(fd);
-        r.map_err(|e| Error::sys(format!("--info-fd {fd}: write"), e))
+        r
     }
+
+    /// Write the line to `fd`, the one `flag` named, and keep it open.
+    pub fn send(&self, fd: i32, flag: &str) -> Result<(), Error> {
+        crate::sys::write_all(fd, self.to_json().as_bytes())
+            .map_err(|e| Error::sys(format!("{flag} {fd}: write"), e))
+    }
+}
+
+/// `--json-status-fd`'s last line: how COMMAND ended, with bwrap's key for
+/// the status a shell would show (128+N for signal N), then what bwrap
+/// lacks.
+pub fn exit_json(o: Outcome) -> String {
+    match o {
+        Outcome::Exited(code) => format!("{{\"exit-code\": {code}}}\n"),
+        Outcome::Signaled(sig) => {
+            format!("{{\"exit-code\": {}, \"signal\": {sig}}}\n", 128 + sig)
+        }
+        Outcome::TimedOut => format!(
+            "{{\"exit-code\": {}, \"timed-out\": true}}\n",
+            crate::error::EXIT_TIMEOUT
+        ),
+    }
+}
+
+/// Write the last line to `fd` and close it. COMMAND has run, so a reader
+/// gone meanwhile changes nothing: jail still ends like COMMAND.
+pub fn write_exit(fd: i32, o: Outcome) {
+    let _ = crate::sys::write_all(fd, exit_json(o).as_bytes());
+    crate::sys::close(fd);
 }
 
 #[cfg(test)]
@@ -117,6 +147,19 @@ mod tests {
         i.command_pid = None;
         i.namespaces.clear();
         assert_eq!(i.to_json(), "{\"child-pid\": 10, \"namespaces\": {}}\n");
+    }
+
+    #[test]
+    fn exit_lines() {
+        assert_eq!(exit_json(Outcome::Exited(3)), "{\"exit-code\": 3}\n");
+        assert_eq!(
+            exit_json(Outcome::Signaled(9)),
+            "{\"exit-code\": 137, \"signal\": 9}\n"
+        );
+        assert_eq!(
+            exit_json(Outcome::TimedOut),
+            "{\"exit-code\": 124, \"timed-out\": true}\n"
+        );
     }
 
     #[test]

@@ -84,9 +84,10 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
     let (sync_rd, sync_wr) = pipe()?;
     let (fail_rd, fail_wr) = pipe()?;
     let (status_rd, status_wr) = pipe()?;
-    // --info-fd with a nested user namespace: the child reports the inodes
-    // of the namespaces it made after clone (it is not readable by then).
-    let info_pipe = match (&spec.lock, spec.info_fd) {
+    // --info-fd (or --json-status-fd, whose first line is the same) with a
+    // nested user namespace: the child reports the inodes of the namespaces
+    // it made after clone (it is not readable by then).
+    let info_pipe = match (&spec.lock, spec.info_fd.or(spec.json_status_fd)) {
         (Some(_), Some(_)) => Some(pipe()?),
         _ => None,
     };
@@ -193,7 +194,7 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
     }
     // --info-fd: the namespace links, while the child can still be read.
     let mut info = None;
-    if spec.info_fd.is_some() {
+    if spec.info_fd.is_some() || spec.json_status_fd.is_some() {
         match Info::after_clone(pid, spec.clone_flags) {
             Ok(i) => info = Some(i),
             Err(e) => {
@@ -238,7 +239,7 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
         rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::ASYNC,
     );
     log(spec, "set up and exec", t);
-    if let (Some(info), Some(fd)) = (info.as_mut(), spec.info_fd) {
+    if let Some(info) = info.as_mut() {
         let mut nested = Vec::new();
         if let (Some(rd), Some(lock)) = (&info_rd, &spec.lock) {
             let mut buf = [0u8; 64];
@@ -251,7 +252,17 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
             }
         }
         info.after_exec(spec.init, spec.time.is_some(), &nested);
-        if let Err(e) = info.write(fd) {
+        // The same fd for both: one line, kept open for the status's last.
+        let status = spec.json_status_fd;
+        let r = match spec.info_fd {
+            Some(fd) if Some(fd) != status => info.write(fd),
+            _ => Ok(()),
+        }
+        .and_then(|()| match status {
+            Some(fd) => info.send(fd, "--json-status-fd"),
+            None => Ok(()),
+        });
+        if let Err(e) = r {
             kill_and_reap(pid);
             return Err(e);
         }
@@ -465,6 +476,15 @@ fn describe(spec: &Spec, f: Failure) -> Error {
                     .to_string()
             });
             Error::sys("--disable-userns: set user.max_user_namespaces", e).with_hint(hint)
+        }
+        Step::SeccompFd => {
+            let fd = spec.seccomp.get(f.index as usize).map_or(-1, |p| p.0);
+            let hint = (e == libc::EINVAL).then(|| {
+                "the kernel refused the program: an unknown instruction, a jump past its end, a \
+                 load outside struct seccomp_data, or no return at the end"
+                    .to_string()
+            });
+            Error::sys(format!("--seccomp {fd}: install the program"), e).with_hint(hint)
         }
         Step::Loopback => Error::sys("bring up lo in the network namespace", e),
         Step::PingRange => Error::sys(

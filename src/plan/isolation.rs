@@ -256,6 +256,16 @@ pub fn facts(spec: &Spec, k: &Kernel) -> Vec<Fact> {
             )
         }
     });
+    if let Some(n) = std::num::NonZeroUsize::new(spec.seccomp.len()) {
+        out.push(fact(
+            "system calls",
+            true,
+            format!(
+                "also filtered by {n} --seccomp program{}, on top of jail's filter",
+                if n.get() == 1 { "" } else { "s" }
+            ),
+        ));
+    }
     let who = if let Some(s) = &spec.subids {
         format!("uid {} with the caller's subordinate ids", s.run_uid)
     } else {

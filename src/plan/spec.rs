@@ -144,6 +144,11 @@ pub struct Spec {
     pub timeout_notes: [Vec<u8>; 2],
     /// `--info-fd`: where the parent writes the JSON line (not COMMAND's).
     pub info_fd: Option<i32>,
+    /// `--json-status-fd`: where the parent writes the start and exit lines.
+    pub json_status_fd: Option<i32>,
+    /// `--seccomp`: the programs COMMAND's process installs after jail's
+    /// filter, in order, each with the fd it came from (for messages).
+    pub seccomp: Vec<(i32, Vec<libc::sock_filter>)>,
     /// `--share-ipc-scope`: no Landlock scopes for COMMAND.
     pub share_ipc_scope: bool,
     /// `--explain`: print what the jail isolates and exit.
@@ -265,6 +270,44 @@ fn parse_open_fd(id: FlagId, v: &OsStr) -> Result<i32, Error> {
     Ok(fd)
 }
 
+/// The most instructions a seccomp program may have (the kernel's
+/// BPF_MAXINSNS).
+pub const SECCOMP_MAX_INSNS: usize = 4096;
+
+/// `--seccomp FD`: the program FD holds, read to its end, as the kernel
+/// takes it (struct sock_filter: u16 code, u8 jt, u8 jf, u32 k, in the
+/// machine's byte order). The kernel checks the instructions themselves.
+fn seccomp_program(v: &OsStr) -> Result<(i32, Vec<libc::sock_filter>), Error> {
+    use crate::cli::fd_data;
+    let fd = fd_data::parse_fd("--seccomp", v)?;
+    let data = fd_data::read_all("--seccomp", fd, SECCOMP_MAX_INSNS * 8 + 1)?;
+    let bad = |why: &str| Error::usage(format!("--seccomp {fd}: {why}"));
+    if data.len() > SECCOMP_MAX_INSNS * 8 {
+        return Err(bad(&format!(
+            "more than {SECCOMP_MAX_INSNS} instructions, the most the kernel takes"
+        )));
+    }
+    if data.is_empty() {
+        return Err(bad("no program (the fd is at its end)"));
+    }
+    if data.len() % 8 != 0 {
+        return Err(bad(&format!(
+            "{} bytes, not a whole number of 8-byte BPF instructions",
+            data.len()
+        )));
+    }
+    let program = data
+        .chunks_exact(8)
+        .map(|b| libc::sock_filter {
+            code: u16::from_ne_bytes([b[0], b[1]]),
+            jt: b[2],
+            jf: b[3],
+            k: u32::from_ne_bytes([b[4], b[5], b[6], b[7]]),
+        })
+        .collect();
+    Ok((fd, program))
+}
+
 /// make's jobserver, from MAKEFLAGS.
 #[derive(Debug, PartialEq)]
 enum Jobserver {
@@ -355,6 +398,8 @@ struct Typed {
     timeout_text: String,
     kill_after_text: Option<String>,
     info_fd: Option<i32>,
+    json_status_fd: Option<i32>,
+    seccomp: Vec<(i32, Vec<libc::sock_filter>)>,
     share_ipc_scope: bool,
     explain: bool,
     strict: bool,
@@ -556,20 +601,28 @@ impl Typed {
                 self.kill_after_ns = Some(parse_duration(id, v)?);
                 self.kill_after_text = Some(v.to_string_lossy().into_owned());
             }
-            FlagId::InfoFd => {
+            FlagId::InfoFd | FlagId::JsonStatusFd => {
                 if utf8(id, v)?
                     .parse::<i32>()
                     .is_ok_and(|n| (0..3).contains(&n))
                 {
                     return Err(invalid(id, v, "0, 1 and 2 are COMMAND's; use a fd above 2"));
                 }
-                self.info_fd = Some(parse_open_fd(id, v)?);
+                let fd = Some(parse_open_fd(id, v)?);
+                if id == FlagId::InfoFd {
+                    self.info_fd = fd;
+                } else {
+                    self.json_status_fd = fd;
+                }
             }
+            FlagId::Seccomp => self.seccomp.push(seccomp_program(v)?),
             FlagId::ShareIpcScope => self.share_ipc_scope = true,
             FlagId::Verbose => self.verbose = true,
             FlagId::Explain => self.explain = true,
             FlagId::Strict => self.strict = true,
-            FlagId::Help | FlagId::Version | FlagId::Completions | FlagId::Check => {}
+            // --args is spliced in by the parser.
+            FlagId::Help | FlagId::Version | FlagId::Completions | FlagId::Check | FlagId::Args => {
+            }
         }
         Ok(())
     }
@@ -588,7 +641,8 @@ impl Typed {
                     let open_pipe = fd > 2
                         && rustix::fs::fstat(sys::borrow(fd))
                             .is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFIFO);
-                    if open_pipe && self.info_fd != Some(fd) && !self.keep_fds.contains(&fd) {
+                    let ours = self.info_fd == Some(fd) || self.json_status_fd == Some(fd);
+                    if open_pipe && !ours && !self.keep_fds.contains(&fd) {
                         self.keep_fds.push(fd);
                     }
                 }
@@ -637,6 +691,12 @@ impl Typed {
         if let Some(fd) = self.info_fd.filter(|fd| self.keep_fds.contains(fd)) {
             return Err(Error::usage(format!(
                 "--info-fd: conflicts with --keep-fd {fd} (the info fd is not passed to COMMAND)"
+            )));
+        }
+        if let Some(fd) = self.json_status_fd.filter(|fd| self.keep_fds.contains(fd)) {
+            return Err(Error::usage(format!(
+                "--json-status-fd: conflicts with --keep-fd {fd} (the status fd is not passed \
+                 to COMMAND)"
             )));
         }
         Ok(())
@@ -802,6 +862,8 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
             Default::default()
         },
         info_fd: t.info_fd,
+        json_status_fd: t.json_status_fd,
+        seccomp: t.seccomp,
         share_ipc_scope: t.share_ipc_scope,
         explain: t.explain,
         strict: t.strict,

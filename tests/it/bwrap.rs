@@ -204,36 +204,45 @@ fn json_number(json: &str, key: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
-// bwrap tests/test-run.sh:104 (the --info-fd half; --json-status-fd is not
-// in jail yet)
-// $RUN --unshare-all --info-fd 42 --json-status-fd 43 -- bash -c 'exit 42' 42>info.json
-// assert info.json has '"child-pid": [0-9]'
+// bwrap tests/test-run.sh:104
+// $RUN --unshare-all --info-fd 42 --json-status-fd 43 -- bash -c 'exit 42' 42>info.json 43>json-status.json
+// assert info.json and json-status.json have '"child-pid": [0-9]',
+// json-status.json '"exit-code": 42'
 #[test]
 fn info_fd() {
     let t = TempDir::new();
     let info = t.join("info.json");
+    let status = t.join("json-status.json");
     let o = run(sh(&format!(
-        "\"$JAIL\" --all --info-fd 42 -- sh -c 'exit 42' 42>{}",
-        info.display()
+        "\"$JAIL\" --all --info-fd 42 --json-status-fd 43 -- sh -c 'exit 42' 42>{} 43>{}",
+        info.display(),
+        status.display()
     )));
     assert_eq!(o.status.code(), Some(42), "{}", stderr(&o));
     let json = std::fs::read_to_string(&info).unwrap();
     assert!(json_number(&json, "child-pid").is_some(), "{json}");
+    let json = std::fs::read_to_string(&status).unwrap();
+    assert!(json_number(&json, "child-pid").is_some(), "{json}");
+    assert!(json.contains("\"exit-code\": 42"), "{json}");
 }
 
 // bwrap tests/test-run.sh:112
-// $RUN --proc /proc --unshare-all --info-fd 42 -- bash -c 'stat -L -c "%n %i" /proc/self/ns/*'
-// each of ipc mnt net pid uts: its inode is in info.json
+// $RUN --proc /proc --unshare-all --info-fd 42 --json-status-fd 43 -- bash -c 'stat -L -c "%n %i" /proc/self/ns/*'
+// each of ipc mnt net pid uts: its inode is in info.json and json-status.json
 #[test]
 fn namespace_ids_in_info_fd() {
     let t = TempDir::new();
     let info = t.join("info.json");
+    let status = t.join("json-status.json");
     let o = run(sh(&format!(
-        "\"$JAIL\" --all --info-fd 42 -- sh -c 'stat -L -c \"%n %i\" /proc/self/ns/*' 42>{}",
-        info.display()
+        "\"$JAIL\" --all --info-fd 42 --json-status-fd 43 -- \
+         sh -c 'stat -L -c \"%n %i\" /proc/self/ns/*' 42>{} 43>{}",
+        info.display(),
+        status.display()
     )));
     let data = ok(&o);
     let json = std::fs::read_to_string(&info).unwrap();
+    let status = std::fs::read_to_string(&status).unwrap();
     for ns in ["ipc", "mnt", "net", "pid", "uts"] {
         let line = data
             .lines()
@@ -241,6 +250,7 @@ fn namespace_ids_in_info_fd() {
             .unwrap_or_else(|| panic!("no {ns} in {data}"));
         let ino: u64 = line.split(' ').nth(1).unwrap().parse().unwrap();
         assert_eq!(json_number(&json, ns), Some(ino), "{ns}: {json}");
+        assert_eq!(json_number(&status, ns), Some(ino), "{ns}: {status}");
     }
 }
 

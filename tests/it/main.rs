@@ -4,6 +4,7 @@ mod common;
 
 mod artifacts;
 mod bwrap;
+mod bwrap_fds;
 mod caps;
 mod cli;
 mod exit;

@@ -50,6 +50,7 @@
 //! | `command_cannot_reach_the_callers_user_keyring_by_id` | key ids are global and COMMAND runs as the caller's uid: it links the caller's `@u`/`@us` (every user permission) into its own session keyring by id, then reads and updates the caller's keys and plants one in `@u`; also with `--map-auto` in subids.rs | issue 11 (Docker, podman and flatpak refuse keyctl, add_key and request_key) |
 //! | `symlinks_planted_in_a_kept_layer_cannot_aim_its_writes` | an earlier jailed run that could write DIR replaces DIR/upper (or DIR/work) of `--overlay PATH:DIR` with a symlink to the caller's files (absolute, or climbing out with `..`); the next run's writes to PATH land there | issue 14, item 3; DESIGN "Threat model" |
 //! | `root_inside_cannot_undo_disable_userns` | with `--disable-userns`, root inside (`-r`, `--map-auto`) raises `user.max_user_namespaces` again (`echo 10 > /proc/sys/user/max_user_namespaces`), then creates a user namespace (`unshare -U`, a jail or bwrap inside) and with it a full capability set | issue 14, item 5 (bwrap tests/test-run.sh:157-158, 165-166) |
+//! | `seccomp_fd_program_cannot_lift_jails_filter` | a `--seccomp FD` program that allows (or only logs) every call, given in the hope that it replaces jail's filter: TIOCSTI into the terminal, keyctl to the caller's keyrings | issue 14, item 6 (bwrap installs its own filter and the user's the same way) |
 
 use crate::common::*;
 use crate::{need, skip};
@@ -1229,6 +1230,52 @@ fn random_argv(rng: &mut Rng) -> Vec<OsString> {
     argv
 }
 
+/// --args FD and --seccomp FD read FD, here in the test process: aim
+/// their values at files of random data instead of whatever fd the number
+/// names (another test's pipe, the terminal). The --args file's words are
+/// a random command line too, aimed the same way. Returns the open files.
+fn fd_flags_read_files(argv: &mut [OsString], rng: &mut Rng, tmp: &TempDir) -> Vec<File> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut files = Vec::new();
+    for i in 0..argv.len() {
+        let w = argv[i].as_bytes();
+        let (name, inline) = match w.iter().position(|b| *b == b'=') {
+            Some(at) => (&w[..at], true),
+            None => (w, false),
+        };
+        if name != b"--args" && name != b"--seccomp" {
+            continue;
+        }
+        let data: Vec<u8> = if name == b"--args" {
+            let mut words = random_argv(rng);
+            // (An --args among them is refused before it reads.)
+            for w in words.iter_mut() {
+                if w.as_bytes().starts_with(b"--seccomp") {
+                    *w = "--net".into();
+                }
+            }
+            words
+                .iter()
+                .flat_map(|w| [w.as_bytes(), b"\0"].concat())
+                .collect()
+        } else {
+            let n = [0, 1, 8, 16, 8 * 4097][rng.below(5)];
+            (0..n).map(|_| rng.next() as u8).collect()
+        };
+        let path = tmp.join(&format!("fd-data-{}", files.len()));
+        std::fs::write(&path, data).unwrap();
+        let f = File::open(&path).unwrap();
+        let fd = f.as_raw_fd().to_string();
+        files.push(f);
+        if inline {
+            argv[i] = format!("{}={fd}", String::from_utf8_lossy(name)).into();
+        } else if i + 1 < argv.len() {
+            argv[i + 1] = fd.into();
+        }
+    }
+    files
+}
+
 #[test]
 fn random_command_lines_never_panic() {
     use jail::cli::defs::FlagId;
@@ -1236,7 +1283,8 @@ fn random_command_lines_never_panic() {
     let tmp = TempDir::new();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for i in 0..20_000 {
-        let argv = random_argv(&mut rng);
+        let mut argv = random_argv(&mut rng);
+        let _files = fd_flags_read_files(&mut argv, &mut rng, &tmp);
         let result = std::panic::catch_unwind(|| match parse(argv.clone()) {
             Ok(Parsed::Run(mut low)) => {
                 // --stdin/--stdout/--stderr open files: keep them inside
@@ -3423,5 +3471,45 @@ fn root_inside_cannot_undo_disable_userns() {
     }
     if let Err(why) = map_auto {
         skip!("--map-auto not run: {why}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// A --seccomp FD program cannot lift jail's filter (issue 14, item 6).
+
+#[test]
+fn seccomp_fd_program_cannot_lift_jails_filter() {
+    use crate::bwrap_fds::{allow_all, bpf, data_fd, jail_fds, probe};
+    need!("python3");
+    const RET_LOG: u32 = 0x7ffc_0000;
+    let log_all = bpf(0x06, 0, 0, RET_LOG).to_vec();
+    for program in [allow_all(), log_all] {
+        // TIOCSTI on the terminal that is COMMAND's controlling terminal.
+        let mark = unique("lifted").replace('-', "q");
+        let mut pty = Pty::open();
+        let a = [
+            "--seccomp",
+            "3",
+            "--",
+            "python3",
+            "-c",
+            TTY_PY,
+            "sti",
+            &mark,
+        ];
+        let c = jail_fds(&a, vec![(3, data_fd(&program))]);
+        let (st, out) = pty.run(c, true);
+        assert!(st.success(), "{out}");
+        assert!(out.contains("CTTY yes"), "{out}");
+        assert!(out.contains("STI EPERM"), "{out}");
+        pty.type_in(b"typed");
+        let back = read_back(&mut pty);
+        assert!(back.contains("typed"), "readback broken: {back:?}");
+        assert!(!back.contains(&mark), "marker injected: {back:?}");
+        // keyctl still fails as if the kernel had no keyrings.
+        let out = ok(&probe(&[], &[program.clone(), program]));
+        assert!(out.contains("keyctl ENOSYS\n"), "{out}");
+        assert!(out.contains("ioctl EPERM\n"), "{out}");
+        assert!(out.contains("filters 3\n"), "{out}");
     }
 }
