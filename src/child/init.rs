@@ -23,6 +23,11 @@ use crate::sys;
 /// init with capabilities (`getpcaps 1`).
 static GO: [AtomicI32; 2] = [AtomicI32::new(-1), AtomicI32::new(-1)];
 
+/// COMMAND's pid, stored before the init closes its end of the failure
+/// pipe: where this memory is the parent's too (`sys::SHARED_MEMORY`), the
+/// parent reads it for `--info-fd` even if COMMAND is already gone.
+pub static COMMAND_PID: AtomicI32 = AtomicI32::new(0);
+
 /// What the init tells the parent on the status pipe, one write each:
 /// COMMAND stopped (job control), or COMMAND is done, with its wait status
 /// and whether `--timeout` expired.
@@ -103,6 +108,7 @@ pub fn run(ctx: &Ctx) -> ! {
         fail(ctx, Step::Fork, 0, libc::ESRCH)
     };
     drop(go);
+    COMMAND_PID.store(pid.as_raw_nonzero().get(), Ordering::SeqCst);
     drop_privileges(ctx, pid);
     // COMMAND may exec now.
     drop(go_wr);

@@ -52,7 +52,10 @@ impl Info {
     /// only made one for its children). `nested`: the namespaces the child
     /// made after clone (`spec::Lock`), as it reported them.
     pub fn after_exec(&mut self, has_init: bool, time_ns: bool, nested: &[(&'static str, u64)]) {
-        self.command_pid = if has_init {
+        let stored = crate::child::init::COMMAND_PID.load(std::sync::atomic::Ordering::SeqCst);
+        self.command_pid = if has_init && crate::sys::SHARED_MEMORY && stored > 0 {
+            Some(stored)
+        } else if has_init {
             let pid = self.child_pid;
             std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
                 .ok()

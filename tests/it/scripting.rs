@@ -186,6 +186,24 @@ fn info_fd_reports_pids_and_namespaces_then_closes() {
     assert!(!out.contains("fd3 open"), "fd 3 reached COMMAND: {out}");
 }
 
+/// A COMMAND that is gone before jail looks for it still has its pid in
+/// the line: the init hands it over, jail does not search /proc for it.
+#[test]
+fn info_fd_names_a_command_that_exits_at_once() {
+    for round in 0..40 {
+        let (mut c, mut info, wr) = with_fd3(&["--info-fd", "3", "--", "true"]);
+        let child = c.stdin(Stdio::null()).spawn().unwrap();
+        close(wr);
+        let mut line = String::new();
+        info.read_to_string(&mut line).unwrap();
+        ok(&child.wait_with_output().unwrap());
+        assert!(
+            json_number(&line, "command-pid").is_some_and(|p| p > 1),
+            "round {round}: {line}"
+        );
+    }
+}
+
 #[test]
 fn info_fd_time_namespace_is_commands() {
     let (mut c, mut info, wr) = with_fd3(&[
