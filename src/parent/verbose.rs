@@ -44,6 +44,13 @@ pub fn op_line(op: &Op) -> String {
         OpKind::Cover(What::Dir) => format!("empty read-only tmpfs over {dst}"),
         OpKind::Cover(What::File) => format!("/dev/null over socket {dst}"),
         OpKind::Shm => format!("private tmpfs on {dst}"),
+        OpKind::Dir { mode } => format!("directory {dst}, mode {mode:04o}"),
+        OpKind::Symlink => format!("symlink {dst} -> {}", path(&op.src)),
+        OpKind::File { ro, mode } => format!(
+            "file {dst}, {} bytes, mode {mode:04o}{}",
+            op.content.len(),
+            if ro { ", read-only" } else { "" }
+        ),
     };
     format!("jail: mount: {what} ({})\n", op.shown)
 }
@@ -58,6 +65,9 @@ pub fn plan(spec: &Spec) {
     if let Some(root) = &spec.fs.root {
         let root = path(root);
         out += &format!("jail: mount: bind {root} on / (--root {root})\n");
+    }
+    if spec.fs.empty_root {
+        out += "jail: mount: empty tmpfs on / (--empty-root)\n";
     }
     for op in &spec.fs.ops {
         out += &op_line(op);

@@ -69,6 +69,39 @@ pub fn open_dst(base: BorrowedFd<'_>, path: &CStr, make: Make) -> Result<Fd, Err
     }
 }
 
+/// The directory that holds `path`'s last component, reached from `base`
+/// with no symlink anywhere (missing directories made, 0755 less the
+/// umask), and where that name starts in `path`. For `--dir`, `--symlink`
+/// and `--file`: the entry is then made in that directory by name.
+pub fn open_parent(base: BorrowedFd<'_>, path: &CStr) -> Result<(Fd, usize), Errno> {
+    let bytes = path.to_bytes();
+    let mut end = bytes.len();
+    while end > 1 && bytes[end - 1] == b'/' {
+        end -= 1;
+    }
+    let name = bytes[..end]
+        .iter()
+        .rposition(|b| *b == b'/')
+        .map_or(0, |i| i + 1);
+    if name >= end {
+        return Err(Errno::INVAL);
+    }
+    let mut buf = [0u8; 4096];
+    if name + 1 >= buf.len() {
+        return Err(Errno::NAMETOOLONG);
+    }
+    buf[..name].copy_from_slice(&bytes[..name]);
+    if name == 0 {
+        buf[0] = b'/';
+    }
+    let parent = CStr::from_bytes_until_nul(&buf).map_err(|_| Errno::INVAL)?;
+    match walk(base, parent, Make::Dir, false) {
+        Ok(Some(fd)) => Ok((fd, name)),
+        Ok(None) => Err(Errno::NOENT),
+        Err((e, _)) => Err(e),
+    }
+}
+
 /// The parent's look at a destination the child may create (see
 /// `open_dst`): Ok if it exists or the caller could create it, else errno
 /// and the length of the path's prefix that fails (with ELOOP: the
