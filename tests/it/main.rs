@@ -4,6 +4,7 @@ mod common;
 
 mod artifacts;
 mod cli;
+mod compose;
 mod exit;
 mod explain;
 mod filesystem;
