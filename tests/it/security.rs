@@ -21,7 +21,7 @@
 //! | `parent_killed_before_pdeathsig_is_armed_runs_nothing` | the jail parent dies before the child arms PDEATHSIG, leaving an unsupervised jail running COMMAND | issue 4 (contract: JAIL_TEST_PAUSE_CHILD_MS) |
 //! | `bad_values_cannot_forge_error_lines` | a value echoed raw in an error message forges extra `jail: ` lines or sends terminal escape sequences to the caller's terminal | contract ("stderr is exactly one line") |
 //! | `planted_proc_children_cannot_aim_the_keeper` | without `--pid`, a `-r` COMMAND mounts a tmpfs over `/proc` and plants a `children` list naming an outside process, which the keeper, outside Landlock, then SIGKILLs when COMMAND exits | review of the keeper's /proc walk |
-//! | `root_inside_cannot_undo_the_view` | with `-r` or `--map-auto` COMMAND holds CAP_SYS_ADMIN over the mount namespace jail built: it remounts `/` read-write (`mount -o remount,rw,bind`), clears the read-only flag with `mount_setattr`, unmounts or moves a `--hide`, `--tmpfs` or the fresh `/proc`, and remounts a `--ro-bind` writable | issue 11 (locked mounts) |
+//! | `root_inside_cannot_undo_the_view` | with `-r` or `--map-auto` COMMAND holds CAP_SYS_ADMIN over the mount namespace jail built: it remounts `/` read-write (`mount -o remount,rw,bind`), clears the read-only flag with `mount_setattr`, unmounts or moves a `--hide`, `--tmpfs` or the fresh `/proc`, and remounts a `--ro-bind` writable; the same for a `--ro-file` and a read-only `--empty-root` | issue 11 (locked mounts); issue 14 |
 //! | `root_inside_still_mounts_its_own_and_nests` | the locking breaks what `-r` is for: its own tmpfs on a fresh path, and a jail inside the jail | issue 11 |
 //! | `ro_cuts_the_callers_service_sockets` | under `--ro`, COMMAND connects to the caller's service sockets (a session bus in the runtime dir, an ssh-agent and a session bus served from another network namespace and named only by the environment, a gpg-agent-like socket elsewhere): a read-only mount does not stop connect(2) | issue 6 |
 //! | `ro_stops_the_tmux_attack` | from the hermetic recipe, `tmux -S $XDG_RUNTIME_DIR/tmux new-window -d CMD` runs CMD outside the jail | issue 6 |
@@ -1947,7 +1947,16 @@ fn root_inside_cannot_undo_the_view() {
         let hide_file = format!("{d}/hidden.txt");
         let tmpfs = format!("{d}/covered");
         let ro_bind = format!("{d}/src:{d}/dst");
+        let ro_file = format!("0:{d}/covered/conf");
+        let mut empty_root = EMPTY_ROOT_USR.to_vec();
+        empty_root.push("--ro");
         let cases: Vec<(Vec<&str>, String, String)> = vec![
+            (
+                vec!["--tmpfs", &tmpfs, "--ro-file", &ro_file],
+                format!("{d}/covered/conf"),
+                format!("{d}/covered/secret"),
+            ),
+            (empty_root, "/owned".to_string(), format!("{d}/none")),
             (vec!["--ro"], format!("{d}/owned"), format!("{d}/none")),
             (
                 vec!["--ro", "--pid", "--hide", &hide_dir],
@@ -1976,6 +1985,11 @@ fn root_inside_cannot_undo_the_view() {
             args.extend(["--", "python3", "-c", UNDO_VIEW, &target, &secret]);
             let out = jail_run(&args);
             let text = stdout(&out);
+            assert!(
+                text.starts_with("write: "),
+                "jail {root} {opts:?}: the attack did not run: {text}{}",
+                stderr(&out)
+            );
             assert!(
                 !text.contains("WROTE") && !text.contains("READ:SECRET"),
                 "jail {root} {opts:?}: the view was undone: {text}{}",
