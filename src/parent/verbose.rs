@@ -34,7 +34,11 @@ pub fn op_line(op: &Op) -> String {
             path(&op.src),
             if ro { ", read-only" } else { "" }
         ),
-        OpKind::Tmpfs => format!("tmpfs on {dst}"),
+        OpKind::Tmpfs => match &op.opts {
+            // --perms and --size.
+            Some(o) => format!("tmpfs on {dst}, {}", path(o)),
+            None => format!("tmpfs on {dst}"),
+        },
         OpKind::HideDir => format!("empty read-only tmpfs on {dst}"),
         OpKind::HideFile => format!("/dev/null on {dst}"),
         OpKind::Rw => format!("bind {dst} on itself, writable"),

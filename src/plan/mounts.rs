@@ -505,7 +505,10 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
                             MAX_FILE >> 20
                         ),
                     ),
-                    e => Error::sys(format!("{shown}: read fd {fd}"), e.raw_os_error()),
+                    e => Error::sys(format!("{shown}: read fd {fd}"), e.raw_os_error()).with_hint(
+                        (e == Errno::BADF)
+                            .then(|| format!("fd {fd} must be open for reading, as in {fd}<FILE")),
+                    ),
                 })?;
                 fs.ops.push(o);
             }

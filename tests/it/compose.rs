@@ -483,6 +483,11 @@ fn bad_values_are_one_line_and_125() {
             &["--tmpfs", "/tmp", "--file", "9:/tmp/a"],
             "read fd 9: Bad file descriptor",
         ),
+        // Open, but for writing only (stdout, a pipe here).
+        (
+            &["--tmpfs", "/tmp", "--file", "1:/tmp/a"],
+            "must be open for reading",
+        ),
         (
             &["--tmpfs", "/tmp", "--ro-file", "0:tmp/a"],
             "is not an absolute path",
@@ -574,6 +579,14 @@ fn verbose_and_explain_name_the_empty_root() {
     );
     assert!(
         err.contains("jail: mount: directory /d, mode 0755 (--dir /d)"),
+        "{err}"
+    );
+    let out = jail_run(&[
+        "-v", "--perms", "1777", "--size", "1M", "--tmpfs", "/mnt", "--", "true",
+    ]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("jail: mount: tmpfs on /mnt, mode=01777,size=1048576 (--tmpfs /mnt)"),
         "{err}"
     );
     let out = jail_run(&["--explain", "--empty-root", "--", "true"]);
