@@ -400,7 +400,11 @@ pub fn apply(fs: &Fs) -> Result<(), Failed> {
 /// through a symlink; the mode set exactly, whatever the umask.
 fn make_entry(base: BorrowedFd<'_>, op: &Op) -> Result<(), (Part, Errno)> {
     let create = |e| (Part::Create, e);
-    let (dir, at) = open_parent(base, &op.dst).map_err(create)?;
+    let mode = match op.kind {
+        OpKind::Dir { mode } | OpKind::File { mode, .. } => mode,
+        _ => 0o755,
+    };
+    let (dir, at) = open_parent(base, &op.dst, mode).map_err(create)?;
     let dir = dir.as_fd();
     let name = CStr::from_bytes_with_nul(&op.dst.as_bytes_with_nul()[at..])
         .map_err(|_| create(Errno::INVAL))?;

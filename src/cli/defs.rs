@@ -397,8 +397,9 @@ pub const FLAGS: &[FlagDef] = &[
         doc: "--dir, --symlink, --file and --ro-file make their entry only in a tmpfs jail made: \
          the --empty-root, or a --tmpfs (or --dev) given earlier whose path holds DST, with \
          no other mount between; anywhere else they are refused, so nothing is ever made on \
-         the host. Missing parents are made (mode 0755); no symlink on the way is followed. \
-         A directory that exists is kept as it is.",
+         the host. Missing parents are made (mode 0755 less the umask, and as with bubblewrap \
+         without the group's or others' access when the mode gives them none); no symlink on \
+         the way is followed. A directory that exists is kept as it is.",
     },
     FlagDef {
         id: F::Symlink,

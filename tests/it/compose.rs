@@ -267,7 +267,7 @@ fn symlink_works_is_idempotent_and_never_replaces() {
 // bwrap tests/test-run.sh:363
 #[test]
 fn directories_made_have_the_modes_asked_for() {
-    let out = jail_run(&[
+    let args = [
         "--tmpfs",
         "/mnt",
         "--perms",
@@ -301,7 +301,8 @@ fn directories_made_have_the_modes_asked_for() {
         "/mnt/dir-already-existed2",
         "/mnt/new-dir-default-perms",
         "/mnt/parent",
-    ]);
+    ];
+    let out = run(with_umask_022(&args.map(String::from)));
     assert_eq!(
         ok(&out),
         "1741 /mnt/new-dir-set-perms\n710 /mnt/dir-already-existed\n\
@@ -591,4 +592,54 @@ fn verbose_and_explain_name_the_empty_root() {
     );
     let out = jail_run(&["--explain", "--empty-root", "--", "true"]);
     assert!(ok(&out).contains("root is an empty tmpfs (--empty-root)"));
+}
+
+// bwrap tests/test-run.sh:396
+#[test]
+fn parents_made_for_a_directory_hide_what_its_mode_hides() {
+    let cases = [
+        (None, "755"),
+        (Some("1777"), "755"),
+        (Some("0755"), "755"),
+        (Some("0644"), "755"),
+        (Some("0750"), "750"),
+        (Some("0710"), "750"),
+        (Some("0720"), "750"),
+        (Some("0640"), "750"),
+        (Some("0700"), "700"),
+        (Some("0600"), "700"),
+        (Some("0705"), "705"),
+        (Some("0604"), "705"),
+        (Some("0000"), "700"),
+    ];
+    let mut args: Vec<String> = vec!["--tmpfs".into(), "/mnt".into()];
+    let mut want = String::new();
+    for (i, (perms, parent)) in cases.iter().enumerate() {
+        if let Some(p) = perms {
+            args.extend(["--perms".into(), p.to_string()]);
+        }
+        args.extend(["--dir".into(), format!("/mnt/p{i}/dir")]);
+        want += &format!("{parent}\n");
+    }
+    // The caller's umask applies to parents, as to bwrap's.
+    args.extend(["--", "sh", "-c"].map(String::from));
+    args.push(format!(
+        "for i in $(seq 0 {}); do stat -c %a /mnt/p$i; done",
+        cases.len() - 1
+    ));
+    assert_eq!(ok(&run(with_umask_022(&args))), want);
+}
+
+/// `jail ARGS` as `jail()` runs it, with umask 022 (the suite's own may
+/// differ).
+fn with_umask_022(args: &[String]) -> std::process::Command {
+    use std::os::unix::process::CommandExt;
+    let mut c = std::process::Command::new("sh");
+    c.args(["-c", "umask 022; exec \"$@\"", "sh"]);
+    c.arg(bin()).args(args);
+    known_env(&mut c);
+    if is_root() {
+        c.uid(NOBODY).gid(NOBODY);
+    }
+    c
 }
