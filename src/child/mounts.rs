@@ -251,8 +251,9 @@ pub fn bind_root(fs: &Fs) -> Result<(), Failed> {
         // A fresh tmpfs, stacked on `/`: absolute paths still resolve in
         // the caller's view (from the process's root, under it) until
         // `pivot` makes it the root.
-        let mnt =
-            new_mount(c"tmpfs", &[c"mode=0755"], NOSUID | NODEV).map_err(whole(Part::Mount))?;
+        // Owned by COMMAND's ids, as a --tmpfs (see `Fs::tmpfs_opts`).
+        let opts = fs.tmpfs_opts.as_deref().unwrap_or(c"mode=0755");
+        let mnt = new_mount(c"tmpfs", &[opts], NOSUID | NODEV).map_err(whole(Part::Mount))?;
         let slash = open_dir(c"/").map_err(whole(Part::Source))?;
         let r = attach(mnt.as_fd(), slash.as_fd()).map_err(whole(Part::Mount));
         fs.base.set(mnt);

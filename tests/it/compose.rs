@@ -643,3 +643,21 @@ fn with_umask_022(args: &[String]) -> std::process::Command {
     }
     c
 }
+
+#[test]
+fn empty_root_belongs_to_the_ids_command_runs_as() {
+    if let Err(why) = crate::subids::ready() {
+        crate::skip!("--map-auto: {why}");
+    }
+    let mut args = FLATPAK[..9].to_vec();
+    args.extend([
+        "--map-auto",
+        "--uid",
+        "1000",
+        "--",
+        "sh",
+        "-c",
+        "stat -c '%u %g %a' /; touch /x && echo wrote",
+    ]);
+    assert_eq!(ok(&jail_run(&args)), "1000 1000 755\nwrote\n");
+}
