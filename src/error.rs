@@ -120,6 +120,7 @@ pub enum Step {
     SessionKeyring,
     Dumpable,
     Fork,
+    DisableUserns,
     Lock,
     LockMaps,
     NewSession,
@@ -139,7 +140,7 @@ pub enum Step {
 }
 
 impl Step {
-    const ALL: [Step; 33] = [
+    const ALL: [Step; 34] = [
         Step::WaitForMaps,
         Step::UnshareTime,
         Step::TimeOffsets,
@@ -157,6 +158,7 @@ impl Step {
         Step::SessionKeyring,
         Step::Dumpable,
         Step::Fork,
+        Step::DisableUserns,
         Step::Lock,
         Step::LockMaps,
         Step::NewSession,
@@ -199,6 +201,7 @@ impl Step {
             Step::SessionKeyring => "join a new session keyring",
             Step::Dumpable => "make the jail non-dumpable",
             Step::Fork => "fork COMMAND",
+            Step::DisableUserns => "disable user namespaces (--disable-userns)",
             Step::Lock => "lock the view (nested user namespace)",
             Step::LockMaps => "write the nested namespace's id maps",
             Step::NewSession => "start a new session",

@@ -85,11 +85,17 @@ pub fn start_jail(
     run_on(flags, stack.top(), |c: &Ctx| crate::child::main(c), ctx)
 }
 
-/// From the init: COMMAND's process, vfork-style (sharing our memory, we
-/// sleep until it execs or exits) on the stack the parent reserved for it,
-/// running `init::command_main`.
+/// From the init: COMMAND's process, sharing our memory where
+/// `SHARED_MEMORY` holds (no page tables copied), on the stack the parent
+/// reserved for it, running `init::command_main`. Not vfork-style: it
+/// waits for the init to drop its capabilities before it execs.
 pub fn start_command(ctx: &Ctx) -> Result<libc::pid_t, i32> {
-    let flags = libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD;
+    let shared = if crate::sys::SHARED_MEMORY {
+        libc::CLONE_VM
+    } else {
+        0
+    };
+    let flags = shared | libc::SIGCHLD;
     run_on(
         flags,
         ctx.command_stack,

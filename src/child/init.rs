@@ -5,7 +5,9 @@
 
 #![forbid(unsafe_code)]
 
-use rustix::fd::{AsFd, BorrowedFd};
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use rustix::fd::{AsFd, AsRawFd, BorrowedFd};
 use rustix::process::{Pid, Signal, WaitOptions};
 use rustix::thread::CapabilitySet;
 
@@ -13,6 +15,13 @@ use crate::child::timer::{Action, Timer};
 use crate::child::{Ctx, exec_command, fail};
 use crate::error::Step;
 use crate::sys;
+
+/// The two ends of the init's "you may exec" pipe. COMMAND's process
+/// starts with a copy of the init's credentials, and the init drops its own
+/// only after the clone; COMMAND waits for EOF on the read end (the init
+/// closes the write end once it holds nothing) so that it can never see the
+/// init with capabilities (`getpcaps 1`).
+static GO: [AtomicI32; 2] = [AtomicI32::new(-1), AtomicI32::new(-1)];
 
 /// What the init tells the parent on the status pipe, one write each:
 /// COMMAND stopped (job control), or COMMAND is done, with its wait status
@@ -76,8 +85,15 @@ pub fn run(ctx: &Ctx) -> ! {
         crate::child::timer::open_proc()
     };
     let t = sys::now_ns();
-    // vfork-like: COMMAND's process shares our memory (on its own stack)
-    // until it execs, so no page tables are copied; we sleep meanwhile.
+    let pipe = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC);
+    let (go, go_wr) = match pipe {
+        Ok((r, w)) => (sys::Fd::from(r), sys::Fd::from(w)),
+        Err(e) => fail(ctx, Step::Fork, 0, e.raw_os_error()),
+    };
+    GO[0].store(go.as_raw_fd(), Ordering::SeqCst);
+    GO[1].store(go_wr.as_raw_fd(), Ordering::SeqCst);
+    // COMMAND's process shares our memory (on its own stack) until it
+    // execs, so no page tables are copied.
     let pid = match crate::child::clone::start_command(ctx) {
         Ok(pid) => Pid::from_raw(pid),
         Err(e) => fail(ctx, Step::Fork, 0, e),
@@ -86,7 +102,10 @@ pub fn run(ctx: &Ctx) -> ! {
     let Some(pid) = pid else {
         fail(ctx, Step::Fork, 0, libc::ESRCH)
     };
+    drop(go);
     drop_privileges(ctx, pid);
+    // COMMAND may exec now.
+    drop(go_wr);
     if spec.verbose {
         sys::log_step(2, Step::Fork.name(), t);
     }
@@ -96,11 +115,9 @@ pub fn run(ctx: &Ctx) -> ! {
 }
 
 /// Keep only the capabilities the init still uses, now that COMMAND's
-/// process took its own copy of our credentials at the clone (it has
-/// exec'd or failed by now: the clone waited for that), so that nothing
-/// here changes what COMMAND holds (`-r` keeps its full set). COMMAND may
-/// run a moment before this is done; it has no way into the init then
-/// (non-dumpable, signals blocked), and the init reads nothing of its.
+/// process took its own copy of our credentials at the clone, so that
+/// nothing here changes what COMMAND holds (`-r` keeps its full set).
+/// COMMAND waits for this before it execs (`GO`).
 ///
 /// From here on the init only waits, reaps, reads /proc (world-readable
 /// `task/*/children` files), writes its status pipe and sends signals.
@@ -149,6 +166,13 @@ fn drop_privileges(ctx: &Ctx, command: Pid) {
 pub fn command_main(ctx: &Ctx) -> ! {
     let _ = rustix::process::set_parent_process_death_signal(Some(Signal::KILL));
     sys::close(ctx.status_wr);
+    // Wait until the init holds no capabilities: EOF once it closes the
+    // write end (our copy goes first). If the init dies instead, so do we.
+    sys::close(GO[1].load(Ordering::SeqCst));
+    let go = GO[0].load(Ordering::SeqCst);
+    let mut byte = [0u8; 1];
+    let _ = sys::read_full(go, &mut byte);
+    sys::close(go);
     exec_command(ctx)
 }
 

@@ -155,6 +155,12 @@ pub fn main(ctx: &Ctx) -> ! {
         net_and_name(ctx);
         ping_range(ctx);
     }
+    if spec.disable_userns {
+        // As bwrap does: make sure the limit holds where COMMAND runs.
+        if sys::unshare(UnshareFlags::NEWUSER).is_ok() {
+            fail(ctx, Step::DisableUserns, 1, 0);
+        }
+    }
 
     // Not earlier: writing the time namespace's offsets needs a dumpable
     // /proc/self.
@@ -198,6 +204,30 @@ fn early_setup(ctx: &Ctx) {
     if spec.lock.is_none() {
         net_and_name(ctx);
     }
+    if spec.disable_userns {
+        limit_user_namespaces(ctx);
+    }
+}
+
+/// `--disable-userns`: set user.max_user_namespaces of the jail's user
+/// namespace (the file shows the opener's) to the user namespaces jail
+/// itself still creates in it: the nested one of `spec.lock` (1), or none
+/// (0). The kernel counts every user namespace made below it against that
+/// limit, whoever makes it, so unshare(2), clone(2) and clone3(2) with
+/// CLONE_NEWUSER fail with ENOSPC. Only a process with CAP_SYS_RESOURCE
+/// in this namespace may raise it: jail's init drops it, a COMMAND that is
+/// not root never has it, and root inside runs in the nested namespace
+/// (`lock`), whose own limit is its own business.
+fn limit_user_namespaces(ctx: &Ctx) {
+    let t = sys::now_ns();
+    let limit: &[u8] = if ctx.spec.lock.is_some() { b"1" } else { b"0" };
+    write_file(
+        ctx,
+        Step::DisableUserns,
+        c"/proc/sys/user/max_user_namespaces",
+        limit,
+    );
+    log(ctx, Step::DisableUserns, t);
 }
 
 /// `--stdin FILE` on a read-only mount. The parent opened FILE on the
@@ -618,6 +648,8 @@ pub fn exec_command(ctx: &Ctx) -> ! {
             0,
             rustix::thread::set_capabilities(None, none),
         );
+    } else if let Some(keep) = spec.caps {
+        keep_capabilities(ctx, keep);
     }
     check(
         ctx,
@@ -670,6 +702,41 @@ pub fn exec_command(ctx: &Ctx) -> ! {
         errno = libc::EACCES;
     }
     fail(ctx, Step::Exec, 0, errno)
+}
+
+/// `--cap-drop`/`--cap-add` with root inside: COMMAND keeps only `keep`
+/// (bit N: capability N). Dropped from the bounding set first (that needs
+/// CAP_SETPCAP, which may be among those dropped), so that no execve gives
+/// them back to root; then from the other sets. An empty inheritable set
+/// also empties the ambient set.
+fn keep_capabilities(ctx: &Ctx, keep: u64) {
+    use rustix::thread::{CapabilitySet, CapabilitySets};
+    // Until the first capability number the kernel does not know.
+    for cap in 0..64 {
+        if keep & (1 << cap) != 0 {
+            continue;
+        }
+        let set = CapabilitySet::from_bits_retain(1 << cap);
+        match rustix::thread::remove_capability_from_bounding_set(set) {
+            Ok(()) => {}
+            Err(Errno::INVAL) => break,
+            Err(e) => fail(ctx, Step::DropCaps, 0, e.raw_os_error()),
+        }
+    }
+    // What this kernel knows of `keep`.
+    let have = check(ctx, Step::DropCaps, 0, rustix::thread::capabilities(None));
+    let keep = CapabilitySet::from_bits_retain(keep) & have.permitted;
+    let sets = CapabilitySets {
+        effective: keep,
+        permitted: keep,
+        inheritable: CapabilitySet::empty(),
+    };
+    check(
+        ctx,
+        Step::DropCaps,
+        0,
+        rustix::thread::set_capabilities(None, sets),
+    );
 }
 
 /// Apply one limit (prlimit64 on ourselves). Async-signal-safe.

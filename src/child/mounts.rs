@@ -11,14 +11,14 @@
 use std::ffi::CStr;
 
 use rustix::fd::{AsFd, AsRawFd, BorrowedFd};
-use rustix::fs::{CWD, Mode, OFlags};
+use rustix::fs::{AtFlags, CWD, Gid, Mode, OFlags, StatVfsMountFlags, Uid};
 use rustix::io::Errno;
 use rustix::mount::{
     FsMountFlags, FsOpenFlags, MountAttrFlags, MountFlags, MountPropagationFlags, MoveMountFlags,
     OpenTreeFlags, UnmountFlags,
 };
 
-use crate::plan::mounts::{Fs, Op, OpKind};
+use crate::plan::mounts::{Fs, Layer, Op, OpKind, UPPER, WORK};
 use crate::plan::sockets::What;
 use crate::sys;
 use crate::sys::Fd;
@@ -40,13 +40,15 @@ const HOST_DEVICES: [&CStr; 6] = [
     c"/dev/urandom",
     c"/dev/tty",
 ];
-/// The symlinks of `--dev`: (target, name in /dev).
-const DEV_LINKS: [(&CStr, &CStr); 5] = [
+/// The symlinks of `--dev`: (target, name in /dev); core as systemd and
+/// bwrap make it.
+const DEV_LINKS: [(&CStr, &CStr); 6] = [
     (c"pts/ptmx", c"ptmx"),
     (c"/proc/self/fd", c"fd"),
     (c"/proc/self/fd/0", c"stdin"),
     (c"/proc/self/fd/1", c"stdout"),
     (c"/proc/self/fd/2", c"stderr"),
+    (c"/proc/kcore", c"core"),
 ];
 
 /// Which part of the work failed, for the failure record.
@@ -284,6 +286,10 @@ pub fn prepare(fs: &Fs) -> Result<(), Failed> {
             OpKind::HideFile | OpKind::Cover(What::File) => {
                 op.tree.set(open_tree(CWD, c"/dev/null", none).map_err(f)?);
             }
+            OpKind::Overlay { kept: true } => {
+                let layer = op.layer.as_deref().ok_or(Errno::INVAL).map_err(f)?;
+                open_layer(&op.src, layer).map_err(|(part, e)| failed(i, part, e))?;
+            }
             OpKind::Dev => {
                 let d = op.dev_mounts().map_err(f)?;
                 for (tree, host) in d.trees.iter().zip(HOST_DEVICES) {
@@ -370,6 +376,16 @@ pub fn apply(fs: &Fs) -> Result<(), Failed> {
                 let r = attach_at(base, &op.dst, Make::Nothing, mnt.as_fd());
                 op.tree.set(mnt);
                 r.map_err(f)?;
+            }
+            OpKind::Overlay { .. } => {
+                // PATH as the view shows it now is the lower layer, and
+                // the overlay goes on top of it.
+                let lower =
+                    open_dst(base, &op.dst, Make::Nothing).map_err(|e| f((Part::Mount, e)))?;
+                let mnt = overlay(fs, op, lower.as_fd()).map_err(|e| f((Part::Mount, e)))?;
+                let r = attach(mnt.as_fd(), lower.as_fd());
+                op.tree.set(mnt);
+                r.map_err(|e| f((Part::Mount, e)))?;
             }
             OpKind::Dev => apply_dev(base, op).map_err(f)?,
             OpKind::Shm => {
@@ -475,6 +491,103 @@ fn make_entry(base: BorrowedFd<'_>, op: &Op) -> Result<(), (Part, Errno)> {
     Ok(())
 }
 
+/// The directories of a kept layer, in the caller's view: DIR made as a
+/// destination is (never through a symlink), `upper` and `work` made in it
+/// if missing and then opened with no symlink followed, so that a symlink
+/// planted there (by an earlier COMMAND that could write DIR) cannot send
+/// the writes elsewhere.
+fn open_layer(dir: &CStr, layer: &Layer) -> Result<(), (Part, Errno)> {
+    let root = open_dir(c"/").map_err(|e| (Part::Source, e))?;
+    let dir = open_dst(root.as_fd(), dir, Make::Dir).map_err(|e| (Part::Create, e))?;
+    for (name, held) in [(UPPER, &layer.upper), (WORK, &layer.work)] {
+        match rustix::fs::mkdirat(&dir, name, Mode::from_raw_mode(0o755)) {
+            Ok(()) | Err(Errno::EXIST) => {}
+            Err(e) => return Err((Part::Create, e)),
+        }
+        held.set(lookup(dir.as_fd(), name, true).map_err(|e| (Part::Source, e))?);
+    }
+    Ok(())
+}
+
+/// Pass layer `fd` to overlayfs: by descriptor (`key_fd`, Linux 6.13), else
+/// as its /proc/self/fd path (`key`), which overlayfs resolves to the same
+/// directory.
+fn set_layer(
+    fsfd: BorrowedFd<'_>,
+    key_fd: &CStr,
+    key: &CStr,
+    fd: BorrowedFd<'_>,
+) -> Result<(), Errno> {
+    match rustix::mount::fsconfig_set_fd(fsfd, key_fd, fd) {
+        Err(Errno::INVAL) => {}
+        r => return r,
+    }
+    let mut path = sys::Line::new();
+    path.str("/proc/self/fd/");
+    path.num(fd.as_raw_fd() as u64).push(b"\0");
+    let path = CStr::from_bytes_with_nul(path.as_bytes()).map_err(|_| Errno::INVAL)?;
+    rustix::mount::fsconfig_set_string(fsfd, key, path)
+}
+
+/// A detached overlayfs mount over directory `lower` for `op`: its writes
+/// go to the kept layer's DIR/upper, or to a tmpfs made here and mounted
+/// on PATH beneath the overlay, gone with the jail. In the user namespace the kernel
+/// keeps its marks in `user.overlay.*` xattrs (`userxattr`); deleted files
+/// are whiteouts, character devices 0/0.
+fn overlay(fs: &Fs, op: &Op, lower: BorrowedFd<'_>) -> Result<Fd, Errno> {
+    let fsfd = Fd::from(rustix::mount::fsopen(
+        c"overlay",
+        FsOpenFlags::FSOPEN_CLOEXEC,
+    )?);
+    let fsfd = fsfd.as_fd();
+    set_layer(fsfd, c"lowerdir+", c"lowerdir", lower)?;
+    // The throwaway layer's directories, held until the overlay took them.
+    let made;
+    let (upper, work) = match op.layer.as_deref() {
+        Some(l) => {
+            // The kernel then refuses DIR while another mount uses it
+            // (EBUSY) instead of only warning.
+            rustix::mount::fsconfig_set_string(fsfd, c"index", c"on")?;
+            (l.upper.fd()?, l.work.fd()?)
+        }
+        None => {
+            let opts = fs.tmpfs_opts.as_deref().unwrap_or(c"mode=0755");
+            let tmp = new_mount(c"tmpfs", &[opts], NOSUID | NODEV)?;
+            // Mounted (overlayfs takes no layer from a detached mount),
+            // on PATH, where the overlay then covers it.
+            attach(tmp.as_fd(), lower)?;
+            for name in [UPPER, WORK] {
+                rustix::fs::mkdirat(&tmp, name, Mode::from_raw_mode(0o755))?;
+            }
+            // The overlay's top directory shows the upper one's mode and
+            // owner: PATH's (the owner where it is mapped and ours to give).
+            let st = rustix::fs::fstat(lower)?;
+            let (uid, gid) = (Uid::from_raw(st.st_uid), Gid::from_raw(st.st_gid));
+            let _ = rustix::fs::chownat(&tmp, UPPER, Some(uid), Some(gid), AtFlags::empty());
+            let mode = Mode::from_raw_mode(st.st_mode & 0o7777);
+            rustix::fs::chmodat(&tmp, UPPER, mode, AtFlags::empty())?;
+            made = (
+                lookup(tmp.as_fd(), UPPER, true)?,
+                lookup(tmp.as_fd(), WORK, true)?,
+            );
+            (made.0.as_fd(), made.1.as_fd())
+        }
+    };
+    set_layer(fsfd, c"upperdir", c"upperdir", upper)?;
+    set_layer(fsfd, c"workdir", c"workdir", work)?;
+    rustix::mount::fsconfig_set_flag(fsfd, c"userxattr")?;
+    rustix::mount::fsconfig_create(fsfd)?;
+    // As PATH's mount: a noexec one stays so.
+    let mut attrs = NOSUID | NODEV;
+    if rustix::fs::fstatvfs(lower)?
+        .f_flag
+        .contains(StatVfsMountFlags::NOEXEC)
+    {
+        attrs |= NOEXEC;
+    }
+    rustix::mount::fsmount(fsfd, FsMountFlags::FSMOUNT_CLOEXEC, attrs).map(Fd::from)
+}
+
 /// A cover of sockets.rs: like `--hide`, or for the runtime directory a
 /// private tmpfs with mode 0700.
 fn apply_cover(fs: &Fs, base: BorrowedFd<'_>, op: &Op, what: What) -> Result<(), (Part, Errno)> {
@@ -562,9 +675,11 @@ pub fn apply_readonly(fs: &Fs) -> Result<(), Failed> {
     for (i, op) in fs.ops.iter().enumerate() {
         let mnt = op.tree.fd();
         let r = match op.kind {
-            OpKind::Bind { ro: false, .. } | OpKind::Rw | OpKind::Tmpfs | OpKind::Shm => {
-                mnt.and_then(make_writable)
-            }
+            OpKind::Bind { ro: false, .. }
+            | OpKind::Rw
+            | OpKind::Tmpfs
+            | OpKind::Shm
+            | OpKind::Overlay { .. } => mnt.and_then(make_writable),
             OpKind::Bind { ro: true, .. } => mnt.and_then(|m| set_readonly(m, true, true)),
             // Read-only again if a `--rw` of a parent made them writable.
             OpKind::HideDir | OpKind::HideFile => mnt.and_then(|m| set_readonly(m, true, false)),
@@ -604,6 +719,10 @@ pub fn release(fs: &Fs) {
     fs.proc.close();
     for op in &fs.ops {
         op.tree.close();
+        if let Some(l) = &op.layer {
+            l.upper.close();
+            l.work.close();
+        }
         if let Some(d) = &op.dev {
             for t in &d.trees {
                 t.close();

@@ -54,6 +54,7 @@ pub enum FlagId {
     RoBind,
     Tmpfs,
     Hide,
+    Overlay,
     Root,
     Dev,
     EmptyRoot,
@@ -69,6 +70,9 @@ pub enum FlagId {
     MapAuto,
     MapUsers,
     MapGroups,
+    CapDrop,
+    CapAdd,
+    DisableUserns,
     Env,
     Unsetenv,
     Clearenv,
@@ -349,6 +353,28 @@ pub const FLAGS: &[FlagDef] = &[
         doc: "A directory is covered by an empty read-only tmpfs, a file by /dev/null.",
     },
     FlagDef {
+        id: F::Overlay,
+        short: None,
+        long: "overlay",
+        value: Value::Path("PATH[:DIR]"),
+        section: S::Filesystem,
+        help: "a writable layer over directory PATH: the host's PATH never changes; \
+               the writes are gone at exit, or kept in DIR/upper (repeatable)",
+        doc: "PATH, as the view shows it at this point of the command line, is the lower \
+         layer of an overlayfs: COMMAND reads it and writes freely, and the writes go to \
+         a private tmpfs, gone when the jail ends. With :DIR they go to DIR/upper instead \
+         (DIR/work is overlayfs's scratch space; jail creates both, and DIR if missing), \
+         and a later run with the same DIR goes on from there. DIR is taken in the \
+         caller's view and may be relative; it must be outside PATH and not in use by \
+         another jail. A file changed or created shows in DIR/upper with its full \
+         content, a deleted one as a whiteout (a character device 0/0: find DIR/upper \
+         -type c), a directory deleted and made again as an opaque one (xattr \
+         user.overlay.opaque). Mounts below PATH do not show through the layer. \
+         Under --ro the layer is writable; a --rw at or beneath PATH writes to the \
+         layer too. Needs Linux 5.11 (rootless overlayfs) and, for DIR, a filesystem \
+         with user xattrs (ext4, xfs, btrfs, tmpfs; not another overlay).",
+    },
+    FlagDef {
         id: F::Root,
         short: None,
         long: "root",
@@ -523,6 +549,48 @@ pub const FLAGS: &[FlagDef] = &[
         help: "map gids IN to IN+N-1 inside to OUT to OUT+N-1, from /etc/subgid (repeatable)",
         doc: "As --map-users, for gids and /etc/subgid. With --map-auto, explicit ranges replace \
          the automatic one of their kind.",
+    },
+    FlagDef {
+        id: F::CapDrop,
+        short: None,
+        long: "cap-drop",
+        value: Value::Choice("CAP", CAPS),
+        section: S::Identity,
+        help: "with root inside (-r, --map-auto): COMMAND runs without capability CAP, or ALL",
+        doc: "Root inside keeps the namespace's full capability set; --cap-drop and --cap-add \
+         (repeatable) shape it in command-line order, so --cap-drop ALL --cap-add CAP_CHOWN \
+         keeps only CAP_CHOWN. Names as in capabilities(7), with or without CAP_, in any case; \
+         an unknown one is refused (125). A dropped capability leaves COMMAND's effective, \
+         permitted, inheritable and ambient sets and its bounding set, so no program COMMAND \
+         runs gets it back. jail's own init is not affected. Capabilities are the jail's user \
+         namespace's, never the host's; a user namespace COMMAND creates itself gives it a \
+         full set over that namespace's objects only (--disable-userns stops that). Without \
+         root inside COMMAND has none, and --cap-drop changes nothing.",
+    },
+    FlagDef {
+        id: F::CapAdd,
+        short: None,
+        long: "cap-add",
+        value: Value::Choice("CAP", CAPS),
+        section: S::Identity,
+        help: "with root inside (-r, --map-auto): keep capability CAP (after --cap-drop ALL)",
+        doc: "See --cap-drop. Refused without root inside (125): a COMMAND that is not 0 inside \
+         runs without capabilities (no ambient capabilities, unlike bwrap); use -r, or \
+         --map-auto without --uid.",
+    },
+    FlagDef {
+        id: F::DisableUserns,
+        short: None,
+        long: "disable-userns",
+        value: Value::None,
+        section: S::Identity,
+        help: "COMMAND cannot create user namespaces (unshare -U, clone, a jail inside)",
+        doc: "Most of the kernel an unprivileged process can reach (mounting filesystems, \
+         netfilter, the namespaces' capabilities) is reached through a user namespace of its \
+         own. jail sets the jail's user.max_user_namespaces to what it uses itself, so \
+         unshare(2), clone(2) and clone3(2) with CLONE_NEWUSER fail with ENOSPC; with root \
+         inside COMMAND runs in a nested user namespace, which cannot raise the limit of the \
+         one above it (as with bwrap). A jail inside fails with a hint that names this option.",
     },
     FlagDef {
         id: F::Env,
@@ -851,6 +919,53 @@ pub const RLIMIT_NAMES: &[&str] = &[
 
 /// The shells `--completions` knows.
 pub const SHELLS: &[&str] = &["bash", "zsh", "fish"];
+
+/// The values of --cap-drop and --cap-add: ALL, then the capabilities of
+/// capabilities(7), capability number N at index N + 1.
+pub const CAPS: &[&str] = &[
+    "ALL",
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
+    "CAP_PERFMON",
+    "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
+];
 
 /// Look a flag up by its long name.
 pub fn by_long(name: &str) -> Option<&'static FlagDef> {

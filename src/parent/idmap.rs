@@ -108,7 +108,16 @@ pub fn read_sysctl(path: &str) -> Option<String> {
 /// the knobs to check.
 pub fn userns_hint(errno: i32) -> String {
     let max = read_sysctl("/proc/sys/user/max_user_namespaces");
+    // Inside a user namespace the limit may be an outer sandbox's, which
+    // this process cannot see (jail's or bwrap's --disable-userns sets it
+    // in a namespace above COMMAND's).
+    let nested = !in_initial_user_namespace();
     if max.as_deref() == Some("0") {
+        if nested {
+            return "user namespaces are disabled here: user.max_user_namespaces is 0 (an outer \
+                    `jail --disable-userns`, or the sysctl of an enclosing container)"
+                .into();
+        }
         return "user namespaces are disabled: user.max_user_namespaces is 0 \
                 (raise it: sysctl -w user.max_user_namespaces=15000)"
             .into();
@@ -125,6 +134,12 @@ pub fn userns_hint(errno: i32) -> String {
                 an AppArmor profile that allows userns)"
             .into();
     }
+    if nested && errno == libc::ENOSPC {
+        return "user namespaces are disabled here (an outer `jail --disable-userns` or \
+                `bwrap --disable-userns`), or the user.max_user_namespaces limit of an \
+                enclosing namespace is reached"
+            .into();
+    }
     if errno == libc::ENOSPC || errno == libc::EUSERS {
         return format!(
             "too many user namespaces: the limit user.max_user_namespaces ({}) is reached, \
@@ -136,4 +151,13 @@ pub fn userns_hint(errno: i32) -> String {
      AppArmor's kernel.apparmor_restrict_unprivileged_userns; inside a container, its \
      seccomp profile may refuse new namespaces"
         .into()
+}
+
+/// Whether this process is in the initial user namespace (its uid map is
+/// the identity over every id). Unreadable: assume it is.
+fn in_initial_user_namespace() -> bool {
+    match std::fs::read_to_string("/proc/self/uid_map") {
+        Ok(map) => map.split_whitespace().collect::<Vec<_>>() == ["0", "0", "4294967295"],
+        Err(_) => true,
+    }
 }

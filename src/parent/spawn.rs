@@ -456,6 +456,17 @@ fn describe(spec: &Spec, f: Failure) -> Error {
             .with_hint(Some(
                 "without one COMMAND could read and change the caller's keys, so jail stops".into(),
             )),
+        Step::DisableUserns if f.index == 1 => Error::usage(
+            "--disable-userns: a user namespace could still be created in the jail, so jail stops",
+        ),
+        Step::DisableUserns => {
+            let hint = matches!(e, libc::EROFS | libc::ENOENT | libc::EACCES).then(|| {
+                "/proc/sys is read-only or missing here (inside a container?): \
+                 --disable-userns needs to write the jail's user.max_user_namespaces"
+                    .to_string()
+            });
+            Error::sys("--disable-userns: set user.max_user_namespaces", e).with_hint(hint)
+        }
         Step::Loopback => Error::sys("bring up lo in the network namespace", e),
         Step::PingRange => Error::sys(
             "set net.ipv4.ping_group_range in the network namespace (for ping)",
@@ -482,6 +493,9 @@ fn describe_fs(spec: &Spec, step: Step, index: u32, e: i32) -> Error {
         };
     };
     let dst = spec.fs.host_path(&op.dst);
+    if let crate::plan::mounts::OpKind::Overlay { kept } = op.kind {
+        return overlay_error(op, kept, &dst, step, e);
+    }
     match step {
         Step::FsSource => Error::sys(&op.shown, e),
         Step::FsCreate if e == libc::ELOOP => Error::usage(format!(
@@ -491,6 +505,58 @@ fn describe_fs(spec: &Spec, step: Step, index: u32, e: i32) -> Error {
         Step::FsCreate => Error::sys(format!("{}: cannot create {dst}", op.shown), e),
         Step::FsMount => Error::sys(format!("{}: mount on {dst}", op.shown), e),
         _ => Error::sys(format!("{}: set read-only flag on {dst}", op.shown), e),
+    }
+}
+
+/// A failure of `--overlay PATH[:DIR]` (`dst`: PATH on the host), with a
+/// hint where the errno tells the cause.
+fn overlay_error(op: &crate::plan::mounts::Op, kept: bool, dst: &str, step: Step, e: i32) -> Error {
+    let dir = op.src.to_string_lossy();
+    let shown = &op.shown;
+    match step {
+        Step::FsCreate if e == libc::ELOOP => Error::usage(format!(
+            "{shown}: cannot create {dir}: it goes through a symlink"
+        )),
+        Step::FsCreate => Error::sys(format!("{shown}: cannot create {dir}/upper"), e),
+        Step::FsSource if e == libc::ELOOP => Error::usage(format!(
+            "{shown}: {dir}/upper or {dir}/work is a symlink; jail does not follow it"
+        ))
+        .with_hint(Some(format!(
+            "a COMMAND that could write {dir} may have planted it: remove it"
+        ))),
+        Step::FsSource => Error::sys(format!("{shown}: {dir}/upper or {dir}/work"), e),
+        _ => {
+            // What overlayfs says about its upper directory's filesystem.
+            const OVERLAYFS_SUPER_MAGIC: u64 = 0x794c_7630;
+            let on_overlay = kept
+                && rustix::fs::statfs(op.src.as_c_str())
+                    .is_ok_and(|s| s.f_type as u64 == OVERLAYFS_SUPER_MAGIC);
+            let hint = match e {
+                libc::EBUSY if kept => Some(format!(
+                    "{dir} is in use by another overlay (a jail running with it?): wait for \
+                     it to end, or give another DIR"
+                )),
+                _ if on_overlay => Some(format!(
+                    "{dir} is on an overlay filesystem (inside a container, or under another \
+                     --overlay), where overlayfs cannot keep a layer: give a DIR on a disk \
+                     filesystem or a tmpfs"
+                )),
+                libc::EINVAL | libc::EOPNOTSUPP if kept => Some(format!(
+                    "overlayfs cannot keep a layer on {dir}'s filesystem (it needs user xattrs \
+                     and a writable mount): give a DIR on ext4, xfs, btrfs or tmpfs"
+                )),
+                libc::EINVAL => Some(format!(
+                    "overlayfs cannot stack on {dst} (its filesystem, or overlays nested too \
+                     deep)"
+                )),
+                libc::EPERM | libc::ENODEV => Some(
+                    "an overlay in a user namespace needs Linux 5.11 or later with overlayfs"
+                        .to_string(),
+                ),
+                _ => None,
+            };
+            Error::sys(format!("{shown}: overlay on {dst}"), e).with_hint(hint)
+        }
     }
 }
 

@@ -55,6 +55,10 @@ pub fn op_line(op: &Op) -> String {
             op.content.len(),
             if ro { ", read-only" } else { "" }
         ),
+        OpKind::Overlay { kept: false } => format!("overlay on {dst}, writes to a private tmpfs"),
+        OpKind::Overlay { kept: true } => {
+            format!("overlay on {dst}, writes to {}/upper", path(&op.src))
+        }
     };
     format!("jail: mount: {what} ({})\n", op.shown)
 }
@@ -83,10 +87,21 @@ pub fn plan(spec: &Spec) {
         out += "jail: mount: fresh proc on /proc (PID namespace)\n";
     }
     if let Some(lock) = &spec.lock {
+        let with = match names(lock.flags) {
+            n if n.is_empty() => String::new(),
+            n => format!(" with {n}"),
+        };
+        let view = lock.flags & libc::CLONE_NEWNS != 0;
+        let why = match (view, spec.disable_userns) {
+            (true, false) => "cannot unmount or remount the view",
+            (true, true) => {
+                "cannot unmount or remount the view, nor raise user.max_user_namespaces \
+                 (--disable-userns)"
+            }
+            (false, _) => "cannot raise user.max_user_namespaces (--disable-userns)",
+        };
         out += &format!(
-            "jail: lock: nested user namespace with {}, so that COMMAND, root inside, \
-             cannot unmount or remount the view\n",
-            names(lock.flags)
+            "jail: lock: nested user namespace{with}, so that COMMAND, root inside, {why}\n"
         );
     }
     if let Some(set) = &spec.cpus {

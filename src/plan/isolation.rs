@@ -68,6 +68,7 @@ fn scopes_skipped(spec: &Spec, k: &Kernel) -> Option<String> {
 
 fn filesystem(spec: &Spec) -> Fact {
     let (mut writable, mut private, mut hidden, mut readonly) = (vec![], vec![], vec![], vec![]);
+    let mut layered = vec![];
     for op in &spec.fs.ops {
         let dst = OsStr::from_bytes(op.dst.to_bytes())
             .to_string_lossy()
@@ -82,12 +83,17 @@ fn filesystem(spec: &Spec) -> Fact {
             OpKind::Cover(_) | OpKind::HostProc => {}
             OpKind::Dir { .. } | OpKind::Symlink | OpKind::File { ro: false, .. } => {}
             OpKind::File { ro: true, .. } => readonly.push(dst),
+            OpKind::Overlay { kept: false } => layered.push(format!("{dst} (thrown away)")),
+            OpKind::Overlay { kept: true } => layered.push(format!(
+                "{dst} (kept in {}/upper)",
+                OsStr::from_bytes(op.src.to_bytes()).to_string_lossy()
+            )),
         }
     }
     if !spec.mount_ns()
         || (!spec.fs.new_root()
             && !spec.fs.ro
-            && [&writable, &private, &hidden, &readonly]
+            && [&writable, &private, &hidden, &readonly, &layered]
                 .iter()
                 .all(|v| v.is_empty()))
     {
@@ -127,6 +133,12 @@ fn filesystem(spec: &Spec) -> Fact {
     }
     if !hidden.is_empty() {
         parts.push(format!("hidden: {}", list(&hidden)));
+    }
+    if !layered.is_empty() {
+        parts.push(format!(
+            "writes off the host in an overlay: {}",
+            list(&layered)
+        ));
     }
     // Only --ro or --root keep COMMAND from writing the caller's files.
     let isolated = spec.fs.ro || spec.fs.new_root();
@@ -254,17 +266,28 @@ pub fn facts(spec: &Spec, k: &Kernel) -> Vec<Fact> {
     } else {
         format!("uid {} gid {}", spec.uid_inside, spec.gid_inside)
     };
+    let mut powers = match (spec.map_root, spec.caps) {
+        (false, _) => "no capabilities".to_string(),
+        (true, Some(0)) => "no capabilities (--cap-drop ALL)".to_string(),
+        (true, None) => "root's powers only over the jail's own namespaces".to_string(),
+        (true, Some(keep)) => {
+            use crate::plan::caps::{ALL, names};
+            let dropped = ALL & !keep;
+            let which = if dropped.count_ones() < keep.count_ones() {
+                format!("all but {}", names(dropped))
+            } else {
+                names(keep)
+            };
+            format!("root's powers only over the jail's own namespaces, capabilities: {which}")
+        }
+    };
+    if spec.disable_userns {
+        powers += "; no user namespaces of its own (--disable-userns)";
+    }
     out.push(fact(
         "ids",
         true,
-        format!(
-            "{who} inside; outside, only the caller's rights; {}",
-            if spec.map_root {
-                "root's powers only over the jail's own namespaces"
-            } else {
-                "no capabilities"
-            }
-        ),
+        format!("{who} inside; outside, only the caller's rights; {powers}"),
     ));
     // Resource limits: --rlimit, the cgroup of --cgroup-v2, --cpus.
     let mut limits: Vec<String> = spec

@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod caps;
 pub mod cgroup;
 pub mod cpus;
 pub mod duration;

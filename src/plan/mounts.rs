@@ -1,5 +1,5 @@
 //! The filesystem view: `--ro`, `--rw`, `--bind`, `--ro-bind`, `--tmpfs`,
-//! `--hide`, `--root`, `--dev`.
+//! `--hide`, `--overlay`, `--root`, `--dev`.
 //!
 //! The plan's side: `build` checks every path (looking at destinations the
 //! way the child will, see `sys::path`) and prebuilds every C string; the
@@ -45,6 +45,10 @@ pub enum OpKind {
     /// writable tmpfs at /dev/shm, so that POSIX shared memory and named
     /// semaphores are the jail's own and vanish with it.
     Shm,
+    /// `--overlay PATH[:DIR]`: overlayfs over PATH (`dst`) with PATH as
+    /// it shows then as the lower layer; the writes go to a tmpfs of the
+    /// jail's, or with `kept` to DIR/upper (`src`, the caller's view).
+    Overlay { kept: bool },
     /// `--dir`: a directory with mode `mode` (kept as it is if it exists).
     Dir { mode: u32 },
     /// `--symlink`: a symlink to `src` (nothing if the same one exists).
@@ -132,6 +136,9 @@ pub struct Op {
     pub opts: Option<CString>,
     /// For `--file` and `--ro-file`: the content, read by the parent.
     pub content: Vec<u8>,
+    /// For a kept overlay: DIR's `upper` and `work`, opened by the first
+    /// pass.
+    pub layer: Option<Box<Layer>>,
 }
 
 impl Op {
@@ -158,6 +165,18 @@ pub struct DevMounts {
     /// Its tree, cloned by the first pass (when it still could be).
     pub console_tree: Held,
 }
+
+/// The directories of a kept `--overlay PATH:DIR`: DIR/upper gets the
+/// writes, DIR/work is overlayfs's scratch space (same filesystem).
+#[derive(Default)]
+pub struct Layer {
+    pub upper: Held,
+    pub work: Held,
+}
+
+/// The names of a kept layer's directories inside DIR.
+pub const UPPER: &CStr = c"upper";
+pub const WORK: &CStr = c"work";
 
 /// Everything about the filesystem view.
 #[derive(Default)]
@@ -232,6 +251,7 @@ pub enum Typed {
     Bind(OsString, bool),
     Tmpfs(OsString),
     Hide(OsString),
+    Overlay(OsString),
     Root(OsString),
     Dev,
     EmptyRoot,
@@ -419,6 +439,7 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
         tree: Held::default(),
         opts: None,
         content: Vec::new(),
+        layer: None,
     };
     // A pending --perms and --size, for the option right after.
     let mut perms: Option<(u32, &str)> = None;
@@ -574,6 +595,70 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
                 };
                 fs.ops.push(op(kind, &p, &p, shown));
             }
+            Typed::Overlay(arg) => {
+                let (path, dir) = split_bind(arg).map_err(|why| bad(shown, why))?;
+                // PATH as an earlier option makes it (a --bind destination)
+                // is the child's to check; else it must be a directory now.
+                let p = if root.is_some() || empty {
+                    absolute(shown, &path)?
+                } else {
+                    normal(&resolve(shown, &path)?)
+                };
+                let made = fs.ops.iter().any(|o| {
+                    matches!(
+                        o.kind,
+                        OpKind::Bind { dir: true, .. }
+                            | OpKind::Tmpfs
+                            | OpKind::Dev
+                            | OpKind::Overlay { .. }
+                    ) && p.starts_with(o.dst_path())
+                });
+                // In --empty-root only what an earlier option made exists.
+                let looked = match empty {
+                    true => Err(bad(
+                        shown,
+                        "in --empty-root, PATH must be made by an earlier --bind, --tmpfs or --dev"
+                            .into(),
+                    )),
+                    false => existing(shown, &path),
+                };
+                let (p, found) = match looked {
+                    Ok((p, found)) => (p, Some(found)),
+                    Err(_) if made => (p, None),
+                    Err(e) => return Err(e),
+                };
+                if found.as_ref().is_some_and(|f| !f.dir) {
+                    return Err(bad(shown, format!("{}: not a directory", host(&p))));
+                }
+                // overlayfs takes PATH's directory alone: what an earlier
+                // --hide covers below it would show again.
+                if let Some(h) = fs.ops.iter().find(|o| {
+                    matches!(o.kind, OpKind::HideDir | OpKind::HideFile)
+                        && is_under(o.dst_path(), &p)
+                }) {
+                    return Err(bad(
+                        shown,
+                        format!("would show what the earlier {} hides", h.shown),
+                    )
+                    .with_hint(Some(format!("give {} after {shown}", h.shown))));
+                }
+                if p.parent().is_none() || found.is_some_and(|f| f.same(&top)) {
+                    return Err(bad(
+                        shown,
+                        "not over / (overlay a directory, such as /usr or .)".into(),
+                    ));
+                }
+                let Some(dir) = dir else {
+                    fs.ops
+                        .push(op(OpKind::Overlay { kept: false }, &p, &p, shown));
+                    continue;
+                };
+                let dir = normal(&resolve(shown, &dir)?);
+                check_layer(shown, &dir, &host(&p))?;
+                let mut o = op(OpKind::Overlay { kept: true }, &dir, &p, shown);
+                o.layer = Some(Box::default());
+                fs.ops.push(o);
+            }
             Typed::Dev => {
                 let dev = Path::new("/dev");
                 let mut o = op(OpKind::Dev, dev, dev, shown);
@@ -649,7 +734,9 @@ fn private_shm(ops: &[Op]) -> bool {
             OpKind::Rw | OpKind::HideDir | OpKind::HideFile => {
                 shm.starts_with(d) || d.starts_with(shm)
             }
-            OpKind::Bind { .. } | OpKind::Tmpfs | OpKind::Dev => shm.starts_with(d),
+            OpKind::Bind { .. } | OpKind::Tmpfs | OpKind::Dev | OpKind::Overlay { .. } => {
+                shm.starts_with(d)
+            }
         }
     })
 }
@@ -749,7 +836,12 @@ fn check_destinations(
         let covered = ops[..i].iter().any(|o| {
             matches!(
                 o.kind,
-                OpKind::Tmpfs | OpKind::Bind { .. } | OpKind::Dev | OpKind::HostProc | OpKind::Shm
+                OpKind::Tmpfs
+                    | OpKind::Bind { .. }
+                    | OpKind::Dev
+                    | OpKind::HostProc
+                    | OpKind::Shm
+                    | OpKind::Overlay { .. }
             ) && dst.starts_with(o.dst_path())
         });
         let fresh_proc = pid_ns && root.is_some() && is_under(dst, Path::new("/proc"));
@@ -855,6 +947,61 @@ fn read_fd(fd: i32) -> Result<Vec<u8>, Errno> {
     }
 }
 
+/// Check the DIR of `--overlay PATH:DIR` (absolute, in the caller's view)
+/// before anything starts: the child could make it (never through a
+/// symlink), and it is neither inside PATH (`path`, on the host) nor
+/// around it, where the layer would show in itself.
+fn check_layer(shown: &str, dir: &Path, path: &str) -> Result<(), Error> {
+    let root = open_base(Path::new("/")).map_err(|e| Error::sys("open /", e.raw_os_error()))?;
+    match probe_dst(root.as_fd(), &cstr(dir)) {
+        Ok(()) => {}
+        Err((Errno::LOOP, at)) => {
+            let link = Path::new(OsStr::from_bytes(&dir.as_os_str().as_bytes()[..at]));
+            return Err(Error::usage(format!(
+                "{shown}: cannot create {}: it goes through a symlink ({})",
+                dir.display(),
+                link.display()
+            )));
+        }
+        Err((e, _)) => {
+            return Err(Error::sys(
+                format!("{shown}: cannot create {}", dir.display()),
+                e.raw_os_error(),
+            ));
+        }
+    }
+    // As far as each exists, with symlinks resolved.
+    let real = |p: &Path| {
+        let mut tail = Vec::new();
+        let mut p = p.to_path_buf();
+        loop {
+            if let Ok(r) = std::fs::canonicalize(&p) {
+                return tail.iter().rev().fold(r, |r: PathBuf, c| r.join(c));
+            }
+            match (p.file_name().map(|c| c.to_os_string()), p.parent()) {
+                (Some(c), Some(up)) => {
+                    tail.push(c);
+                    p = up.to_path_buf();
+                }
+                _ => return p,
+            }
+        }
+    };
+    let (d, p) = (real(dir), real(Path::new(path)));
+    if d.starts_with(&p) || p.starts_with(&d) {
+        return Err(Error::usage(format!(
+            "{shown}: the layer {} and {} overlap",
+            dir.display(),
+            p.display()
+        ))
+        .with_hint(Some(format!(
+            "keep the layer outside the directory it records, such as {}.layer",
+            p.display()
+        ))));
+    }
+    Ok(())
+}
+
 /// Under `--ro`, refuse an option whose mount a later option covers (a
 /// `--tmpfs`, `--hide`, `--bind` or `--dev` of a parent directory): the
 /// read-only pass could not reach it, and it would not show.
@@ -870,7 +1017,11 @@ fn check_covered(ops: &[Op], root: Option<&Path>) -> Result<(), Error> {
         let later = ops[i + 1..].iter().find(|o| {
             matches!(
                 o.kind,
-                OpKind::Tmpfs | OpKind::HideDir | OpKind::Bind { dir: true, .. } | OpKind::Dev
+                OpKind::Tmpfs
+                    | OpKind::HideDir
+                    | OpKind::Bind { dir: true, .. }
+                    | OpKind::Dev
+                    | OpKind::Overlay { .. }
             ) && is_under(dst, o.dst_path())
         });
         if let Some(o) = later {

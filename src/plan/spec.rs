@@ -4,7 +4,7 @@
 
 #![forbid(unsafe_code)]
 
-use std::ffi::{CString, OsStr, OsString};
+use std::ffi::{CStr, CString, OsStr, OsString};
 use std::fs::File;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -61,9 +61,11 @@ pub const NAMESPACES: [(libc::c_int, &str, &str); 6] = [
 /// less privileged user namespace (flags, and nothing can be unmounted or
 /// moved to reveal what is beneath). The namespaces COMMAND configures as
 /// root (network, UTS, IPC, cgroup) are created there too, so that its
-/// capabilities still reach them.
+/// capabilities still reach them. With `--disable-userns` root inside
+/// always runs there: it cannot raise the limit of the namespace above.
 pub struct Lock {
-    /// CLONE_NEWUSER, CLONE_NEWNS and the namespaces moved from clone(2).
+    /// CLONE_NEWUSER, CLONE_NEWNS (if the jail has a mount namespace) and
+    /// the namespaces moved from clone(2).
     pub flags: libc::c_int,
     /// The nested namespace's maps: the same ids, inside to inside.
     pub uid_map: CString,
@@ -94,6 +96,14 @@ pub struct Spec {
     /// Keep the namespace's capabilities (`-r`, or a subordinate map with
     /// COMMAND running as 0).
     pub map_root: bool,
+    /// `--cap-drop`/`--cap-add` with root inside: the capabilities COMMAND
+    /// keeps (bit N: capability N), in every set and the bounding set.
+    /// None: the namespace's full set (or none without root inside).
+    pub caps: Option<u64>,
+    /// `--disable-userns`: the child sets the jail's
+    /// user.max_user_namespaces to the nested namespace of `lock` (1) or
+    /// none (0), so that COMMAND cannot create user namespaces.
+    pub disable_userns: bool,
     /// The inside ids of the caller's own map line.
     pub uid_inside: u32,
     pub gid_inside: u32,
@@ -319,6 +329,11 @@ struct Typed {
     /// --map-users and --map-groups, each with its text as typed.
     map_users: Vec<(String, Range)>,
     map_groups: Vec<(String, Range)>,
+    /// --cap-drop and --cap-add, applied in order to the full set; and
+    /// whether --cap-add was given (it needs root inside).
+    caps: Option<u64>,
+    cap_add: bool,
+    disable_userns: bool,
     hostname: Option<CString>,
     /// The last limit given for each resource.
     rlimits: Vec<Rlimit>,
@@ -383,6 +398,7 @@ impl Typed {
             FlagId::RoBind => fs(mounts::Typed::Bind(v.into(), true)),
             FlagId::Tmpfs => fs(mounts::Typed::Tmpfs(v.into())),
             FlagId::Hide => fs(mounts::Typed::Hide(v.into())),
+            FlagId::Overlay => fs(mounts::Typed::Overlay(v.into())),
             FlagId::Root => fs(mounts::Typed::Root(v.into())),
             FlagId::Dev => fs(mounts::Typed::Dev),
             FlagId::EmptyRoot => fs(mounts::Typed::EmptyRoot),
@@ -457,6 +473,24 @@ impl Typed {
                 v.to_string_lossy().into_owned(),
                 subid::parse_range(&flag_name(id), v)?,
             )),
+            FlagId::CapDrop | FlagId::CapAdd => {
+                let mask = utf8(id, v).ok().and_then(crate::plan::caps::parse);
+                let mask = mask.ok_or_else(|| {
+                    invalid(
+                        id,
+                        v,
+                        "unknown capability (names as in capabilities(7), or ALL)",
+                    )
+                })?;
+                let keep = self.caps.get_or_insert(crate::plan::caps::ALL);
+                if id == FlagId::CapAdd {
+                    *keep |= mask;
+                    self.cap_add = true;
+                } else {
+                    *keep &= !mask;
+                }
+            }
+            FlagId::DisableUserns => self.disable_userns = true,
             FlagId::Env => {
                 let bytes = v.as_bytes();
                 match bytes.iter().position(|b| *b == b'=') {
@@ -706,6 +740,12 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
             );
         }
     }
+    if t.cap_add && !map_root {
+        return Err(Error::usage(
+            "--cap-add: needs root inside (-r, or --map-auto without --uid): COMMAND runs \
+             without capabilities otherwise",
+        ));
+    }
     let (uid_inside, gid_inside) = if map_root || subids.is_some() {
         (0, 0)
     } else {
@@ -720,13 +760,15 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
     // Only what jail mounts needs it: the mounts copied from the caller's
     // namespace are locked already (from a more privileged user namespace).
     let jail_mounts = pid_ns || fs.changes_view();
-    let lock = (map_root && jail_mounts)
+    // Root inside could raise the jail's user.max_user_namespaces again:
+    // with --disable-userns it runs in the nested namespace, always.
+    let lock = (map_root && (jail_mounts || t.disable_userns))
         .then(|| build_lock(flags, subids.as_ref(), uid_inside, gid_inside));
     if lock.is_some() {
         flags &= !LOCK_MOVES;
     }
 
-    let exec = build_exec(low.command, t.env)?;
+    let exec = build_exec(low.command, t.env, t.chdir.as_deref())?;
 
     // The caller's own 0, 1 and 2 go to COMMAND unless redirected.
     for (fd, name) in ["stdin", "stdout", "stderr"].iter().enumerate() {
@@ -759,6 +801,8 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         init: !t.as_pid_1,
         time,
         map_root,
+        caps: t.caps.filter(|_| map_root),
+        disable_userns: t.disable_userns,
         uid_inside,
         gid_inside,
         outer_uid,
@@ -795,7 +839,8 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
 }
 
 /// The nested user and mount namespace that locks the view, for the
-/// namespaces of `flags`: the same ids, inside to inside.
+/// namespaces of `flags` (a mount namespace among them, except with
+/// `--disable-userns` alone): the same ids, inside to inside.
 fn build_lock(flags: libc::c_int, sub: Option<&SubIds>, uid_inside: u32, gid_inside: u32) -> Lock {
     let identity = |ranges: Option<&subid::HelperMap>, single: u32| -> String {
         match ranges {
@@ -809,7 +854,9 @@ fn build_lock(flags: libc::c_int, sub: Option<&SubIds>, uid_inside: u32, gid_ins
     };
     let c = |s: String| CString::new(s).expect("no NUL in numbers");
     Lock {
-        flags: libc::CLONE_NEWUSER | libc::CLONE_NEWNS | (flags & LOCK_MOVES),
+        // A mount namespace only where the jail has one: --disable-userns
+        // alone needs none (the caller's mounts are not root's to change).
+        flags: libc::CLONE_NEWUSER | (flags & (libc::CLONE_NEWNS | LOCK_MOVES)),
         uid_map: c(identity(sub.and_then(|s| s.uid_map.as_ref()), uid_inside)),
         gid_map: c(identity(sub.and_then(|s| s.gid_map.as_ref()), gid_inside)),
         helper: sub.is_some(),
@@ -817,8 +864,7 @@ fn build_lock(flags: libc::c_int, sub: Option<&SubIds>, uid_inside: u32, gid_ins
             .chain(
                 NAMESPACES
                     .iter()
-                    .filter(|(f, _, _)| *f & (libc::CLONE_NEWNS | flags) != 0)
-                    .filter(|(f, _, _)| *f & (libc::CLONE_NEWNS | LOCK_MOVES) != 0)
+                    .filter(|(f, _, _)| *f & flags & (libc::CLONE_NEWNS | LOCK_MOVES) != 0)
                     .map(|(_, name, _)| *name),
             )
             .map(|name| (name, c(format!("ns/{name}"))))
@@ -945,7 +991,11 @@ fn apply_env(ops: Vec<EnvOp>) -> Vec<(OsString, OsString)> {
     env
 }
 
-fn build_exec(command: Vec<OsString>, env_ops: Vec<EnvOp>) -> Result<Exec, Error> {
+fn build_exec(
+    command: Vec<OsString>,
+    env_ops: Vec<EnvOp>,
+    chdir: Option<&CStr>,
+) -> Result<Exec, Error> {
     let from_shell = command.is_empty();
     let command = if from_shell {
         vec![
@@ -956,7 +1006,18 @@ fn build_exec(command: Vec<OsString>, env_ops: Vec<EnvOp>) -> Result<Exec, Error
     } else {
         command
     };
-    let env = apply_env(env_ops);
+    let pwd_given = env_ops
+        .iter()
+        .any(|op| matches!(op, EnvOp::Set(k, _) if k == "PWD"));
+    let mut env = apply_env(env_ops);
+    // An inherited PWD names the caller's directory: with --chdir DIR it
+    // names DIR, as a shell's `cd` would (unless --env set PWD itself).
+    if let Some(dir) = chdir.filter(|d| d.to_bytes().starts_with(b"/"))
+        && !pwd_given
+        && let Some((_, v)) = env.iter_mut().find(|(k, _)| k == "PWD")
+    {
+        *v = OsStr::from_bytes(dir.to_bytes()).to_owned();
+    }
     let name = command[0].clone();
     let to_c =
         |s: Vec<u8>| CString::new(s).map_err(|_| Error::usage("argument contains a NUL byte"));

@@ -1470,7 +1470,8 @@ fn default_cwd_is_slash_when_not_visible() {
 
 // --- --dev --------------------------------------------------------------------------
 
-const DEV_ENTRIES: &str = "fd full null ptmx pts random shm stderr stdin stdout tty urandom zero";
+const DEV_ENTRIES: &str =
+    "core fd full null ptmx pts random shm stderr stdin stdout tty urandom zero";
 
 #[test]
 fn dev_lists_only_the_minimal_entries() {

@@ -3,6 +3,8 @@
 mod common;
 
 mod artifacts;
+mod bwrap;
+mod caps;
 mod cli;
 mod compose;
 mod exit;
@@ -11,6 +13,7 @@ mod filesystem;
 mod identity;
 mod integration;
 mod namespaces;
+mod overlay;
 mod process;
 mod scripting;
 mod security;

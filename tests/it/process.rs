@@ -392,6 +392,22 @@ fn chdir_sets_cwd() {
     assert_eq!(o, "/usr\n", "--chdir /usr");
 }
 
+// bwrap sets PWD to the directory COMMAND starts in (tests/test-run.sh:555)
+#[test]
+fn chdir_sets_pwd_unless_env_does() {
+    let run = |args: &[&str]| {
+        let mut c = jail(args);
+        c.env("PWD", "/tmp").current_dir("/tmp");
+        ok(&c.output().unwrap())
+    };
+    assert_eq!(run(&["--chdir", "/usr", "--", "printenv", "PWD"]), "/usr\n");
+    let o = run(&[
+        "--chdir", "/usr", "--env", "PWD=/x", "--", "printenv", "PWD",
+    ]);
+    assert_eq!(o, "/x\n");
+    assert_eq!(run(&["--", "printenv", "PWD"]), "/tmp\n");
+}
+
 #[test]
 fn default_cwd_is_callers() {
     let dir = TempDir::new();

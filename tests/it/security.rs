@@ -50,6 +50,8 @@
 //! | `command_cannot_reach_the_callers_user_keyring_by_id` | key ids are global and COMMAND runs as the caller's uid: it links the caller's `@u`/`@us` (every user permission) into its own session keyring by id, then reads and updates the caller's keys and plants one in `@u`; also with `--map-auto` in subids.rs | issue 11 (Docker, podman and flatpak refuse keyctl, add_key and request_key) |
 //! | `symlinks_in_a_bound_dir_cannot_aim_what_empty_root_or_a_tmpfs_makes` | a directory bound into an `--empty-root` (or a `--tmpfs`) holds an absolute symlink to the caller's files and a relative one climbing out (`up -> ..`); a `--tmpfs`, `--bind`, `--dir`, `--file` or `--symlink` destination through them (or through a symlink jail itself made) creates on the host | issue 14, items 1 and 2 |
 //! | `empty_root_leaves_nothing_on_the_host` | `--empty-root` destinations named like the caller's writable paths (binds, tmpfs, `--dev`, `--dir`, `--file`, `--ro-file`, `--symlink`), and COMMAND's writes to `/`, show on the host during or after the jail | issue 14, item 1 |
+//! | `symlinks_planted_in_a_kept_layer_cannot_aim_its_writes` | an earlier jailed run that could write DIR replaces DIR/upper (or DIR/work) of `--overlay PATH:DIR` with a symlink to the caller's files (absolute, or climbing out with `..`); the next run's writes to PATH land there | issue 14, item 3; DESIGN "Threat model" |
+//! | `root_inside_cannot_undo_disable_userns` | with `--disable-userns`, root inside (`-r`, `--map-auto`) raises `user.max_user_namespaces` again (`echo 10 > /proc/sys/user/max_user_namespaces`), then creates a user namespace (`unshare -U`, a jail or bwrap inside) and with it a full capability set | issue 14, item 5 (bwrap tests/test-run.sh:157-158, 165-166) |
 
 use crate::common::*;
 use crate::{need, skip};
@@ -3089,16 +3091,11 @@ fn init_and_keeper_keep_no_capabilities() {
         } else {
             0
         };
-        // COMMAND may run before the init, woken by COMMAND's exec, has
-        // dropped anything: wait (up to 2 s) until it has.
-        let script = format!(
-            "for i in $(seq 100); do \
-               [ $(grep -cE '^(CapEff:[[:space:]]*{kill:016x}|CapBnd:[[:space:]]*0+|NoNewPrivs:[[:space:]]*1)$' \
-                  /proc/{who}/status) = 3 ] && break; sleep .02; \
-             done; \
-             grep -E '^(Cap|NoNewPrivs)' /proc/{who}/status; echo --; \
-             grep -E '^Cap' /proc/self/status"
-        );
+        // COMMAND execs only once the init has dropped everything: the
+        // first look finds nothing.
+        let script = "grep -E '^(Cap|NoNewPrivs)' /proc/WHO/status; echo --; \
+                      grep -E '^Cap' /proc/self/status"
+            .replace("WHO", who);
         let out = ok(&jail_sh(args, &script));
         let (init, command) = out.split_once("--\n").unwrap();
         for (name, want) in [
@@ -3507,4 +3504,103 @@ fn empty_root_leaves_nothing_on_the_host() {
         before,
         "the host's mount table changed"
     );
+}
+
+#[test]
+fn symlinks_planted_in_a_kept_layer_cannot_aim_its_writes() {
+    let tmp = TempDir::new();
+    let p = user_dir(&tmp.join("project"));
+    user_file(&p.join("a"), "a\n");
+    let victim = user_dir(&tmp.join("victim"));
+    let w = user_dir(&tmp.join("w"));
+    let layer = w.join("layer");
+    let layer_arg = format!("{}:{}", s(&p), s(&layer));
+    for (name, target) in [
+        ("upper", s(&victim).to_string()),
+        ("upper", "../../victim".to_string()),
+        ("work", s(&victim).to_string()),
+    ] {
+        // The earlier run: COMMAND may write w (--rw), and plants the link.
+        let plant = format!(
+            "rm -rf {l} && mkdir -p {l}/upper {l}/work && rm -r {l}/{name} && \
+             ln -s {target} {l}/{name} && echo planted",
+            l = s(&layer)
+        );
+        assert_eq!(ok(&jail_sh(&["--ro", "--rw", s(&w)], &plant)), "planted\n");
+        // The next run writes to PATH, which must never reach the victim.
+        let o = jail_sh(
+            &["--ro", "--overlay", &layer_arg],
+            &format!("echo pwned > {}/x; echo COMMAND ran", s(&p)),
+        );
+        fails(&o, 125, "is a symlink; jail does not follow it");
+        assert!(
+            !stdout(&o).contains("ran"),
+            "{name} -> {target}: COMMAND ran"
+        );
+        assert_eq!(entries(&victim), Vec::<String>::new(), "{name} -> {target}");
+        assert_eq!(entries(&p), ["a"], "{name} -> {target}");
+    }
+}
+
+#[test]
+fn root_inside_cannot_undo_disable_userns() {
+    // bwrap tests/test-run.sh:157-158 and 165-166: the limit is raised
+    // (to 2, 100, 10), then a user namespace is made.
+    let raise = |n: u32| {
+        format!(
+            "echo {n} > /proc/sys/user/max_user_namespaces && echo RAISED; \
+             unshare -U true && echo USERNS; exit 0"
+        )
+    };
+    // Control: root in the jail's user namespace may write its limit, and
+    // then make a user namespace: what --disable-userns has to prevent.
+    let out = ok(&jail_sh(&["-r"], &raise(10)));
+    assert_eq!(out, "RAISED\nUSERNS\n", "control");
+    let out = ok(&jail_sh(
+        &["-r"],
+        "echo 0 > /proc/sys/user/max_user_namespaces; unshare -U true || echo REFUSED; \
+         echo 10 > /proc/sys/user/max_user_namespaces; unshare -U true && echo USERNS",
+    ));
+    assert_eq!(out, "REFUSED\nUSERNS\n", "control: a limit root can raise");
+
+    let mut opt_sets: Vec<Vec<&str>> = vec![
+        vec!["-r"],
+        vec!["-r", "--ro", "--pid", "--net"],
+        vec!["-r", "--as-pid-1", "--uts"],
+        vec!["-r", "--cap-drop", "ALL", "--cap-add", "SYS_RESOURCE"],
+        vec![],
+    ];
+    let map_auto = crate::subids::ready();
+    if map_auto.is_ok() {
+        opt_sets.push(vec!["--map-auto", "--pid"]);
+        opt_sets.push(vec!["--map-auto", "--uid", "1000"]);
+    }
+    for opts in &opt_sets {
+        let mut with = opts.clone();
+        with.push("--disable-userns");
+        for n in [2, 100, 10] {
+            let out = jail_sh(&with, &raise(n));
+            let text = ok(&out);
+            assert!(
+                !text.contains("USERNS"),
+                "{with:?}: made a user namespace: {out:?}"
+            );
+        }
+        // Nor does a jail inside, after the raise.
+        let script = format!(
+            "echo 100 > /proc/sys/user/max_user_namespaces; {} -r -- true && echo NESTED; exit 0",
+            bin().display()
+        );
+        let text = ok(&jail_sh(&with, &script));
+        assert!(!text.contains("NESTED"), "{with:?}: a jail ran inside");
+        if have("bwrap") {
+            let script = "echo 100 > /proc/sys/user/max_user_namespaces; \
+                          bwrap --unshare-user --dev-bind / / true && echo BWRAP; exit 0";
+            let text = ok(&jail_sh(&with, script));
+            assert!(!text.contains("BWRAP"), "{with:?}: bwrap ran inside");
+        }
+    }
+    if let Err(why) = map_auto {
+        skip!("--map-auto not run: {why}");
+    }
 }
