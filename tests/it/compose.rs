@@ -661,3 +661,25 @@ fn empty_root_belongs_to_the_ids_command_runs_as() {
     ]);
     assert_eq!(ok(&jail_run(&args)), "1000 1000 755\nwrote\n");
 }
+
+#[test]
+fn overlay_in_an_empty_root_is_over_what_an_earlier_option_made() {
+    let mut args = FLATPAK[..9].to_vec();
+    args.extend([
+        "--overlay",
+        "/usr",
+        "--",
+        "sh",
+        "-c",
+        "echo x > /usr/jail-compose-probe && cat /usr/jail-compose-probe",
+    ]);
+    assert_eq!(ok(&jail_run(&args)), "x\n");
+    assert!(!Path::new("/usr/jail-compose-probe").exists());
+    let mut args = FLATPAK[..9].to_vec();
+    args.extend(["--overlay", "/etc", "--", "true"]);
+    fails(
+        &jail_run(&args),
+        125,
+        "in --empty-root, PATH must be made by an earlier --bind, --tmpfs or --dev",
+    );
+}
