@@ -81,6 +81,15 @@ SCENARIOS = [
         "unshare": f"unshare --map-auto -r -n -p -f {T}",
         "floor": f"{F} -U -n -p -m {T}",
     }),
+    # A root composed from parts: bubblewrap's flatpak-style recipe, one to
+    # one (an empty tmpfs as /, /usr read-only, three symlinks, /proc, /dev).
+    ("--empty-root (flatpak-style)", {
+        "jail": f"{J} --empty-root --ro-bind /usr --symlink usr/bin:/bin --symlink usr/lib:/lib "
+                f"--symlink usr/lib64:/lib64 --dev --pid -- {T}",
+        "jail --pid": f"{J} --pid -- {T}",
+        "bwrap": f"bwrap --unshare-user --unshare-pid --ro-bind /usr /usr --symlink usr/bin /bin "
+                 f"--symlink usr/lib /lib --symlink usr/lib64 /lib64 --proc /proc --dev /dev {T}",
+    }),
 ]
 
 

@@ -532,7 +532,7 @@ fn setup_namespaces(ctx: &Ctx) -> i32 {
         log(ctx, Step::FsAttr, t);
     }
     let self_dir = open_self_dir(ctx);
-    if fs.root.is_some() {
+    if fs.new_root() {
         let t = sys::now_ns();
         if let Err(e) = mounts::pivot(fs) {
             fail(ctx, Step::PivotRoot, 0, e.raw_os_error());

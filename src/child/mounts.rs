@@ -22,7 +22,7 @@ use crate::plan::mounts::{Fs, Layer, Op, OpKind, UPPER, WORK};
 use crate::plan::sockets::What;
 use crate::sys;
 use crate::sys::Fd;
-use crate::sys::path::{Make, lookup, open_dir, open_dst};
+use crate::sys::path::{Make, lookup, open_dir, open_dst, open_parent};
 
 const NOSUID: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_NOSUID;
 const NODEV: MountAttrFlags = MountAttrFlags::MOUNT_ATTR_NODEV;
@@ -219,7 +219,7 @@ pub fn mount_view_proc(fs: &Fs) -> Result<(), Errno> {
     let Ok(base) = fs.base.fd() else {
         return mount_proc(c"/proc");
     };
-    let make = if fs.root.is_some() {
+    let make = if fs.new_root() {
         Make::Dir
     } else {
         Make::Nothing
@@ -249,6 +249,18 @@ fn is_dir(path: &CStr) -> bool {
 /// else the caller's `/`.
 pub fn bind_root(fs: &Fs) -> Result<(), Failed> {
     let whole = |part| move |e| failed(WHOLE as usize, part, e);
+    if fs.empty_root {
+        // A fresh tmpfs, stacked on `/`: absolute paths still resolve in
+        // the caller's view (from the process's root, under it) until
+        // `pivot` makes it the root.
+        // Owned by COMMAND's ids, as a --tmpfs (see `Fs::tmpfs_opts`).
+        let opts = fs.tmpfs_opts.as_deref().unwrap_or(c"mode=0755");
+        let mnt = new_mount(c"tmpfs", &[opts], NOSUID | NODEV).map_err(whole(Part::Mount))?;
+        let slash = open_dir(c"/").map_err(whole(Part::Source))?;
+        let r = attach(mnt.as_fd(), slash.as_fd()).map_err(whole(Part::Mount));
+        fs.base.set(mnt);
+        return r;
+    }
     let Some(root) = &fs.root else {
         fs.base.set(open_dir(c"/").map_err(whole(Part::Source))?);
         return Ok(());
@@ -331,14 +343,24 @@ pub fn apply(fs: &Fs) -> Result<(), Failed> {
                 op.tree.set(mnt);
                 r.map_err(|e| f((Part::Mount, e)))?;
             }
-            OpKind::HostProc => attach_at(base, &op.dst, Make::Nothing, tree()?).map_err(f)?,
+            OpKind::HostProc => {
+                // An empty root has no /proc to mount on yet.
+                let make = if fs.empty_root {
+                    Make::Dir
+                } else {
+                    Make::Nothing
+                };
+                attach_at(base, &op.dst, make, tree()?).map_err(f)?
+            }
             OpKind::HideFile => {
                 attach_at(base, &op.dst, Make::Nothing, tree()?).map_err(f)?;
                 set_readonly(tree()?, true, false).map_err(|e| f((Part::Attr, e)))?;
             }
             OpKind::Tmpfs => {
                 let opts = fs.tmpfs_opts.as_deref().unwrap_or(c"mode=0755");
-                let mnt = new_mount(c"tmpfs", &[opts], NOSUID | NODEV)
+                // --perms and --size of this one, after the common ones.
+                let own = op.opts.as_deref().unwrap_or(c"");
+                let mnt = new_mount(c"tmpfs", &[opts, own], NOSUID | NODEV)
                     .map_err(|e| f((Part::Mount, e)))?;
                 let r = attach_at(base, &op.dst, Make::Dir, mnt.as_fd());
                 op.tree.set(mnt);
@@ -376,6 +398,9 @@ pub fn apply(fs: &Fs) -> Result<(), Failed> {
                 op.tree.set(mnt);
                 r.map_err(f)?;
             }
+            OpKind::Dir { .. } | OpKind::Symlink | OpKind::File { .. } => {
+                make_entry(base, op).map_err(f)?
+            }
             OpKind::Cover(what) => match apply_cover(fs, base, op, what) {
                 Ok(()) => {}
                 // Gone since the parent looked: nothing to cover.
@@ -383,6 +408,85 @@ pub fn apply(fs: &Fs) -> Result<(), Failed> {
                 Err(e) => return Err(f(e)),
             },
         }
+    }
+    Ok(())
+}
+
+/// `--dir`, `--symlink`, `--file`, `--ro-file`: the entry, made by name in
+/// its directory (reached with no symlink, see `open_parent`), never
+/// through a symlink; the mode set exactly, whatever the umask.
+fn make_entry(base: BorrowedFd<'_>, op: &Op) -> Result<(), (Part, Errno)> {
+    let create = |e| (Part::Create, e);
+    let mode = match op.kind {
+        OpKind::Dir { mode } | OpKind::File { mode, .. } => mode,
+        _ => 0o755,
+    };
+    let (dir, at) = open_parent(base, &op.dst, mode).map_err(create)?;
+    let dir = dir.as_fd();
+    let name = CStr::from_bytes_with_nul(&op.dst.as_bytes_with_nul()[at..])
+        .map_err(|_| create(Errno::INVAL))?;
+    let nofollow = OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    match op.kind {
+        OpKind::Dir { mode } => {
+            match rustix::fs::mkdirat(dir, name, Mode::from_raw_mode(0o700)) {
+                Ok(()) => {
+                    let fd = rustix::fs::openat(
+                        dir,
+                        name,
+                        OFlags::RDONLY | OFlags::DIRECTORY | nofollow,
+                        Mode::empty(),
+                    )
+                    .map_err(create)?;
+                    rustix::fs::fchmod(&fd, Mode::from_raw_mode(mode)).map_err(create)?;
+                }
+                // One that exists stays as it is (as with bubblewrap).
+                Err(Errno::EXIST) => {
+                    let flags = OFlags::PATH | OFlags::DIRECTORY | nofollow;
+                    rustix::fs::openat(dir, name, flags, Mode::empty()).map_err(create)?;
+                }
+                Err(e) => return Err(create(e)),
+            }
+        }
+        OpKind::Symlink => match rustix::fs::symlinkat(op.src.as_c_str(), dir, name) {
+            Ok(()) => {}
+            // The same symlink again is no error (as with bubblewrap).
+            Err(Errno::EXIST) => {
+                let mut buf = [0u8; 4096];
+                let n = rustix::fs::readlinkat_raw(dir, name, &mut buf)
+                    .map_err(|_| create(Errno::EXIST))?;
+                if buf[..n.min(buf.len())] != *op.src.as_bytes() {
+                    return Err(create(Errno::EXIST));
+                }
+            }
+            Err(e) => return Err(create(e)),
+        },
+        OpKind::File { ro, mode } => {
+            let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOCTTY | nofollow;
+            let fd = Fd::from(
+                rustix::fs::openat(dir, name, flags, Mode::from_raw_mode(0o600)).map_err(create)?,
+            );
+            sys::write_all(fd.as_raw_fd(), &op.content)
+                .map_err(|e| create(Errno::from_raw_os_error(e)))?;
+            rustix::fs::fchmod(&fd, Mode::from_raw_mode(mode)).map_err(create)?;
+            drop(fd);
+            if ro {
+                // Bound onto itself, read-only: COMMAND cannot change it,
+                // even as root inside.
+                let mount = |e| (Part::Mount, e);
+                let flags = OpenTreeFlags::OPEN_TREE_CLONE
+                    | OpenTreeFlags::OPEN_TREE_CLOEXEC
+                    | OpenTreeFlags::AT_SYMLINK_NOFOLLOW;
+                let tree = Fd::from(rustix::mount::open_tree(dir, name, flags).map_err(mount)?);
+                let at = rustix::fs::openat(dir, name, OFlags::PATH | nofollow, Mode::empty())
+                    .map_err(mount)?;
+                let r = attach(tree.as_fd(), at.as_fd());
+                op.tree.set(tree);
+                r.map_err(mount)?;
+                set_readonly(op.tree.fd().map_err(mount)?, true, false)
+                    .map_err(|e| (Part::Attr, e))?;
+            }
+        }
+        _ => return Err(create(Errno::INVAL)),
     }
     Ok(())
 }
@@ -587,6 +691,8 @@ pub fn apply_readonly(fs: &Fs) -> Result<(), Failed> {
             OpKind::Cover(What::Runtime) => mnt.and_then(make_writable),
             OpKind::Cover(_) => mnt.and_then(|m| set_readonly(m, true, false)),
             OpKind::HostProc => Ok(()),
+            OpKind::File { ro: true, .. } => mnt.and_then(|m| set_readonly(m, true, false)),
+            OpKind::Dir { .. } | OpKind::Symlink | OpKind::File { .. } => Ok(()),
         };
         r.map_err(|e| failed(i, Part::Attr, e))?;
     }
@@ -596,7 +702,7 @@ pub fn apply_readonly(fs: &Fs) -> Result<(), Failed> {
 /// `--root`: DIR (its bind, `fs.base`) becomes `/`; the old root is
 /// detached and unreachable.
 pub fn pivot(fs: &Fs) -> Result<(), Errno> {
-    if fs.root.is_none() {
+    if !fs.new_root() {
         return Ok(());
     }
     // pivot_root(".", ".") stacks the old root under the new one, and the

@@ -57,6 +57,13 @@ pub enum FlagId {
     Overlay,
     Root,
     Dev,
+    EmptyRoot,
+    Dir,
+    Symlink,
+    File,
+    RoFile,
+    Perms,
+    Size,
     MapRoot,
     Uid,
     Gid,
@@ -394,6 +401,86 @@ pub const FLAGS: &[FlagDef] = &[
          works) and /dev/shm a fresh tmpfs. No disk is visible. The caller's terminal, when \
          COMMAND gets it as fd 0, 1 or 2, is bound at /dev/console, so that tty(1) and \
          ttyname(3) name it.",
+    },
+    FlagDef {
+        id: F::EmptyRoot,
+        short: None,
+        long: "empty-root",
+        value: Value::None,
+        section: S::Filesystem,
+        help: "make an empty tmpfs the root directory, to compose from parts",
+        doc: "As --root on a fresh, writable tmpfs (mode 0755, gone when the jail ends): every \
+         destination is made inside it, none on the host; --bind and --ro-bind sources are \
+         still the caller's. It gets /proc as --root does: a fresh one with --pid, else the \
+         host's (so bubblewrap's --proc /proc needs no option). --rw and --hide do not apply. \
+         A flatpak-style root: jail --empty-root --ro-bind /usr --symlink usr/bin:/bin \
+         --symlink usr/lib:/lib --symlink usr/lib64:/lib64 --dev --pid -- bash.",
+    },
+    FlagDef {
+        id: F::Dir,
+        short: None,
+        long: "dir",
+        value: Value::Path("DST"),
+        section: S::Filesystem,
+        help: "make directory DST (mode 0755, or --perms) in a --tmpfs or --empty-root",
+        doc: "--dir, --symlink, --file and --ro-file make their entry only in a tmpfs jail made: \
+         the --empty-root, or a --tmpfs (or --dev) given earlier whose path holds DST, with \
+         no other mount between; anywhere else they are refused, so nothing is ever made on \
+         the host. Missing parents are made (mode 0755 less the umask, and as with bubblewrap \
+         without the group's or others' access when the mode gives them none); no symlink on \
+         the way is followed. A directory that exists is kept as it is.",
+    },
+    FlagDef {
+        id: F::Symlink,
+        short: None,
+        long: "symlink",
+        value: Value::Path("TARGET:DST"),
+        section: S::Filesystem,
+        help: "make a symlink DST pointing to TARGET, in a --tmpfs or --empty-root",
+        doc: "TARGET is kept as typed (it may be relative: --symlink usr/bin:/bin). The same \
+         symlink already there is no error; another entry is. Write \\: for a colon.",
+    },
+    FlagDef {
+        id: F::File,
+        short: None,
+        long: "file",
+        value: Value::Path("FD:DST"),
+        section: S::Filesystem,
+        help: "make a writable file DST holding what fd FD holds (mode 0666, or --perms)",
+        doc: "FD is read to its end before the jail starts, at most 16 MiB (the content is held \
+         in memory: the jail's setup cannot allocate), and DST is made in a --tmpfs or \
+         --empty-root as --dir says: jail --tmpfs /etc/app --file 3:/etc/app/conf 3<conf. \
+         bubblewrap's --file and --bind-data.",
+    },
+    FlagDef {
+        id: F::RoFile,
+        short: None,
+        long: "ro-file",
+        value: Value::Path("FD:DST"),
+        section: S::Filesystem,
+        help: "as --file, but read-only (mode 0600, or --perms)",
+        doc: "The file is bound onto itself read-only, so COMMAND cannot change it, root inside \
+         included. bubblewrap's --ro-bind-data.",
+    },
+    FlagDef {
+        id: F::Perms,
+        short: None,
+        long: "perms",
+        value: Value::Number("OCTAL"),
+        section: S::Filesystem,
+        help: "the mode of the next --dir, --file, --ro-file or --tmpfs (as bubblewrap's)",
+        doc: "Up to 07777, set exactly (the umask does not apply). The next filesystem option \
+         must be that one (or --size), and --perms is given once for it.",
+    },
+    FlagDef {
+        id: F::Size,
+        short: None,
+        long: "size",
+        value: Value::Number("BYTES"),
+        section: S::Filesystem,
+        help: "the size of the next --tmpfs (K, M, G suffixes)",
+        doc: "The next filesystem option must be --tmpfs (or --perms), and --size is given once \
+         for it. Without it a tmpfs may grow to half the memory (the kernel's default).",
     },
     FlagDef {
         id: F::MapRoot,

@@ -452,6 +452,7 @@ fn describe(spec: &Spec, f: Failure) -> Error {
         Step::FsSource | Step::FsCreate | Step::FsMount | Step::FsAttr => {
             describe_fs(spec, step, f.index, e)
         }
+        Step::PivotRoot if spec.fs.empty_root => Error::sys("--empty-root: pivot_root", e),
         Step::PivotRoot => {
             let root = spec.fs.root.as_ref().map(|r| r.to_string_lossy());
             Error::sys(
@@ -504,6 +505,7 @@ fn describe_fs(spec: &Spec, step: Step, index: u32, e: i32) -> Error {
                     .then(|| "--ro needs mount_setattr(2), Linux 5.12 or later".to_string());
                 Error::sys("--ro: make the view read-only", e).with_hint(hint)
             }
+            _ if spec.fs.empty_root => Error::sys("--empty-root: mount a tmpfs", e),
             _ => {
                 let root = spec.fs.root.as_ref().map(|r| r.to_string_lossy());
                 Error::sys(format!("--root {}", root.unwrap_or_default()), e)

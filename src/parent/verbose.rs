@@ -34,7 +34,11 @@ pub fn op_line(op: &Op) -> String {
             path(&op.src),
             if ro { ", read-only" } else { "" }
         ),
-        OpKind::Tmpfs => format!("tmpfs on {dst}"),
+        OpKind::Tmpfs => match &op.opts {
+            // --perms and --size.
+            Some(o) => format!("tmpfs on {dst}, {}", path(o)),
+            None => format!("tmpfs on {dst}"),
+        },
         OpKind::HideDir => format!("empty read-only tmpfs on {dst}"),
         OpKind::HideFile => format!("/dev/null on {dst}"),
         OpKind::Rw => format!("bind {dst} on itself, writable"),
@@ -44,6 +48,13 @@ pub fn op_line(op: &Op) -> String {
         OpKind::Cover(What::Dir) => format!("empty read-only tmpfs over {dst}"),
         OpKind::Cover(What::File) => format!("/dev/null over socket {dst}"),
         OpKind::Shm => format!("private tmpfs on {dst}"),
+        OpKind::Dir { mode } => format!("directory {dst}, mode {mode:04o}"),
+        OpKind::Symlink => format!("symlink {dst} -> {}", path(&op.src)),
+        OpKind::File { ro, mode } => format!(
+            "file {dst}, {} bytes, mode {mode:04o}{}",
+            op.content.len(),
+            if ro { ", read-only" } else { "" }
+        ),
         OpKind::Overlay { kept: false } => format!("overlay on {dst}, writes to a private tmpfs"),
         OpKind::Overlay { kept: true } => {
             format!("overlay on {dst}, writes to {}/upper", path(&op.src))
@@ -62,6 +73,9 @@ pub fn plan(spec: &Spec) {
     if let Some(root) = &spec.fs.root {
         let root = path(root);
         out += &format!("jail: mount: bind {root} on / (--root {root})\n");
+    }
+    if spec.fs.empty_root {
+        out += "jail: mount: empty tmpfs on / (--empty-root)\n";
     }
     for op in &spec.fs.ops {
         out += &op_line(op);

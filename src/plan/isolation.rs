@@ -81,6 +81,8 @@ fn filesystem(spec: &Spec) -> Fact {
             OpKind::Dev => private.push(format!("{dst} (minimal)")),
             OpKind::HideDir | OpKind::HideFile => hidden.push(dst),
             OpKind::Cover(_) | OpKind::HostProc => {}
+            OpKind::Dir { .. } | OpKind::Symlink | OpKind::File { ro: false, .. } => {}
+            OpKind::File { ro: true, .. } => readonly.push(dst),
             OpKind::Overlay { kept: false } => layered.push(format!("{dst} (thrown away)")),
             OpKind::Overlay { kept: true } => layered.push(format!(
                 "{dst} (kept in {}/upper)",
@@ -89,7 +91,7 @@ fn filesystem(spec: &Spec) -> Fact {
         }
     }
     if !spec.mount_ns()
-        || (spec.fs.root.is_none()
+        || (!spec.fs.new_root()
             && !spec.fs.ro
             && [&writable, &private, &hidden, &readonly, &layered]
                 .iter()
@@ -103,6 +105,9 @@ fn filesystem(spec: &Spec) -> Fact {
         );
     }
     let mut parts = vec![];
+    if spec.fs.empty_root {
+        parts.push("root is an empty tmpfs (--empty-root)".to_string());
+    }
     if let Some(root) = &spec.fs.root {
         parts.push(format!(
             "root is {}",
@@ -136,7 +141,7 @@ fn filesystem(spec: &Spec) -> Fact {
         ));
     }
     // Only --ro or --root keep COMMAND from writing the caller's files.
-    let isolated = spec.fs.ro || spec.fs.root.is_some();
+    let isolated = spec.fs.ro || spec.fs.new_root();
     fact("filesystem", isolated, parts.join("; "))
 }
 
@@ -203,11 +208,11 @@ pub fn facts(spec: &Spec, k: &Kernel) -> Vec<Fact> {
     };
     let pathname = match &spec.fs.sockets {
         Some(_) => "host services' sockets covered by mounts".to_string(),
-        None if spec.fs.root.is_some() => "only the sockets under the new root".to_string(),
+        None if spec.fs.new_root() => "only the sockets under the new root".to_string(),
         None => "can reach host services' sockets in the files it sees (no --ro)".to_string(),
     };
     let sockets_isolated =
-        (spec.net() || scoped(spec, k)) && (spec.fs.sockets.is_some() || spec.fs.root.is_some());
+        (spec.net() || scoped(spec, k)) && (spec.fs.sockets.is_some() || spec.fs.new_root());
     let mut sockets = fact(
         "unix sockets",
         sockets_isolated,

@@ -9,7 +9,7 @@
 
 use std::cell::Cell;
 use std::ffi::{CStr, CString, OsStr, OsString};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
@@ -49,6 +49,24 @@ pub enum OpKind {
     /// it shows then as the lower layer; the writes go to a tmpfs of the
     /// jail's, or with `kept` to DIR/upper (`src`, the caller's view).
     Overlay { kept: bool },
+    /// `--dir`: a directory with mode `mode` (kept as it is if it exists).
+    Dir { mode: u32 },
+    /// `--symlink`: a symlink to `src` (nothing if the same one exists).
+    Symlink,
+    /// `--file`, `--ro-file`: a file with mode `mode` holding
+    /// `Op::content`; read-only (a bind of itself) if `ro`.
+    File { ro: bool, mode: u32 },
+}
+
+impl OpKind {
+    /// `--dir`, `--symlink`, `--file`, `--ro-file`: an entry made in a
+    /// jail's own tmpfs, not a mount (`--ro-file` binds it onto itself).
+    pub fn makes_entry(self) -> bool {
+        matches!(
+            self,
+            OpKind::Dir { .. } | OpKind::Symlink | OpKind::File { .. }
+        )
+    }
 }
 
 /// Where POSIX shared memory and named semaphores live (glibc's shm_open
@@ -113,6 +131,11 @@ pub struct Op {
     /// The source's detached mount tree (made by the child's first pass),
     /// then the op's own mount, for the `--ro` pass.
     pub tree: Held,
+    /// For a `--tmpfs` with `--perms` or `--size`: its own mount options
+    /// (`mode=01777,size=1048576`), applied after `Fs::tmpfs_opts`.
+    pub opts: Option<CString>,
+    /// For `--file` and `--ro-file`: the content, read by the parent.
+    pub content: Vec<u8>,
     /// For a kept overlay: DIR's `upper` and `work`, opened by the first
     /// pass.
     pub layer: Option<Box<Layer>>,
@@ -162,6 +185,8 @@ pub struct Fs {
     pub ro: bool,
     /// `--root DIR`, absolute.
     pub root: Option<CString>,
+    /// `--empty-root`: a fresh tmpfs becomes `/` (as `root` would).
+    pub empty_root: bool,
     /// The caller's working directory, re-entered after the view changed.
     pub cwd: Option<CString>,
     /// Mount options of a `--tmpfs` (None: `mode=0755`, owned by the
@@ -191,7 +216,12 @@ impl Fs {
 
     /// Whether any option changes the view.
     pub fn changes_view(&self) -> bool {
-        !self.ops.is_empty() || self.ro || self.root.is_some()
+        !self.ops.is_empty() || self.ro || self.new_root()
+    }
+
+    /// Whether the jail pivots into a new root: `--root` or `--empty-root`.
+    pub fn new_root(&self) -> bool {
+        self.root.is_some() || self.empty_root
     }
 
     /// A destination as the caller sees it on the host, for messages.
@@ -224,7 +254,23 @@ pub enum Typed {
     Overlay(OsString),
     Root(OsString),
     Dev,
+    EmptyRoot,
+    /// `--symlink TARGET:DST`.
+    Symlink(OsString),
+    /// `--dir DST`.
+    Dir(OsString),
+    /// `--file FD:DST` (false), `--ro-file FD:DST` (true).
+    File(OsString, bool),
+    /// `--perms OCTAL`, for the next `--dir`, `--file`, `--ro-file`, `--tmpfs`.
+    Perms(u32),
+    /// `--size BYTES`, for the next `--tmpfs`.
+    Size(u64),
 }
+
+/// The most a `--file` or `--ro-file` reads from its descriptor: the
+/// content is held in memory before the jail starts (the child cannot
+/// allocate), so a stream that never ends must not exhaust it.
+pub const MAX_FILE: usize = 16 << 20;
 
 /// The path without `.` components and doubled slashes: `/a/./b/` is
 /// `/a/b` (a trailing `.` would name the directory under a mount).
@@ -305,6 +351,9 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
                 if root.is_some() {
                     return Err(bad(shown, "given twice".into()));
                 }
+                if fs.empty_root {
+                    return Err(bad(shown, "conflicts with --empty-root".into()));
+                }
                 let d = resolve(shown, d)?;
                 if !exists(shown, &d)?.is_dir() {
                     return Err(bad(shown, "not a directory".into()));
@@ -312,9 +361,16 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
                 root = Some((d, shown));
             }
             Typed::Ro => fs.ro = true,
+            Typed::EmptyRoot => {
+                if let Some((_, r)) = &root {
+                    return Err(bad(shown, format!("conflicts with {r}")));
+                }
+                fs.empty_root = true;
+            }
             _ => {}
         }
     }
+    let empty = fs.empty_root;
     // The jail's `/` as the parent sees it, to look at destinations the
     // way the child will: symlinks followed inside the root.
     let base = match &root {
@@ -344,6 +400,15 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
                 format!("destination '{}' is not an absolute path", p.display()),
             ));
         }
+        if empty && has_dotdot(p) {
+            return Err(bad(
+                shown,
+                format!(
+                    "destination '{}' has a '..' (not in --empty-root)",
+                    p.display()
+                ),
+            ));
+        }
         Ok(normal(p))
     };
     // A path in the jail's view that must already exist.
@@ -363,7 +428,8 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
         Ok((p, found))
     };
     // The jail's root directory itself (`/`, `/tmp/..`, a symlink to it).
-    let is_top = |p: &Path| p.parent().is_none() || find(base, p).is_ok_and(|f| f.same(&top));
+    let is_top =
+        |p: &Path| p.parent().is_none() || (!empty && find(base, p).is_ok_and(|f| f.same(&top)));
     let op = |kind, src: &Path, dst: &Path, shown: &str| Op {
         kind,
         src: cstr(src),
@@ -371,10 +437,102 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
         shown: shown.to_string(),
         dev: None,
         tree: Held::default(),
+        opts: None,
+        content: Vec::new(),
         layer: None,
     };
+    // A pending --perms and --size, for the option right after.
+    let mut perms: Option<(u32, &str)> = None;
+    let mut size: Option<(u64, &str)> = None;
     for (shown, t) in typed {
+        let takes_perms = matches!(t, Typed::Dir(_) | Typed::File(..) | Typed::Tmpfs(_));
+        let modifier = matches!(t, Typed::Perms(_) | Typed::Size(_));
+        if let Some((_, p)) = perms.filter(|_| !takes_perms && !modifier) {
+            return Err(bad(
+                p,
+                "must come right before --dir, --file, --ro-file or --tmpfs".into(),
+            ));
+        }
+        if let Some((_, p)) = size.filter(|_| !matches!(t, Typed::Tmpfs(_)) && !modifier) {
+            return Err(bad(p, "must come right before --tmpfs".into()));
+        }
+        if empty && matches!(t, Typed::Rw(_) | Typed::Hide(_)) {
+            return Err(bad(
+                shown,
+                "not with --empty-root (it starts empty: bind what COMMAND needs)".into(),
+            ));
+        }
         match t {
+            Typed::EmptyRoot => {}
+            Typed::Perms(m) => {
+                if perms.is_some() {
+                    return Err(bad(shown, "given twice for the same option".into()));
+                }
+                perms = Some((*m, shown));
+            }
+            Typed::Size(n) => {
+                if size.is_some() {
+                    return Err(bad(shown, "given twice for the same option".into()));
+                }
+                size = Some((*n, shown));
+            }
+            Typed::Symlink(arg) => {
+                let (target, dst) = split_bind(arg).map_err(|why| bad(shown, why))?;
+                let Some(dst) = dst else {
+                    return Err(bad(shown, "expected TARGET:DST".into()));
+                };
+                if target.is_empty() {
+                    return Err(bad(shown, "empty target".into()));
+                }
+                let dst = absolute(shown, &dst)?;
+                if is_top(&dst) {
+                    return Err(bad(shown, "not over /".into()));
+                }
+                let mut o = op(OpKind::Symlink, Path::new("/"), &dst, shown);
+                // As typed: a symlink's target is not normalized.
+                o.src = CString::new(target.into_vec()).unwrap_or_default();
+                fs.ops.push(o);
+            }
+            Typed::Dir(p) => {
+                let p = absolute(shown, p)?;
+                let mode = perms.take().map_or(0o755, |(m, _)| m);
+                if !is_top(&p) {
+                    fs.ops.push(op(OpKind::Dir { mode }, &p, &p, shown));
+                }
+            }
+            Typed::File(arg, ro) => {
+                let (fd, dst) = split_bind(arg).map_err(|why| bad(shown, why))?;
+                let Some(dst) = dst else {
+                    return Err(bad(shown, "expected FD:DST".into()));
+                };
+                let fd = fd
+                    .to_str()
+                    .and_then(|f| f.parse::<i32>().ok())
+                    .filter(|f| *f >= 0)
+                    .ok_or_else(|| bad(shown, "expected a file descriptor number".into()))?;
+                let dst = absolute(shown, &dst)?;
+                if is_top(&dst) {
+                    return Err(bad(shown, "not over /".into()));
+                }
+                // bubblewrap's modes: --file 0666, --ro-bind-data 0600.
+                let default = if *ro { 0o600 } else { 0o666 };
+                let mode = perms.take().map_or(default, |(m, _)| m);
+                let mut o = op(OpKind::File { ro: *ro, mode }, &dst, &dst, shown);
+                o.content = read_fd(fd).map_err(|e| match e {
+                    Errno::FBIG => bad(
+                        shown,
+                        format!(
+                            "fd {fd} holds more than {} MiB (bind a file instead)",
+                            MAX_FILE >> 20
+                        ),
+                    ),
+                    e => Error::sys(format!("{shown}: read fd {fd}"), e.raw_os_error()).with_hint(
+                        (e == Errno::BADF)
+                            .then(|| format!("fd {fd} must be open for reading, as in {fd}<FILE")),
+                    ),
+                })?;
+                fs.ops.push(o);
+            }
             Typed::Ro | Typed::Root(_) => {}
             Typed::Rw(p) => {
                 let (p, found) = existing(shown, p)?;
@@ -407,9 +565,23 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
             Typed::Tmpfs(p) => {
                 let p = absolute(shown, p)?;
                 if is_top(&p) {
-                    return Err(bad(shown, "not over / (for a new root, use --root)".into()));
+                    return Err(bad(
+                        shown,
+                        "not over / (for a new root, use --root or --empty-root)".into(),
+                    ));
                 }
-                fs.ops.push(op(OpKind::Tmpfs, &p, &p, shown));
+                let mut o = op(OpKind::Tmpfs, &p, &p, shown);
+                let mut opts = Vec::new();
+                if let Some((m, _)) = perms.take() {
+                    opts.push(format!("mode=0{m:o}"));
+                }
+                if let Some((n, _)) = size.take() {
+                    opts.push(format!("size={n}"));
+                }
+                if !opts.is_empty() {
+                    o.opts = CString::new(opts.join(",")).ok();
+                }
+                fs.ops.push(o);
             }
             Typed::Hide(p) => {
                 let (p, found) = existing(shown, p)?;
@@ -427,7 +599,7 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
                 let (path, dir) = split_bind(arg).map_err(|why| bad(shown, why))?;
                 // PATH as an earlier option makes it (a --bind destination)
                 // is the child's to check; else it must be a directory now.
-                let p = if root.is_some() {
+                let p = if root.is_some() || empty {
                     absolute(shown, &path)?
                 } else {
                     normal(&resolve(shown, &path)?)
@@ -441,7 +613,16 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
                             | OpKind::Overlay { .. }
                     ) && p.starts_with(o.dst_path())
                 });
-                let (p, found) = match existing(shown, &path) {
+                // In --empty-root only what an earlier option made exists.
+                let looked = match empty {
+                    true => Err(bad(
+                        shown,
+                        "in --empty-root, PATH must be made by an earlier --bind, --tmpfs or --dev"
+                            .into(),
+                    )),
+                    false => existing(shown, &path),
+                };
+                let (p, found) = match looked {
                     Ok((p, found)) => (p, Some(found)),
                     Err(_) if made => (p, None),
                     Err(e) => return Err(e),
@@ -486,7 +667,16 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
             }
         }
     }
-    if fs.ro {
+    if let Some((_, p)) = perms {
+        return Err(bad(
+            p,
+            "must come right before --dir, --file, --ro-file or --tmpfs".into(),
+        ));
+    }
+    if let Some((_, p)) = size {
+        return Err(bad(p, "must come right before --tmpfs".into()));
+    }
+    if fs.ro && !empty {
         // The caller's service sockets, covered first: the user's own
         // options apply over the covers.
         let (covers, report) = crate::plan::sockets::covers(&fs.ops, root.as_deref())?;
@@ -497,7 +687,7 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
         fs.sockets = Some(report);
     }
     let shm = Path::new(SHM);
-    if ipc_ns && private_shm(&fs.ops) && find(base, shm).is_ok_and(|f| f.dir) {
+    if ipc_ns && !empty && private_shm(&fs.ops) && find(base, shm).is_ok_and(|f| f.dir) {
         // First, so that the user's own options apply over it.
         let shown = if fs.ro { "--ro" } else { "--ipc" };
         fs.ops.insert(0, op(OpKind::Shm, shm, shm, shown));
@@ -512,7 +702,14 @@ pub fn build(typed: &[(String, Typed)], pid_ns: bool, ipc_ns: bool) -> Result<Fs
         }
         fs.root = Some(cstr(r));
     }
-    check_destinations(&fs.ops, base, root.as_deref(), pid_ns)?;
+    if empty && !pid_ns {
+        // The host's /proc, as inside a --root that has one.
+        let proc = Path::new("/proc");
+        fs.ops
+            .insert(0, op(OpKind::HostProc, proc, proc, "--empty-root"));
+    }
+    check_destinations(&fs.ops, base, root.as_deref(), pid_ns, empty)?;
+    check_entries(&fs.ops, empty, pid_ns)?;
     if fs.ro {
         check_covered(&fs.ops, root.as_deref())?;
     }
@@ -532,6 +729,7 @@ fn private_shm(ops: &[Op]) -> bool {
         let d = o.dst_path();
         match o.kind {
             OpKind::Cover(_) | OpKind::HostProc | OpKind::Shm => false,
+            OpKind::Dir { .. } | OpKind::Symlink | OpKind::File { .. } => false,
             OpKind::Rw if d == Path::new("/") => false,
             OpKind::Rw | OpKind::HideDir | OpKind::HideFile => {
                 shm.starts_with(d) || d.starts_with(shm)
@@ -626,6 +824,7 @@ fn check_destinations(
     base: BorrowedFd<'_>,
     root: Option<&Path>,
     pid_ns: bool,
+    empty: bool,
 ) -> Result<(), Error> {
     let host = |p: &Path| on_host(root, p);
     for (i, op) in ops.iter().enumerate() {
@@ -646,7 +845,8 @@ fn check_destinations(
             ) && dst.starts_with(o.dst_path())
         });
         let fresh_proc = pid_ns && root.is_some() && is_under(dst, Path::new("/proc"));
-        if covered || fresh_proc {
+        // In --empty-root, what no mount covers is in the jail's tmpfs.
+        if covered || fresh_proc || empty {
             continue;
         }
         match probe_dst(base, &op.dst) {
@@ -669,6 +869,82 @@ fn check_destinations(
         }
     }
     Ok(())
+}
+
+/// Refuse, before anything starts, a `--dir`, `--symlink`, `--file` or
+/// `--ro-file` that would not land in a tmpfs the jail made: jail never
+/// makes one of them on the host. The place is the last earlier mount
+/// whose destination is a parent (a `--tmpfs`, `--dev`, the private
+/// /dev/shm), or with none the `--empty-root` itself. The child then makes
+/// it without following any symlink, so the path cannot leave that place.
+fn check_entries(ops: &[Op], empty: bool, pid_ns: bool) -> Result<(), Error> {
+    for (i, op) in ops.iter().enumerate() {
+        if !op.kind.makes_entry() {
+            continue;
+        }
+        let dst = op.dst_path();
+        if has_dotdot(dst) {
+            return Err(Error::usage(format!(
+                "{}: destination '{}' has a '..'",
+                op.shown,
+                dst.display()
+            )));
+        }
+        let under = ops[..i]
+            .iter()
+            .rev()
+            .find(|o| !o.kind.makes_entry() && dst.starts_with(o.dst_path()));
+        let fresh_proc = pid_ns && empty && dst.starts_with("/proc");
+        let ok = match under {
+            Some(o) => matches!(o.kind, OpKind::Tmpfs | OpKind::Dev | OpKind::Shm),
+            None => empty && !fresh_proc,
+        };
+        if !ok {
+            let place = match under {
+                Some(o) => format!(" ({} is there)", o.shown),
+                None if fresh_proc => " (/proc is there)".to_string(),
+                None => String::new(),
+            };
+            return Err(Error::usage(format!(
+                "{}: {} is not in a --tmpfs or --empty-root{place}: jail makes nothing on the host",
+                op.shown,
+                dst.display()
+            ))
+            .with_hint(Some(match dst.parent().filter(|p| p.parent().is_some()) {
+                Some(dir) => format!(
+                    "give --tmpfs {} before it, or start from --empty-root",
+                    dir.display()
+                ),
+                None => "start from --empty-root".to_string(),
+            })));
+        }
+    }
+    Ok(())
+}
+
+/// Whether a path has a `..` component.
+fn has_dotdot(p: &Path) -> bool {
+    p.components().any(|c| c == std::path::Component::ParentDir)
+}
+
+/// What fd `fd` holds, up to `MAX_FILE` bytes (EFBIG beyond).
+fn read_fd(fd: i32) -> Result<Vec<u8>, Errno> {
+    let fd = sys::borrow(fd);
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 64 << 10];
+    loop {
+        match rustix::io::read(fd, &mut buf[..]) {
+            Ok(0) => return Ok(out),
+            Ok(n) => {
+                if out.len() + n > MAX_FILE {
+                    return Err(Errno::FBIG);
+                }
+                out.extend_from_slice(&buf[..n]);
+            }
+            Err(Errno::INTR) => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Check the DIR of `--overlay PATH:DIR` (absolute, in the caller's view)

@@ -446,6 +446,32 @@ impl Typed {
             FlagId::Overlay => fs(mounts::Typed::Overlay(v.into())),
             FlagId::Root => fs(mounts::Typed::Root(v.into())),
             FlagId::Dev => fs(mounts::Typed::Dev),
+            FlagId::EmptyRoot => fs(mounts::Typed::EmptyRoot),
+            FlagId::Dir => fs(mounts::Typed::Dir(v.into())),
+            FlagId::Symlink => fs(mounts::Typed::Symlink(v.into())),
+            FlagId::File => fs(mounts::Typed::File(v.into(), false)),
+            FlagId::RoFile => fs(mounts::Typed::File(v.into(), true)),
+            FlagId::Perms => {
+                let s = utf8(id, v)?;
+                let mode = u32::from_str_radix(s, 8)
+                    .ok()
+                    .filter(|m| !s.starts_with('+') && *m <= 0o7777)
+                    .ok_or_else(|| invalid(id, v, "expected an octal mode up to 07777"))?;
+                fs(mounts::Typed::Perms(mode))
+            }
+            FlagId::Size => {
+                let n = rlimit::parse_value(utf8(id, v)?, true)
+                    .ok()
+                    .filter(|n| *n > 0 && *n != libc::RLIM_INFINITY)
+                    .ok_or_else(|| {
+                        invalid(
+                            id,
+                            v,
+                            "expected a number of bytes above 0 (K, M, G suffixes)",
+                        )
+                    })?;
+                fs(mounts::Typed::Size(n))
+            }
             FlagId::Net => self.namespaces |= CLONE_NEWNET,
             FlagId::Pid => self.namespaces |= CLONE_NEWPID,
             FlagId::AsPid1 => {

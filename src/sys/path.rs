@@ -20,6 +20,9 @@ pub enum Make {
     Nothing,
     Dir,
     File,
+    /// Directories, made with this mode (less the umask): the parents of
+    /// a `--dir` or `--file` (see `open_parent`).
+    Parents(u32),
 }
 
 /// An O_PATH descriptor on directory `path`: a handle to it, nothing
@@ -66,6 +69,48 @@ pub fn open_dst(base: BorrowedFd<'_>, path: &CStr, make: Make) -> Result<Fd, Err
             }
         }
         r => r,
+    }
+}
+
+/// The directory that holds `path`'s last component, reached from `base`
+/// with no symlink anywhere (missing directories made, 0755 less the
+/// umask; as bubblewrap, without the group's or others' read and search
+/// bits if `mode` gives them none), and where that name starts in `path`.
+/// For `--dir`, `--symlink` and `--file`: the entry is then made in that
+/// directory by name.
+pub fn open_parent(base: BorrowedFd<'_>, path: &CStr, mode: u32) -> Result<(Fd, usize), Errno> {
+    let bytes = path.to_bytes();
+    let mut end = bytes.len();
+    while end > 1 && bytes[end - 1] == b'/' {
+        end -= 1;
+    }
+    let name = bytes[..end]
+        .iter()
+        .rposition(|b| *b == b'/')
+        .map_or(0, |i| i + 1);
+    if name >= end {
+        return Err(Errno::INVAL);
+    }
+    let mut buf = [0u8; 4096];
+    if name + 1 >= buf.len() {
+        return Err(Errno::NAMETOOLONG);
+    }
+    buf[..name].copy_from_slice(&bytes[..name]);
+    if name == 0 {
+        buf[0] = b'/';
+    }
+    let parent = CStr::from_bytes_until_nul(&buf).map_err(|_| Errno::INVAL)?;
+    let mut parents = 0o755;
+    if mode & 0o070 == 0 {
+        parents &= !0o050;
+    }
+    if mode & 0o007 == 0 {
+        parents &= !0o005;
+    }
+    match walk(base, parent, Make::Parents(parents), false) {
+        Ok(Some(fd)) => Ok((fd, name)),
+        Ok(None) => Err(Errno::NOENT),
+        Err((e, _)) => Err(e),
     }
 }
 
@@ -122,7 +167,11 @@ fn walk(
         let saved = buf[end];
         buf[end] = 0;
         let parent = at.as_ref().map_or(base, |fd| fd.as_fd());
-        let r = step(base, &buf, start, end, parent, file, dry);
+        let mode = match make {
+            Make::Parents(m) => m,
+            _ => 0o755,
+        };
+        let r = step(base, &buf, start, end, parent, file, mode, dry);
         buf[end] = saved;
         match r {
             Ok(Some(fd)) => at = Some(fd),
@@ -136,8 +185,9 @@ fn walk(
 /// One component of `walk`: reach the prefix `buf[..end]` (NUL at `end`),
 /// whose last component is `buf[start..end]`, from `base` with no symlink;
 /// if it is missing, make it in `dir` (the prefix before, or `base`), a
-/// file if `file`, else a directory. `dry`: make nothing, None if it could
-/// be made.
+/// file if `file`, else a directory of mode `mode`. `dry`: make nothing,
+/// None if it could be made.
+#[allow(clippy::too_many_arguments)]
 fn step(
     base: BorrowedFd<'_>,
     buf: &[u8],
@@ -145,6 +195,7 @@ fn step(
     end: usize,
     dir: BorrowedFd<'_>,
     file: bool,
+    mode: u32,
     dry: bool,
 ) -> Result<Option<Fd>, Errno> {
     let prefix = CStr::from_bytes_until_nul(&buf[..=end]).map_err(|_| Errno::INVAL)?;
@@ -159,7 +210,7 @@ fn step(
     let made = if file {
         create_file(dir, name)
     } else {
-        rustix::fs::mkdirat(dir, name, Mode::from_raw_mode(0o755))
+        rustix::fs::mkdirat(dir, name, Mode::from_raw_mode(mode))
     };
     match made {
         // EEXIST: made meanwhile; the lookup below checks what it is.

@@ -152,8 +152,8 @@ fn cannot_read_a_file_in_an_unreadable_directory() {
     }
 }
 
-// bwrap tests/test-run.sh:75 (adapted: jail has no --dir or --symlink yet,
-// so the directory and the symlink are made on the host)
+// bwrap tests/test-run.sh:75 (adapted: the directory and the symlink are
+// made on the host; with jail's --dir and --symlink in compose.rs)
 // $RUN $ALT --dir /tmp/dir --symlink dir /tmp/link --bind /etc /tmp/link true
 #[test]
 fn can_bind_a_destination_over_a_symlink() {
@@ -558,7 +558,7 @@ fn can_bind_a_socket_onto_a_socket() {
     ok(&o);
 }
 
-// bwrap tests/test-run.sh:447 (the --perms half waits for that flag)
+// bwrap tests/test-run.sh:447 (the --perms half is in compose.rs)
 // $RUN --tmpfs "$(pwd -P)" stat -c '%a' "$(pwd -P)"  -> 755
 #[test]
 fn tmpfs_has_expected_permissions() {

@@ -7,6 +7,7 @@ mod bwrap;
 mod bwrap_fds;
 mod caps;
 mod cli;
+mod compose;
 mod exit;
 mod explain;
 mod filesystem;

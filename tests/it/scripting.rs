@@ -543,6 +543,15 @@ fn cookbook_untrusted_script() {
 }
 
 #[test]
+fn cookbook_empty_root() {
+    need!("bash");
+    let dir = TempDir::new();
+    std::fs::write(dir.join("app.conf"), "key = value\n").unwrap();
+    let out = ok(&run(user_sh(&snippet("empty-root"), dir.path())));
+    assert_eq!(out, "bin\ndev\netc\nlib\nlib64\nproc\nusr\nkey = value\n");
+}
+
+#[test]
 fn cookbook_ci_step() {
     need!("make");
     let dir = TempDir::new();

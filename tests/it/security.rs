@@ -21,7 +21,7 @@
 //! | `parent_killed_before_pdeathsig_is_armed_runs_nothing` | the jail parent dies before the child arms PDEATHSIG, leaving an unsupervised jail running COMMAND | issue 4 (contract: JAIL_TEST_PAUSE_CHILD_MS) |
 //! | `bad_values_cannot_forge_error_lines` | a value echoed raw in an error message forges extra `jail: ` lines or sends terminal escape sequences to the caller's terminal | contract ("stderr is exactly one line") |
 //! | `planted_proc_children_cannot_aim_the_keeper` | without `--pid`, a `-r` COMMAND mounts a tmpfs over `/proc` and plants a `children` list naming an outside process, which the keeper, outside Landlock, then SIGKILLs when COMMAND exits | review of the keeper's /proc walk |
-//! | `root_inside_cannot_undo_the_view` | with `-r` or `--map-auto` COMMAND holds CAP_SYS_ADMIN over the mount namespace jail built: it remounts `/` read-write (`mount -o remount,rw,bind`), clears the read-only flag with `mount_setattr`, unmounts or moves a `--hide`, `--tmpfs` or the fresh `/proc`, and remounts a `--ro-bind` writable | issue 11 (locked mounts) |
+//! | `root_inside_cannot_undo_the_view` | with `-r` or `--map-auto` COMMAND holds CAP_SYS_ADMIN over the mount namespace jail built: it remounts `/` read-write (`mount -o remount,rw,bind`), clears the read-only flag with `mount_setattr`, unmounts or moves a `--hide`, `--tmpfs` or the fresh `/proc`, and remounts a `--ro-bind` writable; the same for a `--ro-file` and a read-only `--empty-root` | issue 11 (locked mounts); issue 14 |
 //! | `root_inside_still_mounts_its_own_and_nests` | the locking breaks what `-r` is for: its own tmpfs on a fresh path, and a jail inside the jail | issue 11 |
 //! | `ro_cuts_the_callers_service_sockets` | under `--ro`, COMMAND connects to the caller's service sockets (a session bus in the runtime dir, an ssh-agent and a session bus served from another network namespace and named only by the environment, a gpg-agent-like socket elsewhere): a read-only mount does not stop connect(2) | issue 6 |
 //! | `ro_stops_the_tmux_attack` | from the hermetic recipe, `tmux -S $XDG_RUNTIME_DIR/tmux new-window -d CMD` runs CMD outside the jail | issue 6 |
@@ -48,6 +48,8 @@
 //! | `hide_and_rw_through_a_symlink_stay_inside_the_root` | `--hide /s` or `--rw /s` with `/s` an absolute symlink in a `--root` image acts on the host's path: the image's directory stays visible, or read-only | issue 11, item 2 |
 //! | `hide_tmpfs_and_binds_win_over_rw_in_every_order` | `--ro --hide W --rw W` shows W and lets COMMAND write to the host (likewise `--tmpfs W` or `--bind X:W` before `--rw W`): a `--hide`, `--tmpfs` or `--bind` at or beneath W must win over `--rw W` in every order | issue 11, item 3 |
 //! | `command_cannot_reach_the_callers_user_keyring_by_id` | key ids are global and COMMAND runs as the caller's uid: it links the caller's `@u`/`@us` (every user permission) into its own session keyring by id, then reads and updates the caller's keys and plants one in `@u`; also with `--map-auto` in subids.rs | issue 11 (Docker, podman and flatpak refuse keyctl, add_key and request_key) |
+//! | `symlinks_in_a_bound_dir_cannot_aim_what_empty_root_or_a_tmpfs_makes` | a directory bound into an `--empty-root` (or a `--tmpfs`) holds an absolute symlink to the caller's files and a relative one climbing out (`up -> ..`); a `--tmpfs`, `--bind`, `--dir`, `--file` or `--symlink` destination through them (or through a symlink jail itself made) creates on the host | issue 14, items 1 and 2 |
+//! | `empty_root_leaves_nothing_on_the_host` | `--empty-root` destinations named like the caller's writable paths (binds, tmpfs, `--dev`, `--dir`, `--file`, `--ro-file`, `--symlink`), and COMMAND's writes to `/`, show on the host during or after the jail | issue 14, item 1 |
 //! | `symlinks_planted_in_a_kept_layer_cannot_aim_its_writes` | an earlier jailed run that could write DIR replaces DIR/upper (or DIR/work) of `--overlay PATH:DIR` with a symlink to the caller's files (absolute, or climbing out with `..`); the next run's writes to PATH land there | issue 14, item 3; DESIGN "Threat model" |
 //! | `root_inside_cannot_undo_disable_userns` | with `--disable-userns`, root inside (`-r`, `--map-auto`) raises `user.max_user_namespaces` again (`echo 10 > /proc/sys/user/max_user_namespaces`), then creates a user namespace (`unshare -U`, a jail or bwrap inside) and with it a full capability set | issue 14, item 5 (bwrap tests/test-run.sh:157-158, 165-166) |
 //! | `seccomp_fd_program_cannot_lift_jails_filter` | a `--seccomp FD` program that allows (or only logs) every call, given in the hope that it replaces jail's filter: TIOCSTI into the terminal, keyctl to the caller's keyrings | issue 14, item 6 (bwrap installs its own filter and the user's the same way) |
@@ -1995,7 +1997,16 @@ fn root_inside_cannot_undo_the_view() {
         let hide_file = format!("{d}/hidden.txt");
         let tmpfs = format!("{d}/covered");
         let ro_bind = format!("{d}/src:{d}/dst");
+        let ro_file = format!("0:{d}/covered/conf");
+        let mut empty_root = EMPTY_ROOT_USR.to_vec();
+        empty_root.push("--ro");
         let cases: Vec<(Vec<&str>, String, String)> = vec![
+            (
+                vec!["--tmpfs", &tmpfs, "--ro-file", &ro_file],
+                format!("{d}/covered/conf"),
+                format!("{d}/covered/secret"),
+            ),
+            (empty_root, "/owned".to_string(), format!("{d}/none")),
             (vec!["--ro"], format!("{d}/owned"), format!("{d}/none")),
             (
                 vec!["--ro", "--pid", "--hide", &hide_dir],
@@ -2024,6 +2035,11 @@ fn root_inside_cannot_undo_the_view() {
             args.extend(["--", "python3", "-c", UNDO_VIEW, &target, &secret]);
             let out = jail_run(&args);
             let text = stdout(&out);
+            assert!(
+                text.starts_with("write: "),
+                "jail {root} {opts:?}: the attack did not run: {text}{}",
+                stderr(&out)
+            );
             assert!(
                 !text.contains("WROTE") && !text.contains("READ:SECRET"),
                 "jail {root} {opts:?}: the view was undone: {text}{}",
@@ -3373,6 +3389,169 @@ fn nothing_outlives_jail_when_the_keeper_is_killed() {
     if let Some(why) = skipped {
         skip!("--map-auto mode not run: {why}");
     }
+}
+
+/// The flatpak-style base: an empty root with the host's /usr.
+const EMPTY_ROOT_USR: [&str; 9] = [
+    "--empty-root",
+    "--ro-bind",
+    "/usr",
+    "--symlink",
+    "usr/bin:/bin",
+    "--symlink",
+    "usr/lib:/lib",
+    "--symlink",
+    "usr/lib64:/lib64",
+];
+
+#[test]
+fn symlinks_in_a_bound_dir_cannot_aim_what_empty_root_or_a_tmpfs_makes() {
+    let tmp = TempDir::new();
+    let w = user_dir(&tmp.join("w"));
+    let planted = user_dir(&tmp.join("planted"));
+    let src = user_file(&tmp.join("src"), "src\n");
+    // What COMMAND of an earlier jail could leave in its writable directory.
+    std::os::unix::fs::symlink(&planted, w.join("out")).unwrap();
+    std::os::unix::fs::symlink("..", w.join("up")).unwrap();
+    let made = || {
+        let mut v = entries(&planted);
+        v.extend(
+            entries(tmp.path())
+                .into_iter()
+                .filter(|n| !["w", "planted", "src"].contains(&n.as_str())),
+        );
+        v.extend(
+            entries(&w)
+                .into_iter()
+                .filter(|n| !["out", "up"].contains(&n.as_str())),
+        );
+        v
+    };
+    let bind_w = format!("{}:/w", s(&w));
+    let bind_src = |dst: &str| format!("{}:{dst}", s(&src));
+    // Mount destinations in the empty root through the planted symlinks:
+    // the child refuses them (resolved in the root, made with no symlink).
+    for case in [
+        vec!["--tmpfs".to_string(), "/w/out/t".into()],
+        vec!["--tmpfs".into(), "/w/up/t".into()],
+        vec!["--bind".into(), bind_src("/w/out/f")],
+        vec!["--ro-bind".into(), bind_src("/w/up/planted/g")],
+        vec!["--dev".into()],
+    ] {
+        let mut args = vec!["--empty-root", "--bind", &bind_w];
+        if case[0] == "--dev" {
+            // /dev as a symlink into the bound directory.
+            args.extend(["--symlink", "/w/out:/dev"]);
+        }
+        args.extend(case.iter().map(String::as_str));
+        refused_through_symlink(&args, "/usr/bin/echo", made);
+    }
+    // Entries in a tmpfs through a symlink jail made to the caller's files.
+    let to_planted = format!("{}:/mnt/l", s(&planted));
+    for last in [
+        ["--dir", "/mnt/l/d"],
+        ["--file", "0:/mnt/l/f"],
+        ["--symlink", "x:/mnt/l/s"],
+    ] {
+        let mut args = vec!["--tmpfs", "/mnt", "--symlink", &to_planted];
+        args.extend(last);
+        refused_through_symlink(&args, "/usr/bin/echo", made);
+    }
+    // Entries inside the bound directory itself, or through it: refused
+    // before anything starts, whatever the path looks like.
+    let bind_mnt_w = format!("{}:/mnt/w", s(&w));
+    for (base, at) in [
+        (["--empty-root", "--tmpfs", "/mnt", "--bind", &bind_w], "/w"),
+        (
+            ["--tmpfs", "/mnt", "--bind", &bind_mnt_w, "--dev"],
+            "/mnt/w",
+        ),
+    ] {
+        for name in ["d", "out/d", "up/d"] {
+            let dst = format!("{at}/{name}");
+            let mut args = base.to_vec();
+            args.extend(["--dir", &dst, "--", "/usr/bin/echo", "ran"]);
+            let out = jail_run(&args);
+            assert_eq!(made(), Vec::<String>::new(), "{args:?}");
+            fails(&out, 125, "is not in a --tmpfs or --empty-root");
+        }
+    }
+    // The positive control: the same symlinks are followed where COMMAND
+    // reads (and writes to its own bound directory).
+    let mut args = EMPTY_ROOT_USR.to_vec();
+    args.extend([
+        "--bind",
+        &bind_w,
+        "--",
+        "sh",
+        "-c",
+        "test -L /w/out && echo followed",
+    ]);
+    assert_eq!(ok(&jail_run(&args)), "followed\n");
+}
+
+#[test]
+fn empty_root_leaves_nothing_on_the_host() {
+    let tmp = TempDir::new();
+    let t = user_dir(&tmp.join("t"));
+    let src = user_dir(&tmp.join("src"));
+    let before = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    let p = |n: &str| format!("{}/{n}", s(&t));
+    let bind = format!("{}:{}", s(&src), p("b"));
+    let (tmpfs, dir) = (p("tmpfs"), p("d/e"));
+    let (file, ro_file, link) = (
+        format!("0:{}", p("f")),
+        format!("0:{}", p("g")),
+        format!("x:{}", p("l")),
+    );
+    let script = format!(
+        "set -e; echo a > /root-file; echo b > {t}/d/e/new; echo c > {t}/tmpfs/new; \
+         echo d >> {t}/f; touch {t}/new; mkdir -p /var/x; ls {t} | tr '\\n' ' '",
+        t = s(&t)
+    );
+    let mut args = EMPTY_ROOT_USR.to_vec();
+    args.extend([
+        "--dev",
+        "--pid",
+        "--bind",
+        &bind,
+        "--tmpfs",
+        &tmpfs,
+        "--dir",
+        &dir,
+        "--file",
+        &file,
+        "--ro-file",
+        &ro_file,
+        "--symlink",
+        &link,
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    let mut c = jail(&args);
+    c.stdin(Stdio::null());
+    let out = run(c);
+    assert_eq!(ok(&out), "b d f g l new tmpfs ");
+    assert!(
+        entries(&t).is_empty(),
+        "made on the host: {:?}",
+        entries(&t)
+    );
+    assert!(
+        entries(&src).is_empty(),
+        "made in the bind source: {:?}",
+        entries(&src)
+    );
+    for p in ["/root-file", "/var/x"] {
+        assert!(!Path::new(p).exists(), "{p} on the host");
+    }
+    assert_eq!(
+        std::fs::read_to_string("/proc/self/mountinfo").unwrap(),
+        before,
+        "the host's mount table changed"
+    );
 }
 
 #[test]
