@@ -9,6 +9,7 @@ mod explain;
 mod filesystem;
 mod identity;
 mod integration;
+mod landlock_only;
 mod namespaces;
 mod process;
 mod scripting;
