@@ -12,7 +12,7 @@
 //! | `hide_denies_reading_and_the_ways_around_it` | COMMAND reads a `--hide` file directly, through `/proc/self/root`, a symlink, `/proc/PID/fd` of the caller's process that holds it open, or after renaming or linking it into a readable directory | issue 15, item 1 |
 //! | `net_denies_tcp_and_port_rules_open_one_port` | COMMAND connects to or binds a TCP port on 127.0.0.1 (a dev database) under `--net`, or to a port other than the `--connect-tcp`/`--bind-tcp` one | issue 15, items 1 and 4 |
 //! | `signals_to_outside_processes_fail` | without a PID namespace COMMAND kills the caller's other processes | issue 15, item 1 |
-//! | `leftover_processes_are_gone_when_jail_returns` | COMMAND's daemon (setsid and a double fork) outlives jail without a PID namespace | issue 15, item 1 |
+//! | `leftover_processes_are_gone_when_jail_returns` | COMMAND's daemon (setsid and a double fork) outlives jail without a PID namespace, also when the keeper is SIGKILLed from outside (no user namespace tells the jail's orphans from the caller's) | issue 15, item 1 |
 
 use crate::common::*;
 use crate::{need, need_debug_hook, skip};
@@ -318,6 +318,45 @@ fn leftover_processes_are_gone_when_jail_returns() {
         "{out}\n{}",
         stderr(&o)
     );
+
+    // The keeper killed from outside: its orphans come to jail, which
+    // must kill them though they share its user namespace, and spare the
+    // caller's own background job.
+    std::fs::remove_file(&f).unwrap();
+    let (fd, fm) = (f.display(), d.join("mine"));
+    let fm = fm.display();
+    write_mode(
+        &d.join("daemon.sh"),
+        format!("setsid sh -c 'sleep 300 & echo $! > {fd}' &\nsleep 30\n"),
+        0o644,
+    );
+    // jail exec'd by a shell with a background job: that child is the
+    // caller's.
+    write_mode(
+        &d.join("outer.sh"),
+        format!(
+            "sleep 31 & echo $! > {fm}\nexec $J --landlock-only -- sh {}\n",
+            d.join("daemon.sh").display()
+        ),
+        0o644,
+    );
+    let script = format!(
+        "sh {outer} & jail=$!
+        while [ ! -s {fd} ] || [ ! -s {fm} ]; do sleep 0.05; done
+        mine=$(cat {fm})
+        for c in $(cat /proc/$jail/task/*/children); do
+            [ $c = $mine ] || kill -9 $c
+        done
+        wait $jail; echo rc=$?
+        pid=$(cat {fd})
+        if kill -0 $pid 2>/dev/null; then echo alive; kill $pid; else echo gone; fi
+        kill -0 $mine && echo mine=alive; kill $mine",
+        outer = d.join("outer.sh").display()
+    );
+    let o = forbidden(&script);
+    let out = ok(&o);
+    assert!(out.contains("gone"), "{out}\n{}", stderr(&o));
+    assert!(out.contains("mine=alive"), "{out}\n{}", stderr(&o));
 }
 
 #[test]
