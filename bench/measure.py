@@ -81,6 +81,14 @@ SCENARIOS = [
         "unshare": f"unshare --map-auto -r -n -p -f {T}",
         "floor": f"{F} -U -n -p -m {T}",
     }),
+    # No namespaces (issue 15): Landlock rules instead, against a jail with
+    # namespaces and the floors with and without them.
+    ("--landlock-only --ro --net", {
+        "jail": f"{J} --landlock-only --ro --net -- {T}",
+        "jail --net --pid": f"{J} --net --pid -- {T}",
+        "floor (no namespaces)": f"{F} {T}",
+        "floor -U -n -p -m": f"{F} -U -n -p -m {T}",
+    }),
 ]
 
 
