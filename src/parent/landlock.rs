@@ -1,19 +1,16 @@
 //! The one Landlock ruleset of `--landlock-only` and of the TCP port rules,
 //! built by the parent before clone (the child only enters it): the
 //! filesystem rules, the network rules and the two scopes. Every right is
-//! asked for at the running ABI, as a hard requirement: a kernel that lacks
-//! one is an error line, never a weaker jail.
+//! asked for at the running ABI (`check_abi` first refuses options the
+//! kernel cannot honour), so a rule the kernel refuses is an error line,
+//! never a weaker jail.
 
 #![forbid(unsafe_code)]
 
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
-use landlock::{
-    ABI, AccessFs, AccessNet, BitFlags, CompatLevel, Compatible, NetPort, PathBeneath, Ruleset,
-    RulesetAttr, RulesetCreated, RulesetCreatedAttr, Scope,
-};
-
+use crate::child::landlock::{self as ll, fs as right};
 use crate::error::Error;
 use crate::plan::isolation::SCOPES_ABI;
 use crate::plan::landlock::{NET_ABI, Plan, TRUNCATE_ABI};
@@ -23,9 +20,33 @@ use crate::plan::spec::Spec;
 /// `--ro` keeps read-only: no write rule for them.
 const DEV_SKIP: &[&str] = &["shm", "mqueue", "hugepages"];
 
-fn err(what: impl std::fmt::Display) -> Error {
-    Error::usage(format!("create the Landlock ruleset: {what}"))
+/// The rights that change the filesystem at `abi`, but device ioctls (a
+/// read-only mount does not stop them either, and terminals need them).
+fn write_rights(abi: i32) -> u64 {
+    let mut w = right::WRITE_FILE
+        | right::REMOVE_DIR
+        | right::REMOVE_FILE
+        | right::MAKE_CHAR
+        | right::MAKE_DIR
+        | right::MAKE_REG
+        | right::MAKE_SOCK
+        | right::MAKE_FIFO
+        | right::MAKE_BLOCK
+        | right::MAKE_SYM;
+    for (need, r) in [
+        (2, right::REFER),
+        (TRUNCATE_ABI, right::TRUNCATE),
+        (crate::plan::landlock::RESOLVE_UNIX_ABI, right::RESOLVE_UNIX),
+    ] {
+        if abi >= need {
+            w |= r;
+        }
+    }
+    w
 }
+
+/// Reading: open files and directories, and execute.
+const READ: u64 = right::EXECUTE | right::READ_FILE | right::READ_DIR;
 
 /// The kernel lacks what the options need: one line naming the option.
 fn check_abi(spec: &Spec, abi: i32) -> Result<(), Error> {
@@ -82,89 +103,55 @@ fn check_abi(spec: &Spec, abi: i32) -> Result<(), Error> {
 pub fn ruleset(spec: &Spec, abi: i32) -> Result<Option<OwnedFd>, Error> {
     check_abi(spec, abi)?;
     let plan = &spec.landlock;
-    let level = ABI::from(abi);
     let scoped = !spec.share_ipc_scope && abi >= SCOPES_ABI;
-
-    // Writes: every right that changes the filesystem at this ABI, but
-    // device ioctls (a read-only mount does not stop them either, and
-    // terminals need them).
-    let mut write = AccessFs::from_write(level);
-    write.remove(AccessFs::IoctlDev);
-    let read = AccessFs::from_read(level);
+    let write = write_rights(abi);
     let hide = !plan.hide.is_empty();
-    let mut fs = BitFlags::<AccessFs>::empty();
+    let mut fs = 0;
     if plan.only && (plan.ro || hide) {
         fs |= write;
     }
     if plan.only && hide {
-        fs |= read;
+        fs |= READ;
     }
-    let mut net = BitFlags::<AccessNet>::empty();
+    let mut net = 0;
     if plan.handles_connect() {
-        net |= AccessNet::ConnectTcp;
+        net |= ll::CONNECT_TCP;
     }
     if plan.handles_bind() {
-        net |= AccessNet::BindTcp;
+        net |= ll::BIND_TCP;
     }
-    if fs.is_empty() && net.is_empty() && !scoped {
+    if fs == 0 && net == 0 && !scoped {
         return Ok(None);
     }
-
-    let mut rs = Ruleset::default().set_compatibility(CompatLevel::HardRequirement);
-    if !fs.is_empty() {
-        rs = rs.handle_access(fs).map_err(err)?;
-    }
-    if !net.is_empty() {
-        rs = rs.handle_access(net).map_err(err)?;
-    }
-    if scoped {
-        rs = rs
-            .scope(Scope::Signal | Scope::AbstractUnixSocket)
-            .map_err(err)?;
-    }
-    let mut rs = rs.create().map_err(err)?;
-
-    if !fs.is_empty() {
-        let rules = fs_rules(plan, fs, write, read)?;
-        for (path, fd, access) in rules {
-            rs = add_path(rs, fd, access, &path)?;
+    let failed = |what: String, e: i32| Error::sys(format!("Landlock: {what}"), e);
+    let scopes = if scoped { ll::SCOPES } else { 0 };
+    let rs =
+        ll::create_ruleset(fs, net, scopes).map_err(|e| failed("create the ruleset".into(), e))?;
+    if fs != 0 {
+        for (path, fd, access) in fs_rules(plan, fs, write, READ)? {
+            // A file takes no directory rights.
+            let is_dir =
+                rustix::fs::fstat(&fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFDIR);
+            let access = if is_dir { access } else { access & right::FILE };
+            if access != 0 {
+                ll::add_path_rule(rs.as_fd(), fd.as_fd(), access)
+                    .map_err(|e| failed(format!("add a rule for {}", path.display()), e))?;
+            }
         }
     }
-    if plan.handles_connect() {
-        for &port in &plan.connect_tcp {
-            rs = rs
-                .add_rule(NetPort::new(port, AccessNet::ConnectTcp))
-                .map_err(err)?;
+    for (ports, access, flag) in [
+        (&plan.connect_tcp, ll::CONNECT_TCP, "--connect-tcp"),
+        (&plan.bind_tcp, ll::BIND_TCP, "--bind-tcp"),
+    ] {
+        if access & net == 0 {
+            continue;
+        }
+        for &port in ports {
+            ll::add_port_rule(rs.as_fd(), port, access)
+                .map_err(|e| failed(format!("{flag} {port}"), e))?;
         }
     }
-    if plan.handles_bind() {
-        for &port in &plan.bind_tcp {
-            rs = rs
-                .add_rule(NetPort::new(port, AccessNet::BindTcp))
-                .map_err(err)?;
-        }
-    }
-    Ok(rs.into())
-}
-
-fn add_path(
-    rs: RulesetCreated,
-    fd: OwnedFd,
-    access: BitFlags<AccessFs>,
-    path: &Path,
-) -> Result<RulesetCreated, Error> {
-    // Rights a file cannot have (directory ones) are left out for files.
-    let is_dir = rustix::fs::fstat(&fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFDIR);
-    let access = if is_dir {
-        access
-    } else {
-        access & AccessFs::from_file(ABI::V9)
-    };
-    if access.is_empty() {
-        return Ok(rs);
-    }
-    rs.add_rule(PathBeneath::new(fd, access))
-        .map_err(|e| err(format!("{}: {e}", path.display())))
+    Ok(Some(rs))
 }
 
 /// Open `path` for a rule, without following a symlink at its end.
@@ -182,17 +169,12 @@ fn touches(p: &Path, hidden: &[PathBuf]) -> bool {
     hidden.iter().any(|h| p.starts_with(h) || h.starts_with(p))
 }
 
-type Rule = (PathBuf, OwnedFd, BitFlags<AccessFs>);
+type Rule = (PathBuf, OwnedFd, u64);
 
 /// The filesystem rules: `fs` is what the ruleset handles.
-fn fs_rules(
-    plan: &Plan,
-    fs: BitFlags<AccessFs>,
-    write: BitFlags<AccessFs>,
-    read: BitFlags<AccessFs>,
-) -> Result<Vec<Rule>, Error> {
+fn fs_rules(plan: &Plan, fs: u64, write: u64, read: u64) -> Result<Vec<Rule>, Error> {
     let mut rules: Vec<Rule> = Vec::new();
-    let mut push = |rules: &mut Vec<Rule>, path: PathBuf, access: BitFlags<AccessFs>| {
+    let mut push = |rules: &mut Vec<Rule>, path: PathBuf, access: u64| {
         match open_path(&path) {
             Ok(fd) => {
                 rules.push((path, fd, access & fs));
@@ -222,7 +204,7 @@ fn fs_rules(
         hide_rules(&hidden, everywhere, read, &mut rules, &mut push)?;
     }
     if plan.ro {
-        let file_write = AccessFs::WriteFile | AccessFs::Truncate;
+        let file_write = right::WRITE_FILE | right::TRUNCATE;
         for rw in &plan.rw {
             push(&mut rules, rw.clone(), read | write)?;
         }
@@ -248,10 +230,10 @@ fn fs_rules(
 /// rule (and REFER, handled, refuses the moves that would add one).
 fn hide_rules(
     hidden: &[PathBuf],
-    sibling: BitFlags<AccessFs>,
-    read: BitFlags<AccessFs>,
+    sibling: u64,
+    read: u64,
     rules: &mut Vec<Rule>,
-    push: &mut impl FnMut(&mut Vec<Rule>, PathBuf, BitFlags<AccessFs>) -> Result<(), Error>,
+    push: &mut impl FnMut(&mut Vec<Rule>, PathBuf, u64) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let mut ways: Vec<PathBuf> = Vec::new();
     for h in hidden {
@@ -262,7 +244,7 @@ fn hide_rules(
         }
     }
     for way in &ways {
-        push(rules, way.clone(), read & AccessFs::ReadDir)?;
+        push(rules, way.clone(), read & right::READ_DIR)?;
         let entries = std::fs::read_dir(way).map_err(|e| {
             Error::sys(
                 format!("--hide: list {}", way.display()),
