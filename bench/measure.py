@@ -85,7 +85,7 @@ SCENARIOS = [
     # namespaces and the floors with and without them.
     ("--landlock-only --ro --net", {
         "jail": f"{J} --landlock-only --ro --net -- {T}",
-        "jail --net --pid": f"{J} --net --pid -- {T}",
+        "jail with namespaces": f"{J} --net --pid -- {T}",
         "floor (no namespaces)": f"{F} {T}",
         "floor -U -n -p -m": f"{F} -U -n -p -m {T}",
     }),

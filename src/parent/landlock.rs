@@ -266,8 +266,8 @@ fn hide_rules(
     Ok(())
 }
 
-/// The device nodes directly in /dev and the directories of them (pts,
-/// snd, dri, ...), for the write rule of `--ro`.
+/// The device nodes directly in /dev that the caller may write, and the
+/// directories of them (pts, snd, dri, ...), for the write rule of `--ro`.
 fn dev_nodes() -> Vec<PathBuf> {
     use std::os::unix::fs::FileTypeExt;
     let Ok(entries) = std::fs::read_dir("/dev") else {
@@ -278,7 +278,14 @@ fn dev_nodes() -> Vec<PathBuf> {
         .filter(|e| {
             let Ok(t) = e.file_type() else { return false };
             let skip = DEV_SKIP.iter().any(|s| e.file_name() == *s);
-            t.is_char_device() || t.is_block_device() || (t.is_dir() && !skip)
+            let device = t.is_char_device() || t.is_block_device();
+            // Only what the caller may write: one rule each costs an open
+            // and a system call, and /dev has a hundred nodes or more.
+            let writable = || {
+                use rustix::fs::{Access, AtFlags, CWD};
+                rustix::fs::accessat(CWD, e.path(), Access::WRITE_OK, AtFlags::EACCESS).is_ok()
+            };
+            (device && writable()) || (t.is_dir() && !skip)
         })
         .map(|e| e.path())
         .collect()
