@@ -132,7 +132,7 @@ fn filesystem(spec: &Spec) -> Fact {
 pub fn facts(spec: &Spec, k: &Kernel) -> Vec<Fact> {
     let flags = spec.clone_flags;
     let mut out = vec![filesystem(spec)];
-    out.push(if spec.net() {
+    let mut network = if spec.net() {
         fact(
             "network",
             true,
@@ -140,7 +140,18 @@ pub fn facts(spec: &Spec, k: &Kernel) -> Vec<Fact> {
         )
     } else {
         fact("network", false, "the caller's network (no --net)".into())
-    });
+    };
+    // --connect-tcp, --bind-tcp (Landlock ABI 4).
+    for (ports, what) in [
+        (&spec.landlock.connect_tcp, "connect"),
+        (&spec.landlock.bind_tcp, "bind"),
+    ] {
+        if !ports.is_empty() {
+            let list: Vec<String> = ports.iter().map(u16::to_string).collect();
+            network.line += &format!("; TCP {what} only to port {}", list.join(" "));
+        }
+    }
+    out.push(network);
     let mut procs = if spec.pid_ns() {
         fact(
             "processes",
