@@ -388,12 +388,12 @@ pub fn run() -> i32 {
             crate::print_out(&r.out)
         }
         Err(e) => {
-            r.out.push_str("A rootless jail does not work here.\n");
             if landlock_only {
                 r.out.push_str(
                     "jail --landlock-only works here (no namespaces: Landlock rules only).\n",
                 );
             }
+            r.out.push_str("A rootless jail does not work here.\n");
             crate::print_out(&r.out);
             let what = if e.1 == "create" {
                 "create user namespace"
