@@ -155,6 +155,10 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
     let t = sys::now_ns();
     let pid = match crate::child::clone::start_jail(flags, &stack, ctx) {
         Ok(pid) => pid,
+        // --landlock-only: no namespace to blame.
+        Err(e) if spec.clone_flags & libc::CLONE_NEWUSER == 0 => {
+            return Err(Error::sys("clone", e));
+        }
         Err(e) => return Err(clone_error(spec.clone_flags, e, &stack)),
     };
     std::mem::forget(stack);
