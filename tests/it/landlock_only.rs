@@ -125,6 +125,14 @@ fn ro_stops_writes_outside_rw() {
     ] {
         assert!(out.contains(l), "{l}: {out}\n{}", stderr(&o));
     }
+    // --ro with --hide: the rules that keep the hidden path's neighbours
+    // readable must not make them writable.
+    mkdir_mode(&d.join("hidden"), 0o777);
+    let o = forbidden(&script.replace("$RO ", &format!("--ro --hide {p}/hidden ")));
+    let out = ok(&o);
+    for l in ["rw=ok", "create=denied", "append=denied", "mkdir=denied"] {
+        assert!(out.contains(l), "--hide: {l}: {out}\n{}", stderr(&o));
+    }
     // Checked from outside.
     assert!(d.join("rw/new").exists());
     assert!(!d.join("ro/new").exists() && !d.join("ro/dir").exists());
