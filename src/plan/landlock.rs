@@ -40,6 +40,7 @@ pub const LANDLOCK_ONLY_ALLOWS: &[FlagId] = &[
     FlagId::ShareIpcScope,
     FlagId::Strict,
     FlagId::Verbose,
+    FlagId::Explain,
     FlagId::Help,
     FlagId::Version,
     FlagId::Completions,

@@ -468,3 +468,44 @@ fn too_old_landlock_is_an_error_never_a_weaker_jail() {
     let o = with_abi("0", &["--landlock-only", "--share-ipc-scope", "true"]);
     fails(&o, 125, "this kernel has no Landlock");
 }
+
+#[test]
+fn explain_says_what_stays_shared_without_namespaces() {
+    let o = jail_run(&[
+        "--landlock-only",
+        "--ro",
+        "--rw",
+        "/tmp",
+        "--hide",
+        "/root",
+        "--net",
+        "--connect-tcp",
+        "443",
+        "--explain",
+    ]);
+    let out = ok(&o);
+    let line = |concern: &str| -> String {
+        out.lines()
+            .find(|l| l.starts_with(&format!("{concern}:")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(line("filesystem").contains("read-only (Landlock)"), "{out}");
+    assert!(line("filesystem").contains("/tmp"), "{out}");
+    assert!(
+        line("filesystem").contains("names still listed): /root"),
+        "{out}"
+    );
+    assert!(line("network").contains("no TCP bind or connect"), "{out}");
+    assert!(line("network").contains("UDP"), "{out}");
+    assert!(
+        line("network").contains("connect only to port 443"),
+        "{out}"
+    );
+    assert!(line("processes").contains("no PID namespace"), "{out}");
+    let shared = line("shared");
+    for s in ["network", "processes", "IPC", "hostname"] {
+        assert!(shared.contains(s), "{s}: {out}");
+    }
+    assert!(!shared.contains("filesystem"), "{out}");
+}
