@@ -90,6 +90,14 @@ SCENARIOS = [
         "bwrap": f"bwrap --unshare-user --unshare-pid --ro-bind /usr /usr --symlink usr/bin /bin "
                  f"--symlink usr/lib /lib --symlink usr/lib64 /lib64 --proc /proc --dev /dev {T}",
     }),
+    # No namespaces (issue 15): Landlock rules instead, against a jail with
+    # namespaces and the floors with and without them.
+    ("--landlock-only --ro --net", {
+        "jail": f"{J} --landlock-only --ro --net -- {T}",
+        "jail with namespaces": f"{J} --net --pid -- {T}",
+        "floor (no namespaces)": f"{F} {T}",
+        "floor -U -n -p -m": f"{F} -U -n -p -m {T}",
+    }),
 ]
 
 

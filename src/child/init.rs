@@ -149,6 +149,11 @@ fn drop_privileges(ctx: &Ctx, command: Pid) {
         match rustix::thread::remove_capability_from_bounding_set(cap) {
             Ok(()) => {}
             Err(rustix::io::Errno::INVAL) => break,
+            // --landlock-only as an ordinary user: no CAP_SETPCAP, and no
+            // capability to drop (no_new_privs keeps execve from adding).
+            Err(rustix::io::Errno::PERM) if ctx.spec.clone_flags & libc::CLONE_NEWUSER == 0 => {
+                break;
+            }
             Err(e) => failed(Step::DropCaps, e),
         }
     }

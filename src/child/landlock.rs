@@ -6,7 +6,7 @@
 
 #![allow(unsafe_code)] // kernel-facing: see `child`'s deny(unsafe_code)
 
-use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
 const CREATE_RULESET_VERSION: u32 = 1;
 const SCOPE_ABSTRACT_UNIX_SOCKET: u64 = 1;
@@ -48,10 +48,105 @@ pub fn scope_ruleset(abi: i32) -> Result<Option<OwnedFd>, i32> {
     if abi < SCOPES_ABI {
         return Ok(None);
     }
+    create_ruleset(0, 0, SCOPES).map(Some)
+}
+
+/// Both scopes: signals and abstract unix sockets.
+pub const SCOPES: u64 = SCOPE_SIGNAL | SCOPE_ABSTRACT_UNIX_SOCKET;
+
+/// Filesystem rights (`LANDLOCK_ACCESS_FS_*`), each from the ABI named.
+pub mod fs {
+    pub const EXECUTE: u64 = 1 << 0;
+    pub const WRITE_FILE: u64 = 1 << 1;
+    pub const READ_FILE: u64 = 1 << 2;
+    pub const READ_DIR: u64 = 1 << 3;
+    pub const REMOVE_DIR: u64 = 1 << 4;
+    pub const REMOVE_FILE: u64 = 1 << 5;
+    pub const MAKE_CHAR: u64 = 1 << 6;
+    pub const MAKE_DIR: u64 = 1 << 7;
+    pub const MAKE_REG: u64 = 1 << 8;
+    pub const MAKE_SOCK: u64 = 1 << 9;
+    pub const MAKE_FIFO: u64 = 1 << 10;
+    pub const MAKE_BLOCK: u64 = 1 << 11;
+    pub const MAKE_SYM: u64 = 1 << 12;
+    /// ABI 2.
+    pub const REFER: u64 = 1 << 13;
+    /// ABI 3.
+    pub const TRUNCATE: u64 = 1 << 14;
+    /// ABI 5.
+    pub const IOCTL_DEV: u64 = 1 << 15;
+    /// ABI 9.
+    pub const RESOLVE_UNIX: u64 = 1 << 16;
+    /// The rights a rule on a file (not a directory) may hold.
+    pub const FILE: u64 = EXECUTE | WRITE_FILE | READ_FILE | TRUNCATE | IOCTL_DEV | RESOLVE_UNIX;
+}
+
+/// Network rights (`LANDLOCK_ACCESS_NET_*`, ABI 4).
+pub const BIND_TCP: u64 = 1;
+pub const CONNECT_TCP: u64 = 2;
+
+const RULE_PATH_BENEATH: u32 = 1;
+const RULE_NET_PORT: u32 = 2;
+
+#[repr(C, packed)]
+struct PathBeneathAttr {
+    allowed_access: u64,
+    parent_fd: i32,
+}
+
+#[repr(C)]
+struct NetPortAttr {
+    allowed_access: u64,
+    port: u64,
+}
+
+/// Allow `access` beneath `parent` (an O_PATH fd of a directory or file).
+pub fn add_path_rule(ruleset: BorrowedFd, parent: BorrowedFd, access: u64) -> Result<(), i32> {
+    let attr = PathBeneathAttr {
+        allowed_access: access,
+        parent_fd: parent.as_raw_fd(),
+    };
+    // SAFETY: attr is a valid landlock_path_beneath_attr that outlives the
+    // call, which only reads it; both fds are borrowed open fds.
+    unsafe {
+        sc!(
+            libc::SYS_landlock_add_rule,
+            ruleset.as_raw_fd(),
+            RULE_PATH_BENEATH,
+            &attr as *const PathBeneathAttr,
+            0u32
+        )
+    }
+    .map(drop)
+}
+
+/// Allow `access` (BIND_TCP, CONNECT_TCP) on TCP `port`.
+pub fn add_port_rule(ruleset: BorrowedFd, port: u16, access: u64) -> Result<(), i32> {
+    let attr = NetPortAttr {
+        allowed_access: access,
+        port: port.into(),
+    };
+    // SAFETY: attr is a valid landlock_net_port_attr that outlives the
+    // call, which only reads it; the ruleset fd is borrowed and open.
+    unsafe {
+        sc!(
+            libc::SYS_landlock_add_rule,
+            ruleset.as_raw_fd(),
+            RULE_NET_PORT,
+            &attr as *const NetPortAttr,
+            0u32
+        )
+    }
+    .map(drop)
+}
+
+/// A new ruleset handling `fs` and `net` rights and `scoped` scopes (any
+/// may be 0 where the kernel lacks them). Close-on-exec.
+pub fn create_ruleset(fs: u64, net: u64, scoped: u64) -> Result<OwnedFd, i32> {
     let attr = RulesetAttr {
-        handled_access_fs: 0,
-        handled_access_net: 0,
-        scoped: SCOPE_SIGNAL | SCOPE_ABSTRACT_UNIX_SOCKET,
+        handled_access_fs: fs,
+        handled_access_net: net,
+        scoped,
     };
     // SAFETY: attr is a valid ruleset_attr of the size we pass; the result
     // is a new fd that only we own.
@@ -62,7 +157,7 @@ pub fn scope_ruleset(abi: i32) -> Result<Option<OwnedFd>, i32> {
             std::mem::size_of::<RulesetAttr>(),
             0u32
         )?;
-        Ok(Some(OwnedFd::from_raw_fd(fd as i32)))
+        Ok(OwnedFd::from_raw_fd(fd as i32))
     }
 }
 

@@ -48,6 +48,9 @@ pub enum FlagId {
     Monotonic,
     Boottime,
     All,
+    LandlockOnly,
+    ConnectTcp,
+    BindTcp,
     Ro,
     Rw,
     Bind,
@@ -175,6 +178,28 @@ pub const FLAGS: &[FlagDef] = &[
          ping works without CAP_NET_RAW.",
     },
     FlagDef {
+        id: F::ConnectTcp,
+        short: None,
+        long: "connect-tcp",
+        value: Value::Number("PORT"),
+        section: S::Namespaces,
+        help: "allow TCP connect only to PORT (repeatable; Landlock ABI 4)",
+        doc: "Every other TCP connect fails with EACCES, on any address (a dev database on \
+         localhost stays out of reach); UDP and other sockets are not affected. Without --net \
+         it works with the host's network: jail --connect-tcp 443 -- curl https://... With \
+         --landlock-only --net it opens these ports again.",
+    },
+    FlagDef {
+        id: F::BindTcp,
+        short: None,
+        long: "bind-tcp",
+        value: Value::Number("PORT"),
+        section: S::Namespaces,
+        help: "allow TCP bind only to PORT (repeatable; Landlock ABI 4)",
+        doc: "Every other TCP bind fails with EACCES. Port 0 allows binding to a port the \
+         kernel picks. Connecting is not affected.",
+    },
+    FlagDef {
         id: F::Pid,
         short: Some('p'),
         long: "pid",
@@ -278,6 +303,35 @@ pub const FLAGS: &[FlagDef] = &[
         section: S::Namespaces,
         help: "new user, mount, pid, net, uts, ipc and cgroup namespaces",
         doc: "",
+    },
+    FlagDef {
+        id: F::LandlockOnly,
+        short: None,
+        long: "landlock-only",
+        value: Value::None,
+        section: S::Namespaces,
+        help: "no namespaces: Landlock rules alone, for hosts that forbid user namespaces",
+        doc: "For hosts where creating a user namespace is refused (a sysctl, AppArmor's \
+         apparmor_restrict_unprivileged_userns, a container's seccomp profile). COMMAND runs \
+         in no namespace; --ro and --rw PATH become Landlock filesystem rules (read and \
+         execute everywhere, writes only under each --rw PATH and to device nodes), --hide \
+         PATH denies reading, executing and writing under PATH (its names may still be \
+         listed: Landlock checks opening, not lookup), --net denies TCP bind and connect, \
+         and the signal and abstract-socket scopes stay on (without them, Landlock ABI \
+         before 6, jail refuses unless --share-ipc-scope is given). The seccomp filter, \
+         no_new_privs, the new session keyring, rlimits, env, --timeout and the exit status \
+         are as in a normal jail, and what COMMAND leaves running is killed when it exits \
+         (jail is the subreaper of its tree and walks /proc). What stays shared: UDP and \
+         every non-TCP socket, pathname unix sockets (Landlock ABI 9 controls them under \
+         --ro), the PID space (COMMAND sees every process; it cannot signal or ptrace those \
+         outside), the hostname, System V IPC, POSIX message queues and shared memory. \
+         Under --ro, /tmp and /dev/shm are read-only unless named with --rw, as there is no \
+         private tmpfs. Options that need namespaces (--pid, --root, --bind, --tmpfs, \
+         --overlay, --empty-root, -r, --cap-*, --map-*, --hostname, ...) are refused with \
+         one line that names the option; --seccomp, --info-fd, --json-status-fd and --args \
+         work as usual. Needs \
+         Landlock ABI 1, 3 for --ro (truncate), 4 for --net and the port rules; a kernel \
+         without them is an error, never a weaker jail.",
     },
     FlagDef {
         id: F::Ro,

@@ -165,6 +165,44 @@ impl CheckReport {
     }
 }
 
+/// Whether `--landlock-only` works here, and what it can do at this ABI.
+fn landlock_only_line(r: &mut CheckReport, abi: i32, seccomp: bool) -> bool {
+    use crate::plan::isolation::SCOPES_ABI;
+    use crate::plan::landlock::{NET_ABI, TRUNCATE_ABI};
+    if abi < 1 || !seccomp {
+        let why = if abi < 1 {
+            "needs Landlock"
+        } else {
+            "needs the seccomp filter"
+        };
+        r.line("no", "--landlock-only", why);
+        return false;
+    }
+    let mut has = vec!["--rw, --hide"];
+    let mut lacks = vec![];
+    for (need, what) in [
+        (TRUNCATE_ABI, "--ro"),
+        (NET_ABI, "--net, --connect-tcp, --bind-tcp"),
+        (SCOPES_ABI, "the signal and abstract-socket scopes"),
+    ] {
+        if abi >= need {
+            has.push(what);
+        } else {
+            lacks.push(format!("{what} (ABI {need})"));
+        }
+    }
+    let mut detail = format!(
+        "no namespaces needed; Landlock ABI {abi}: {}",
+        has.join(", ")
+    );
+    if !lacks.is_empty() {
+        detail += &format!("; lacks {}", lacks.join(", "));
+    }
+    let status = if abi >= SCOPES_ABI { "ok" } else { "warn" };
+    r.line(status, "--landlock-only", &detail);
+    true
+}
+
 fn failure(e: (i32, &str)) -> String {
     format!("{}: {}", e.1, errno_text(e.0))
 }
@@ -257,7 +295,8 @@ pub fn run() -> i32 {
         }
     }
 
-    match probe(0, Task::Seccomp) {
+    let seccomp = probe(0, Task::Seccomp);
+    match seccomp {
         Ok(()) => r.line("ok", "seccomp filter", ""),
         Err(e) => r.line("no", "seccomp filter", &failure(e)),
     }
@@ -293,6 +332,7 @@ pub fn run() -> i32 {
             abi
         }
     };
+    let landlock_only = landlock_only_line(&mut r, abi, seccomp.is_ok());
     let why = crate::plan::sockets::landlock_why(abi);
     match crate::plan::sockets::listing() {
         crate::plan::sockets::Listed::Nothing => r.line(
@@ -348,6 +388,11 @@ pub fn run() -> i32 {
             crate::print_out(&r.out)
         }
         Err(e) => {
+            if landlock_only {
+                r.out.push_str(
+                    "jail --landlock-only works here (no namespaces: Landlock rules only).\n",
+                );
+            }
             r.out.push_str("A rootless jail does not work here.\n");
             crate::print_out(&r.out);
             let what = if e.1 == "create" {

@@ -107,6 +107,15 @@ pub fn read_sysctl(path: &str) -> Option<String> {
 /// A hint for a refused user namespace: the knob that is set, if any, else
 /// the knobs to check.
 pub fn userns_hint(errno: i32) -> String {
+    format!(
+        "{}; or run without namespaces: --landlock-only keeps the --ro, --rw, --hide and --net \
+         rules (Landlock) but shares the PID space, hostname, IPC and UDP",
+        userns_cause(errno)
+    )
+}
+
+/// What refuses user namespaces here, and how to allow them.
+fn userns_cause(errno: i32) -> String {
     let max = read_sysctl("/proc/sys/user/max_user_namespaces");
     // Inside a user namespace the limit may be an outer sandbox's, which
     // this process cannot see (jail's or bwrap's --disable-userns sets it

@@ -9,6 +9,7 @@ pub mod check;
 pub mod explain;
 pub mod idmap;
 pub mod info;
+pub mod landlock;
 pub mod spawn;
 pub mod supervise;
 pub mod uidmap;

@@ -25,6 +25,9 @@ pub struct Running {
     pub status_rd: OwnedFd,
     pub wait_set: SigSet,
     pub old_mask: SigSet,
+    /// `--landlock-only`: our children from before the jail (jail exec'd
+    /// by a shell with background jobs), which `supervise` leaves alone.
+    pub prior_children: Vec<libc::pid_t>,
 }
 
 /// A close-on-exec pipe: (read end, write end).
@@ -81,6 +84,11 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
         rustix::process::set_child_subreaper(Some(rustix::process::getpid()))
             .map_err(|e| Error::sys("become a child subreaper", e.raw_os_error()))?;
     }
+    let prior_children = if spec.landlock.only {
+        own_children()
+    } else {
+        Vec::new()
+    };
     let (sync_rd, sync_wr) = pipe()?;
     let (fail_rd, fail_wr) = pipe()?;
     let (status_rd, status_wr) = pipe()?;
@@ -94,7 +102,9 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
     // The Landlock ruleset COMMAND enters (None: no scopes on this kernel,
     // or --share-ipc-scope). Kept open for the jail's life.
     let landlock_abi = crate::parent::explain::landlock_abi();
-    let landlock = if spec.share_ipc_scope {
+    let landlock = if spec.landlock.needs_ruleset() {
+        crate::parent::landlock::ruleset(spec, landlock_abi)?
+    } else if spec.share_ipc_scope {
         None
     } else {
         crate::child::landlock::scope_ruleset(landlock_abi)
@@ -146,6 +156,10 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
     let t = sys::now_ns();
     let pid = match crate::child::clone::start_jail(flags, &stack, ctx) {
         Ok(pid) => pid,
+        // --landlock-only: no namespace to blame.
+        Err(e) if spec.clone_flags & libc::CLONE_NEWUSER == 0 => {
+            return Err(Error::sys("clone", e));
+        }
         Err(e) => return Err(clone_error(spec.clone_flags, e, &stack)),
     };
     std::mem::forget(stack);
@@ -156,7 +170,13 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
     let info_rd = info_pipe.map(|(rd, _)| rd);
 
     let t = sys::now_ns();
-    if let Err(e) = crate::parent::idmap::write_maps(pid, spec) {
+    // --landlock-only: no user namespace, no maps.
+    let maps = if spec.clone_flags & libc::CLONE_NEWUSER != 0 {
+        crate::parent::idmap::write_maps(pid, spec)
+    } else {
+        Ok(())
+    };
+    if let Err(e) = maps {
         kill_and_reap(pid);
         // The child may have failed first, in a step that runs while we
         // write the maps: its report is the real cause.
@@ -166,7 +186,9 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
         }
         return Err(e);
     }
-    log(spec, "write id maps", t);
+    if spec.clone_flags & libc::CLONE_NEWUSER != 0 {
+        log(spec, "write id maps", t);
+    }
     if let Some(cg) = &spec.cgroup {
         let t = sys::now_ns();
         if let Err(e) = crate::parent::cgroup::place(cg, pid) {
@@ -176,7 +198,7 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
         }
         log(spec, "move into cgroup", t);
     }
-    if spec.verbose {
+    if spec.verbose && spec.clone_flags & libc::CLONE_NEWUSER != 0 {
         crate::parent::verbose::maps(spec);
     }
     // --cpus: while the child waits, so that COMMAND and all it starts
@@ -268,7 +290,10 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
         }
     }
     if spec.verbose {
-        landlock_note(spec, landlock_abi, landlock_fd >= 0);
+        let scoped = landlock_fd >= 0
+            && !spec.share_ipc_scope
+            && landlock_abi >= crate::child::landlock::SCOPES_ABI;
+        landlock_note(spec, landlock_abi, scoped);
     }
     // The ruleset stays open as long as we live (COMMAND may still be
     // starting in the init when we return).
@@ -280,7 +305,18 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
         status_rd,
         wait_set,
         old_mask,
+        prior_children,
     })
+}
+
+/// Our children, through /proc.
+pub(crate) fn own_children() -> Vec<libc::pid_t> {
+    let proc = crate::child::timer::open_proc();
+    let mut pids = Vec::new();
+    let me = rustix::process::getpid().as_raw_pid();
+    let dir = proc.as_ref().map(AsFd::as_fd);
+    crate::child::timer::for_each_child(dir, me, |pid| pids.push(pid));
+    pids
 }
 
 /// Read the child's failure report, or EOF once COMMAND runs (its process
@@ -598,6 +634,11 @@ fn landlock_note(spec: &Spec, abi: i32, scoped: bool) {
         )
     };
     let _ = sys::write_all(2, msg.as_bytes());
+    if spec.landlock.only {
+        for line in crate::plan::landlock::shared_lines(&spec.landlock, abi) {
+            let _ = sys::write_all(2, format!("{line}\n").as_bytes());
+        }
+    }
     if let Some(r) = &spec.fs.sockets {
         let _ = sys::write_all(2, crate::plan::sockets::note(r, abi).as_bytes());
     }

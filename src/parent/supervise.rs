@@ -148,7 +148,7 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
                 }
                 let status = status.as_raw();
                 if !spec.pid_ns() {
-                    kill_orphans();
+                    kill_orphans(spec.landlock.only, &run.prior_children);
                 }
                 if timer.expired {
                     return Outcome::TimedOut;
@@ -206,14 +206,17 @@ pub fn wait(run: Running, spec: &Spec) -> Outcome {
 ///
 /// Only the jail's: a child we had before (jail exec'd by a shell with
 /// background jobs) and what it orphans to us run in our user namespace,
-/// where no process of the jail does; those are left alone.
-fn kill_orphans() {
+/// where no process of the jail does; those are left alone. With
+/// `--landlock-only` (`no_ns`) the jail has no user namespace either:
+/// every child but the ones we had before (`prior`) is the jail's. This is
+/// also how COMMAND's daemons (setsid and a double fork) end there.
+fn kill_orphans(no_ns: bool, prior: &[libc::pid_t]) {
     let proc = crate::child::timer::open_proc();
     let own_ns = std::fs::metadata("/proc/self/ns/user")
         .map(|m| m.ino())
         .ok();
     // Children we may not kill are not waited for (nor listed again).
-    let mut spared: Vec<libc::pid_t> = Vec::new();
+    let mut spared: Vec<libc::pid_t> = prior.to_vec();
     loop {
         let mut jailed = Vec::new();
         let me = getpid().as_raw_pid();
@@ -226,7 +229,8 @@ fn kill_orphans() {
         let mut killed = Vec::new();
         for pid in jailed {
             let ns = std::fs::metadata(format!("/proc/{pid}/ns/user")).map(|m| m.ino());
-            if ns.ok() == own_ns || kill(pid, libc::SIGKILL).is_err() {
+            let ours = !no_ns && ns.ok() == own_ns;
+            if ours || kill(pid, libc::SIGKILL).is_err() {
                 spared.push(pid);
             } else {
                 killed.push(pid);

@@ -69,7 +69,11 @@ pub fn plan(spec: &Spec) {
     let mut out = String::new();
     let ns = names(spec.clone_flags);
     let sep = if ns.is_empty() { "" } else { " " };
-    out += &format!("jail: namespaces: user{sep}{ns}\n");
+    if spec.landlock.only {
+        out += &landlock_plan(&spec.landlock);
+    } else {
+        out += &format!("jail: namespaces: user{sep}{ns}\n");
+    }
     if let Some(root) = &spec.fs.root {
         let root = path(root);
         out += &format!("jail: mount: bind {root} on / (--root {root})\n");
@@ -104,6 +108,18 @@ pub fn plan(spec: &Spec) {
             "jail: lock: nested user namespace{with}, so that COMMAND, root inside, {why}\n"
         );
     }
+    for (ports, what) in [
+        (&spec.landlock.connect_tcp, "connect"),
+        (&spec.landlock.bind_tcp, "bind"),
+    ] {
+        if !ports.is_empty() {
+            let list: Vec<String> = ports.iter().map(u16::to_string).collect();
+            out += &format!(
+                "jail: landlock: TCP {what} only to port {} (--{what}-tcp)\n",
+                list.join(" ")
+            );
+        }
+    }
     if let Some(set) = &spec.cpus {
         out += &format!(
             "jail: cpus: {} (--cpus)\n",
@@ -111,6 +127,29 @@ pub fn plan(spec: &Spec) {
         );
     }
     let _ = sys::write_all(2, out.as_bytes());
+}
+
+/// `--landlock-only`: no namespace, and the rules instead of the mounts.
+fn landlock_plan(p: &crate::plan::landlock::Plan) -> String {
+    let mut out = String::from("jail: namespaces: none (--landlock-only)\n");
+    if p.ro {
+        let rw: Vec<String> = p.rw.iter().map(|r| r.display().to_string()).collect();
+        out += &format!(
+            "jail: landlock: read-only but device nodes and /proc{}{}\n",
+            if rw.is_empty() { "" } else { "; writable: " },
+            rw.join(" ")
+        );
+    }
+    for h in &p.hide {
+        out += &format!(
+            "jail: landlock: no read, exec or write under {}\n",
+            h.display()
+        );
+    }
+    if p.deny_tcp {
+        out += "jail: landlock: no TCP bind or connect (--net)\n";
+    }
+    out
 }
 
 /// The one-line maps the parent wrote (subordinate maps are shown by

@@ -149,7 +149,7 @@ fn filesystem(spec: &Spec) -> Fact {
 pub fn facts(spec: &Spec, k: &Kernel) -> Vec<Fact> {
     let flags = spec.clone_flags;
     let mut out = vec![filesystem(spec)];
-    out.push(if spec.net() {
+    let mut network = if spec.net() {
         fact(
             "network",
             true,
@@ -157,7 +157,18 @@ pub fn facts(spec: &Spec, k: &Kernel) -> Vec<Fact> {
         )
     } else {
         fact("network", false, "the caller's network (no --net)".into())
-    });
+    };
+    // --connect-tcp, --bind-tcp (Landlock ABI 4).
+    for (ports, what) in [
+        (&spec.landlock.connect_tcp, "connect"),
+        (&spec.landlock.bind_tcp, "bind"),
+    ] {
+        if !ports.is_empty() {
+            let list: Vec<String> = ports.iter().map(u16::to_string).collect();
+            network.line += &format!("; TCP {what} only to port {}", list.join(" "));
+        }
+    }
+    out.push(network);
     let mut procs = if spec.pid_ns() {
         fact(
             "processes",
@@ -349,7 +360,103 @@ pub fn facts(spec: &Spec, k: &Kernel) -> Vec<Fact> {
             "the caller's (no --uts or --hostname)".into(),
         )
     });
+    if spec.landlock.only {
+        landlock_only(spec, k, &mut out);
+    }
     out
+}
+
+/// `--landlock-only`: no namespace, so the facts that namespaces decide
+/// are the Landlock rules' instead.
+fn landlock_only(spec: &Spec, k: &Kernel, out: &mut [Fact]) {
+    use crate::plan::landlock::RESOLVE_UNIX_ABI;
+    let p = &spec.landlock;
+    let paths = |v: &[std::path::PathBuf]| -> String {
+        v.iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let scoped = scoped(spec, k);
+    for f in out.iter_mut() {
+        let new = match f.concern {
+            "filesystem" => {
+                let mut parts = vec![if p.ro {
+                    "read-only (Landlock); writable: device nodes the caller may write, /proc"
+                        .to_string()
+                } else {
+                    "the caller's files, writable as for the caller (no --ro)".to_string()
+                }];
+                if p.ro && !p.rw.is_empty() {
+                    parts[0] += &format!(", {}", paths(&p.rw));
+                }
+                if !p.hide.is_empty() {
+                    parts.push(format!(
+                        "unreadable (names still listed): {}",
+                        paths(&p.hide)
+                    ));
+                }
+                Some((p.ro, parts.join("; ")))
+            }
+            "network" => {
+                let mut line = if p.deny_tcp {
+                    "no TCP bind or connect (Landlock); UDP, ICMP and other sockets reach the \
+                     caller's network"
+                        .to_string()
+                } else {
+                    "the caller's network (no --net)".to_string()
+                };
+                for (ports, what) in [(&p.connect_tcp, "connect"), (&p.bind_tcp, "bind")] {
+                    if !ports.is_empty() {
+                        let list: Vec<String> = ports.iter().map(u16::to_string).collect();
+                        line += &format!("; TCP {what} only to port {}", list.join(" "));
+                    }
+                }
+                Some((false, line))
+            }
+            "processes" => Some((
+                false,
+                if scoped {
+                    "sees the caller's processes (no PID namespace), cannot signal or ptrace \
+                     those outside the jail"
+                } else {
+                    "sees and can signal the caller's processes (--share-ipc-scope)"
+                }
+                .to_string(),
+            )),
+            "IPC" => Some((
+                false,
+                "the caller's System V IPC, POSIX message queues and /dev/shm (no namespaces)"
+                    .to_string(),
+            )),
+            "unix sockets" => Some((
+                false,
+                format!(
+                    "abstract sockets: {}; {}",
+                    if scoped {
+                        "cannot reach the host's"
+                    } else {
+                        "can reach the host's"
+                    },
+                    if p.ro && k.landlock_abi >= RESOLVE_UNIX_ABI {
+                        "pathname sockets only under --rw"
+                    } else {
+                        "can reach host services' sockets in the files it sees"
+                    }
+                ),
+            )),
+            "ids" => Some((
+                true,
+                "the caller's uid and gid (no user namespace); no capabilities".to_string(),
+            )),
+            "hostname" => Some((false, "the caller's (no namespaces)".to_string())),
+            _ => None,
+        };
+        if let Some((isolated, line)) = new {
+            f.isolated = isolated;
+            f.line = line;
+        }
+    }
 }
 
 /// `--explain`: one line per concern, then what stays shared.

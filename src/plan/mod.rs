@@ -9,6 +9,7 @@ pub mod cgroup;
 pub mod cpus;
 pub mod duration;
 pub mod isolation;
+pub mod landlock;
 pub mod mounts;
 pub mod rlimit;
 pub mod sockets;

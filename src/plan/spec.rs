@@ -159,6 +159,8 @@ pub struct Spec {
     /// it arms PDEATHSIG, to test the race with a dying parent.
     pub test_pause_ms: u32,
     pub fs: mounts::Fs,
+    /// `--landlock-only` and the TCP port rules.
+    pub landlock: crate::plan::landlock::Plan,
     /// The nested user and mount namespace that locks the view (root
     /// inside only).
     pub lock: Option<Lock>,
@@ -407,6 +409,10 @@ struct Typed {
     env: Vec<EnvOp>,
     /// The filesystem options in order, each with its text as typed.
     fs: Vec<(String, mounts::Typed)>,
+    /// --landlock-only, --connect-tcp and --bind-tcp.
+    landlock_only: bool,
+    connect_tcp: Vec<u16>,
+    bind_tcp: Vec<u16>,
 }
 
 impl Typed {
@@ -505,6 +511,18 @@ impl Typed {
                     | CLONE_NEWUTS
                     | CLONE_NEWIPC
                     | CLONE_NEWCGROUP
+            }
+            FlagId::LandlockOnly => self.landlock_only = true,
+            FlagId::ConnectTcp | FlagId::BindTcp => {
+                let port = crate::plan::landlock::parse_port(&flag_name(id), v)?;
+                let ports = if id == FlagId::ConnectTcp {
+                    &mut self.connect_tcp
+                } else {
+                    &mut self.bind_tcp
+                };
+                if !ports.contains(&port) {
+                    ports.push(port);
+                }
             }
             FlagId::MapRoot => self.map_root = true,
             FlagId::Uid => self.uid = Some(parse_id(id, v)?),
@@ -766,14 +784,31 @@ impl Typed {
 /// each flag's value into `Typed`, then the checks across flags, then the
 /// spec, with the files of --stdin, --stdout and --stderr opened last.
 pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
+    let landlock_only = crate::plan::landlock::refuse(&low.flags)?;
     let mut t = Typed::from_flags(&low.flags)?;
     t.check()?;
+    let landlock = crate::plan::landlock::build(
+        landlock_only,
+        t.namespaces & libc::CLONE_NEWNET != 0,
+        std::mem::take(&mut t.connect_tcp),
+        std::mem::take(&mut t.bind_tcp),
+        &t.fs,
+    )?;
+    if landlock_only {
+        // No namespace: --ro, --rw, --hide and --net are Landlock rules.
+        t.fs.clear();
+        t.namespaces = 0;
+    }
     if let Some(c) = t.cgroup.as_mut() {
         crate::plan::cgroup::find(c)?;
     }
     t.jobserver(std::env::var_os("MAKEFLAGS").as_deref());
 
-    let mut flags = libc::CLONE_NEWUSER | t.namespaces;
+    let mut flags = if landlock_only {
+        0
+    } else {
+        libc::CLONE_NEWUSER | t.namespaces
+    };
     let ipc_ns = flags & libc::CLONE_NEWIPC != 0;
     if flags & libc::CLONE_NEWPID != 0 || !t.fs.is_empty() || ipc_ns {
         // A PID namespace needs its own /proc, every filesystem option its
@@ -895,6 +930,7 @@ pub fn build(low: crate::cli::parse::LowArgs) -> Result<Spec, Error> {
         strict: t.strict,
         test_pause_ms: test_pause_ms(),
         fs,
+        landlock,
         lock,
         exec,
     })

@@ -13,6 +13,7 @@ mod explain;
 mod filesystem;
 mod identity;
 mod integration;
+mod landlock_only;
 mod namespaces;
 mod overlay;
 mod process;
