@@ -187,7 +187,9 @@ pub const FLAGS: &[FlagDef] = &[
         doc: "Every other TCP connect fails with EACCES, on any address (a dev database on \
          localhost stays out of reach); UDP and other sockets are not affected. Without --net \
          it works with the host's network: jail --connect-tcp 443 -- curl https://... With \
-         --landlock-only --net it opens these ports again.",
+         --landlock-only --net it opens these ports again. With any port rule, MPTCP \
+         sockets, sends with MSG_FASTOPEN and io_uring are refused (they reach TCP ports \
+         around the rules).",
     },
     FlagDef {
         id: F::BindTcp,
