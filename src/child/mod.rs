@@ -670,6 +670,12 @@ pub fn exec_command(ctx: &Ctx) -> ! {
     if let Err(e) = crate::child::seccomp::install() {
         fail(ctx, Step::Seccomp, 0, e);
     }
+    // TCP port rules: no MPTCP, TCP Fast Open or io_uring around them.
+    if (spec.landlock.handles_connect() || spec.landlock.handles_bind())
+        && let Err(e) = crate::child::seccomp::install_tcp()
+    {
+        fail(ctx, Step::Seccomp, 0, e);
+    }
     let _ = sys::set_signal_mask(&ctx.old_mask);
 
     // --stdout/--stderr files start empty, as with `>`; a pipe or a

@@ -13,7 +13,8 @@
 //!   would hand it every key in them.
 //!
 //! Every other ioctl and system call is allowed, so terminal programs keep
-//! working.
+//! working. A jail with TCP port rules gets a second filter (`install_tcp`)
+//! that closes the ways around them.
 //!
 //! The program is 20 classic BPF instructions (12 on aarch64), written out
 //! by hand and checked instruction by instruction by the tests below (a
@@ -143,6 +144,129 @@ static AARCH64: [libc::sock_filter; 12] = [
     /* 11 */ ret(SECCOMP_RET_ALLOW),
 ];
 
+/// The second filter, for a jail with TCP port rules (`--connect-tcp`,
+/// `--bind-tcp`, `--landlock-only --net`). Landlock checks bind(2) and
+/// connect(2) on TCP sockets only, which leaves two ways to open a TCP
+/// connection around the rules: an MPTCP socket (IPPROTO_MPTCP, which
+/// falls back to plain TCP with any server), and sendto/sendmsg with
+/// MSG_FASTOPEN, which connects without connect(2). So: socket(2) with
+/// IPPROTO_MPTCP fails with EPROTONOSUPPORT (as on a kernel without
+/// MPTCP, so programs fall back to TCP), a send with MSG_FASTOPEN with
+/// EOPNOTSUPP (as with TCP Fast Open off), io_uring_setup with ENOSYS
+/// (its operations would do both past seccomp), and i386's socketcall(2)
+/// for socket, sendto, sendmsg and sendmmsg with ENOSYS (its arguments
+/// are in memory, out of a filter's reach).
+const NR_SOCKET_X86_64: u32 = 41;
+const NR_SENDTO_X86_64: u32 = 44;
+const NR_SENDMSG_X86_64: u32 = 46;
+const NR_SENDMMSG_X86_64: u32 = 307;
+const NR_SENDMSG_X32: u32 = 518 | X32_SYSCALL_BIT;
+const NR_SENDMMSG_X32: u32 = 538 | X32_SYSCALL_BIT;
+const NR_IO_URING_SETUP: u32 = 425;
+const NR_SOCKET_I386: u32 = 359;
+const NR_SENDTO_I386: u32 = 369;
+const NR_SENDMSG_I386: u32 = 370;
+const NR_SENDMMSG_I386: u32 = 345;
+const NR_SOCKETCALL_I386: u32 = 102;
+/// socketcall(2)'s call numbers: SYS_SOCKET, SYS_SENDTO, SYS_SENDMSG,
+/// SYS_SENDMMSG.
+const SOCKETCALL_SOCKET: u32 = 1;
+const SOCKETCALL_SENDTO: u32 = 11;
+const SOCKETCALL_SENDMSG: u32 = 16;
+const SOCKETCALL_SENDMMSG: u32 = 20;
+const NR_SOCKET_AARCH64: u32 = 198;
+const NR_SENDTO_AARCH64: u32 = 206;
+const NR_SENDMSG_AARCH64: u32 = 211;
+const NR_SENDMMSG_AARCH64: u32 = 269;
+const IPPROTO_MPTCP: u32 = 262;
+const MSG_FASTOPEN: u32 = 0x2000_0000;
+/// The low 32 bits of args[0], args[2] (socket's protocol, sendmsg's
+/// flags) and args[3] (sendto's and sendmmsg's flags).
+const OFF_ARG0_LO: u32 = 16;
+const OFF_ARG2_LO: u32 = 32;
+const OFF_ARG3_LO: u32 = 40;
+const BPF_JSET_K: u16 = 0x45; // BPF_JMP (5) | BPF_JSET (0x40) | BPF_K (0)
+const EPROTONOSUPPORT: u32 = SECCOMP_RET_ERRNO | libc::EPROTONOSUPPORT as u32;
+const EOPNOTSUPP: u32 = SECCOMP_RET_ERRNO | libc::EOPNOTSUPP as u32;
+
+const fn jset(k: u32, jt: u8, jf: u8) -> libc::sock_filter {
+    jump(BPF_JSET_K, k, jt, jf)
+}
+
+#[cfg_attr(target_arch = "aarch64", allow(dead_code))]
+static TCP_X86_64: [libc::sock_filter; 37] = [
+    /* 0 */ ld(OFF_ARCH),
+    /* 1 */ jeq(AUDIT_ARCH_X86_64, 0, 12), // -> 2 | 14
+    /* 2 */ ld(OFF_NR),
+    /* 3 */ jeq(NR_SOCKET_X86_64, 23, 0), // -> 27
+    /* 4 */ jeq(NR_SOCKET_X86_64 | X32_SYSCALL_BIT, 22, 0), // -> 27
+    /* 5 */ jeq(NR_SENDTO_X86_64, 24, 0), // -> 30
+    /* 6 */ jeq(NR_SENDTO_X86_64 | X32_SYSCALL_BIT, 23, 0), // -> 30
+    /* 7 */ jeq(NR_SENDMMSG_X86_64, 22, 0), // -> 30
+    /* 8 */ jeq(NR_SENDMMSG_X32, 21, 0), // -> 30
+    /* 9 */ jeq(NR_SENDMSG_X86_64, 22, 0), // -> 32
+    /* 10 */ jeq(NR_SENDMSG_X32, 21, 0), // -> 32
+    /* 11 */ jeq(NR_IO_URING_SETUP, 24, 0), // -> 36
+    /* 12 */ jeq(NR_IO_URING_SETUP | X32_SYSCALL_BIT, 23, 0), // -> 36
+    /* 13 */ ret(SECCOMP_RET_ALLOW),
+    /* 14 */ jeq(AUDIT_ARCH_I386, 0, 19), // -> 15 | 34
+    /* 15 */ ld(OFF_NR),
+    /* 16 */ jeq(NR_SOCKET_I386, 10, 0), // -> 27
+    /* 17 */ jeq(NR_SENDTO_I386, 12, 0), // -> 30
+    /* 18 */ jeq(NR_SENDMMSG_I386, 11, 0), // -> 30
+    /* 19 */ jeq(NR_SENDMSG_I386, 12, 0), // -> 32
+    /* 20 */ jeq(NR_IO_URING_SETUP, 15, 0), // -> 36
+    /* 21 */ jeq(NR_SOCKETCALL_I386, 0, 12), // -> 22 | 34
+    /* 22 */ ld(OFF_ARG0_LO),
+    /* 23 */ jeq(SOCKETCALL_SOCKET, 12, 0), // -> 36
+    /* 24 */ jeq(SOCKETCALL_SENDTO, 11, 0), // -> 36
+    /* 25 */ jeq(SOCKETCALL_SENDMSG, 10, 0), // -> 36
+    /* 26 */ jeq(SOCKETCALL_SENDMMSG, 9, 7), // -> 36 | 34
+    /* 27 */ ld(OFF_ARG2_LO), // socket's protocol
+    /* 28 */ jeq(IPPROTO_MPTCP, 0, 5), // -> 29 | 34
+    /* 29 */ ret(EPROTONOSUPPORT),
+    /* 30 */ ld(OFF_ARG3_LO), // sendto's and sendmmsg's flags
+    /* 31 */ jset(MSG_FASTOPEN, 3, 2), // -> 35 | 34
+    /* 32 */ ld(OFF_ARG2_LO), // sendmsg's flags
+    /* 33 */ jset(MSG_FASTOPEN, 1, 0), // -> 35 | 34
+    /* 34 */ ret(SECCOMP_RET_ALLOW),
+    /* 35 */ ret(EOPNOTSUPP),
+    /* 36 */ ret(ENOSYS),
+];
+
+#[cfg_attr(not(target_arch = "aarch64"), allow(dead_code))]
+static TCP_AARCH64: [libc::sock_filter; 18] = [
+    /* 0 */ ld(OFF_ARCH),
+    /* 1 */ jeq(AUDIT_ARCH_AARCH64, 0, 13), // -> 2 | 15
+    /* 2 */ ld(OFF_NR),
+    /* 3 */ jeq(NR_SOCKET_AARCH64, 4, 0), // -> 8
+    /* 4 */ jeq(NR_SENDTO_AARCH64, 6, 0), // -> 11
+    /* 5 */ jeq(NR_SENDMMSG_AARCH64, 5, 0), // -> 11
+    /* 6 */ jeq(NR_SENDMSG_AARCH64, 6, 0), // -> 13
+    /* 7 */ jeq(NR_IO_URING_SETUP, 9, 7), // -> 17 | 15
+    /* 8 */ ld(OFF_ARG2_LO),
+    /* 9 */ jeq(IPPROTO_MPTCP, 0, 5), // -> 10 | 15
+    /* 10 */ ret(EPROTONOSUPPORT),
+    /* 11 */ ld(OFF_ARG3_LO),
+    /* 12 */ jset(MSG_FASTOPEN, 3, 2), // -> 16 | 15
+    /* 13 */ ld(OFF_ARG2_LO),
+    /* 14 */ jset(MSG_FASTOPEN, 1, 0), // -> 16 | 15
+    /* 15 */ ret(SECCOMP_RET_ALLOW),
+    /* 16 */ ret(EOPNOTSUPP),
+    /* 17 */ ret(ENOSYS),
+];
+
+#[cfg(not(target_arch = "aarch64"))]
+static TCP_PROGRAM: &[libc::sock_filter] = &TCP_X86_64;
+#[cfg(target_arch = "aarch64")]
+static TCP_PROGRAM: &[libc::sock_filter] = &TCP_AARCH64;
+
+/// Install the TCP filter (above) on the calling thread, after `install`.
+/// Async-signal-safe; returns the errno on failure.
+pub fn install_tcp() -> Result<(), i32> {
+    install_program(TCP_PROGRAM)
+}
+
 /// The filter for the architecture jail runs on.
 #[cfg(not(target_arch = "aarch64"))]
 static PROGRAM: &[libc::sock_filter] = &X86_64;
@@ -205,6 +329,7 @@ mod tests {
                 BPF_JEQ_K => acc == ins.k,
                 BPF_JGT_K => acc > ins.k,
                 BPF_JGE_K => acc >= ins.k,
+                BPF_JSET_K => acc & ins.k != 0,
                 BPF_RET_K => return ins.k,
                 c => panic!("unexpected opcode {c:#x}"),
             };
@@ -339,10 +464,112 @@ mod tests {
     }
 
     #[test]
+    fn tcp_filter_refuses_mptcp_fast_open_and_io_uring() {
+        let x = X32_SYSCALL_BIT;
+        let (x64, i386) = (AUDIT_ARCH_X86_64, AUDIT_ARCH_I386);
+        let fo = MSG_FASTOPEN as u64;
+        let mptcp = IPPROTO_MPTCP as u64;
+        let cases: &[(u32, u32, [u64; 6], u32)] = &[
+            // socket(AF_INET6, SOCK_STREAM, IPPROTO_MPTCP), and TCP.
+            (x64, 41, [10, 1, mptcp, 0, 0, 0], EPROTONOSUPPORT),
+            (x64, 41 | x, [2, 1, mptcp, 0, 0, 0], EPROTONOSUPPORT),
+            (x64, 41, [10, 1, mptcp | 1 << 32, 0, 0, 0], EPROTONOSUPPORT),
+            (x64, 41, [2, 1, 0, 0, 0, 0], ALLOW),
+            (x64, 41, [2, 1, 6, 0, 0, 0], ALLOW),
+            (x64, 41, [2, 2, 17, mptcp, 0, 0], ALLOW),
+            (i386, 359, [2, 1, mptcp, 0, 0, 0], EPROTONOSUPPORT),
+            (i386, 359, [2, 1, 0, 0, 0, 0], ALLOW),
+            // sendto(fd, buf, len, flags, addr, len): flags is args[3].
+            (x64, 44, [3, 0, 2, fo, 0, 16], EOPNOTSUPP),
+            (x64, 44, [3, 0, 2, fo | 0x40, 0, 16], EOPNOTSUPP),
+            (x64, 44 | x, [3, 0, 2, fo, 0, 16], EOPNOTSUPP),
+            (x64, 44, [3, 0, fo, 0x40, 0, 16], ALLOW),
+            (x64, 307, [3, 0, 2, fo, 0, 0], EOPNOTSUPP),
+            (x64, 538 | x, [3, 0, 2, fo, 0, 0], EOPNOTSUPP),
+            (x64, 307, [3, 0, 2, 0, 0, 0], ALLOW),
+            (i386, 369, [3, 0, 2, fo, 0, 16], EOPNOTSUPP),
+            (i386, 345, [3, 0, 2, fo, 0, 0], EOPNOTSUPP),
+            (i386, 369, [3, 0, 2, 0, 0, 16], ALLOW),
+            // sendmsg(fd, msg, flags): flags is args[2].
+            (x64, 46, [3, 0, fo, 0, 0, 0], EOPNOTSUPP),
+            (x64, 518 | x, [3, 0, fo, 0, 0, 0], EOPNOTSUPP),
+            (i386, 370, [3, 0, fo, 0, 0, 0], EOPNOTSUPP),
+            (x64, 46, [3, 0, 0x4000, fo, 0, 0], ALLOW),
+            // io_uring_setup in each ABI.
+            (x64, 425, [8, 0, 0, 0, 0, 0], ENOSYS),
+            (x64, 425 | x, [8, 0, 0, 0, 0, 0], ENOSYS),
+            (i386, 425, [8, 0, 0, 0, 0, 0], ENOSYS),
+            // i386's socketcall: the calls that could do either.
+            (i386, 102, [1, 0, 0, 0, 0, 0], ENOSYS),
+            (i386, 102, [11, 0, 0, 0, 0, 0], ENOSYS),
+            (i386, 102, [16, 0, 0, 0, 0, 0], ENOSYS),
+            (i386, 102, [20, 0, 0, 0, 0, 0], ENOSYS),
+            (i386, 102, [3, 0, 0, 0, 0, 0], ALLOW),
+            (i386, 102, [9, 0, 0, 0, 0, 0], ALLOW),
+            // Neighbours, and numbers of one ABI in another.
+            (x64, 42, [2, 1, mptcp, fo, 0, 0], ALLOW),
+            (x64, 102, [1, 0, mptcp, fo, 0, 0], ALLOW),
+            (x64, 359, [2, 1, mptcp, 0, 0, 0], ALLOW),
+            (i386, 41, [2, 1, mptcp, fo, 0, 0], ALLOW),
+            (i386, 44, [2, 1, fo, fo, 0, 0], ALLOW),
+            (x64, 16, [1, 0x5412, 0, 0, 0, 0], ALLOW),
+            (0x1234, 41, [2, 1, mptcp, 0, 0, 0], ALLOW),
+        ];
+        for &(arch, nr, args, want) in cases {
+            assert_eq!(
+                run(&TCP_X86_64, nr, arch, args),
+                want,
+                "{arch:#x} {nr:#x} {args:?}"
+            );
+        }
+        #[cfg(target_arch = "x86_64")]
+        assert_eq!(
+            [
+                libc::SYS_socket,
+                libc::SYS_sendto,
+                libc::SYS_sendmsg,
+                libc::SYS_sendmmsg,
+                libc::SYS_io_uring_setup
+            ],
+            [41, 44, 46, 307, 425]
+        );
+    }
+
+    #[test]
+    fn aarch64_tcp_filter() {
+        let a = AUDIT_ARCH_AARCH64;
+        let fo = MSG_FASTOPEN as u64;
+        let mptcp = IPPROTO_MPTCP as u64;
+        let cases: &[(u32, [u64; 6], u32)] = &[
+            (198, [10, 1, mptcp, 0, 0, 0], EPROTONOSUPPORT),
+            (198, [10, 1, 6, 0, 0, 0], ALLOW),
+            (206, [3, 0, 2, fo, 0, 16], EOPNOTSUPP),
+            (206, [3, 0, 2, 0, 0, 16], ALLOW),
+            (269, [3, 0, 2, fo, 0, 0], EOPNOTSUPP),
+            (211, [3, 0, fo, 0, 0, 0], EOPNOTSUPP),
+            (211, [3, 0, 0, fo, 0, 0], ALLOW),
+            (425, [8, 0, 0, 0, 0, 0], ENOSYS),
+            (29, [1, 0x5412, mptcp, fo, 0, 0], ALLOW),
+        ];
+        for &(nr, args, want) in cases {
+            assert_eq!(run(&TCP_AARCH64, nr, a, args), want, "{nr} {args:?}");
+        }
+        assert_eq!(
+            run(
+                &TCP_AARCH64,
+                198,
+                AUDIT_ARCH_X86_64,
+                [10, 1, mptcp, 0, 0, 0]
+            ),
+            ALLOW
+        );
+    }
+
+    #[test]
     fn every_jump_lands_inside_the_program() {
-        for prog in [&X86_64[..], &AARCH64[..]] {
+        for prog in [&X86_64[..], &AARCH64[..], &TCP_X86_64[..], &TCP_AARCH64[..]] {
             for (i, ins) in prog.iter().enumerate() {
-                if matches!(ins.code, BPF_JEQ_K | BPF_JGT_K | BPF_JGE_K) {
+                if matches!(ins.code, BPF_JEQ_K | BPF_JGT_K | BPF_JGE_K | BPF_JSET_K) {
                     assert!(i + 1 + (ins.jt as usize) < prog.len());
                     assert!(i + 1 + (ins.jf as usize) < prog.len());
                 }

@@ -187,7 +187,9 @@ pub const FLAGS: &[FlagDef] = &[
         doc: "Every other TCP connect fails with EACCES, on any address (a dev database on \
          localhost stays out of reach); UDP and other sockets are not affected. Without --net \
          it works with the host's network: jail --connect-tcp 443 -- curl https://... With \
-         --landlock-only --net it opens these ports again.",
+         --landlock-only --net it opens these ports again. With any port rule, MPTCP \
+         sockets, sends with MSG_FASTOPEN and io_uring are refused (they reach TCP ports \
+         around the rules).",
     },
     FlagDef {
         id: F::BindTcp,
@@ -326,7 +328,10 @@ pub const FLAGS: &[FlagDef] = &[
          --ro), the PID space (COMMAND sees every process; it cannot signal or ptrace those \
          outside), the hostname, System V IPC, POSIX message queues and shared memory. \
          Under --ro, /tmp and /dev/shm are read-only unless named with --rw, as there is no \
-         private tmpfs. Options that need namespaces (--pid, --root, --bind, --tmpfs, \
+         private tmpfs, and chmod, chown, utimes and extended attributes stay allowed \
+         everywhere (Landlock has no right for them). Before Landlock ABI 9 the caller's \
+         session bus, tmux and ssh-agent sockets stay reachable, and they run commands \
+         outside the jail. Options that need namespaces (--pid, --root, --bind, --tmpfs, \
          --overlay, --empty-root, -r, --cap-*, --map-*, --hostname, ...) are refused with \
          one line that names the option; --seccomp, --info-fd, --json-status-fd and --args \
          work as usual. Needs \

@@ -113,6 +113,14 @@ pub fn ruleset(spec: &Spec, abi: i32) -> Result<Option<OwnedFd>, Error> {
     if plan.only && hide {
         fs |= READ;
     }
+    // --landlock-only needs a Landlock domain even with no rule to keep
+    // (--share-ipc-scope alone): the domain is what refuses COMMAND ptrace
+    // and /proc/PID/mem of the caller's other processes, which no user
+    // namespace separates here. Creating block devices takes CAP_MKNOD,
+    // which COMMAND never has: handling it changes nothing else.
+    if plan.only && fs == 0 {
+        fs = right::MAKE_BLOCK;
+    }
     let mut net = 0;
     if plan.handles_connect() {
         net |= ll::CONNECT_TCP;

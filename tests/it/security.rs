@@ -53,6 +53,8 @@
 //! | `symlinks_planted_in_a_kept_layer_cannot_aim_its_writes` | an earlier jailed run that could write DIR replaces DIR/upper (or DIR/work) of `--overlay PATH:DIR` with a symlink to the caller's files (absolute, or climbing out with `..`); the next run's writes to PATH land there | issue 14, item 3; DESIGN "Threat model" |
 //! | `root_inside_cannot_undo_disable_userns` | with `--disable-userns`, root inside (`-r`, `--map-auto`) raises `user.max_user_namespaces` again (`echo 10 > /proc/sys/user/max_user_namespaces`), then creates a user namespace (`unshare -U`, a jail or bwrap inside) and with it a full capability set | issue 14, item 5 (bwrap tests/test-run.sh:157-158, 165-166) |
 //! | `seccomp_fd_program_cannot_lift_jails_filter` | a `--seccomp FD` program that allows (or only logs) every call, given in the hope that it replaces jail's filter: TIOCSTI into the terminal, keyctl to the caller's keyrings | issue 14, item 6 (bwrap installs its own filter and the user's the same way) |
+//! | `tcp_port_rules_cannot_be_bypassed` | under `--landlock-only --net`, `--connect-tcp P` or `--bind-tcp P`, COMMAND reaches a TCP port the rules deny (a dev database on 127.0.0.1) over an MPTCP socket (which falls back to plain TCP), with `sendto(MSG_FASTOPEN)` (TCP Fast Open connects without connect(2)), or through io_uring (whose socket and send operations pass seccomp); Landlock checks only bind(2) and connect(2) on TCP sockets | review of issue 15, items 1 and 4 |
+//! | `landlock_only_keeps_ptrace_of_the_callers_processes_out` | `--landlock-only --share-ipc-scope` (no other rule) creates no Landlock domain, and without a user namespace nothing else stops COMMAND from `ptrace`-attaching the caller's other processes or writing their `/proc/PID/mem` (code run outside the jail) | review of issue 15, item 1 |
 
 use crate::common::*;
 use crate::{need, skip};
@@ -3690,5 +3692,139 @@ fn seccomp_fd_program_cannot_lift_jails_filter() {
         assert!(out.contains("keyctl ENOSYS\n"), "{out}");
         assert!(out.contains("ioctl EPERM\n"), "{out}");
         assert!(out.contains("filters 3\n"), "{out}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// TCP port rules: no way around them (issue 15, items 1 and 4).
+
+/// Each way to a TCP port that Landlock's bind/connect checks miss, and
+/// whether it worked: "open" or "refused ERRNO".
+const TCP_AROUND_PY: &str = r#"
+import ctypes, socket, sys
+port = int(sys.argv[1])
+def mptcp():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)
+    s.connect(("127.0.0.1", port))
+def mptcp_bind():
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM, 262)
+    s.bind(("::1", 0))
+def fastopen():
+    s = socket.socket()
+    s.sendto(b"x", 0x20000000, ("127.0.0.1", port))
+def fastopen6():
+    s = socket.socket(socket.AF_INET6)
+    s.sendmsg([b"x"], [], 0x20000000, ("::ffff:127.0.0.1", port))
+def io_uring():
+    libc = ctypes.CDLL(None, use_errno=True)
+    params = ctypes.create_string_buffer(120)
+    if libc.syscall(425, 4, params) < 0:
+        raise OSError(ctypes.get_errno(), "io_uring_setup")
+for f in (mptcp, mptcp_bind, fastopen, fastopen6, io_uring):
+    try:
+        f()
+        print(f.__name__, "open")
+    except OSError as e:
+        print(f.__name__, "refused", e.errno)
+"#;
+
+#[test]
+fn tcp_port_rules_cannot_be_bypassed() {
+    need!("python3");
+    if landlock_abi() < 6 {
+        skip!("needs Landlock ABI 6 (--landlock-only with its scopes)");
+    }
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = server.local_addr().unwrap().port().to_string();
+    let other = if port == "1" { "2" } else { "1" };
+    let probe = |args: &[&str]| -> String {
+        let mut a = args.to_vec();
+        a.extend(["--", "python3", "-c", TCP_AROUND_PY, &port]);
+        ok(&jail_run(&a))
+    };
+    // The control: without port rules each way is open.
+    let control = probe(&["--landlock-only"]);
+    for way in ["mptcp", "mptcp_bind", "fastopen", "fastopen6", "io_uring"] {
+        if !control.contains(&format!("{way} open\n")) {
+            skip!("{way} does not work here without jail's rules: {control}");
+        }
+    }
+    for args in [
+        &["--landlock-only", "--net"][..],
+        &["--landlock-only", "--connect-tcp", other],
+        &["--landlock-only", "--bind-tcp", other],
+        &["--connect-tcp", other],
+        &["--bind-tcp", other],
+    ] {
+        let out = probe(args);
+        let want = format!(
+            "mptcp refused {}\nmptcp_bind refused {}\nfastopen refused {}\n\
+             fastopen6 refused {}\nio_uring refused {}\n",
+            libc::EPROTONOSUPPORT,
+            libc::EPROTONOSUPPORT,
+            libc::EOPNOTSUPP,
+            libc::EOPNOTSUPP,
+            libc::ENOSYS
+        );
+        assert_eq!(out, want, "{args:?}");
+    }
+    drop(server);
+}
+
+// ---------------------------------------------------------------------------
+// --landlock-only: the caller's processes stay out of ptrace's reach, also
+// with --share-ipc-scope (issue 15, item 1).
+
+/// PTRACE_ATTACH to the process argv[1], and open its environ and mem.
+const PTRACE_PY: &str = r#"
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+pid = int(sys.argv[1])
+if libc.ptrace(16, pid, 0, 0) == 0:
+    os.waitpid(pid, 0x40000000)
+    libc.ptrace(17, pid, 0, 0)
+    print("attach open")
+else:
+    print("attach refused", ctypes.get_errno())
+for name, mode in (("environ", "rb"), ("mem", "r+b")):
+    try:
+        open("/proc/%d/%s" % (pid, name), mode).close()
+        print(name, "open")
+    except OSError as e:
+        print(name, "refused", e.errno)
+"#;
+
+#[test]
+fn landlock_only_keeps_ptrace_of_the_callers_processes_out() {
+    need!("python3");
+    if landlock_abi() < 6 {
+        skip!("needs Landlock ABI 6 (--landlock-only with its scopes)");
+    }
+    let mut victim = as_user("sleep");
+    victim.arg("60").stdin(Stdio::null());
+    let victim = Reaped(victim.spawn().unwrap());
+    let pid = victim.0.id().to_string();
+    // The control: the same user, outside any jail, gets in.
+    let mut c = as_user("python3");
+    c.args(["-c", PTRACE_PY, &pid]);
+    let control = ok(&run(c));
+    if control != "attach open\nenviron open\nmem open\n" {
+        skip!("ptrace between the test user's processes is refused here (Yama?): {control}");
+    }
+    for args in [
+        &["--landlock-only", "--share-ipc-scope"][..],
+        &["--landlock-only"],
+        &["--landlock-only", "--ro", "--share-ipc-scope"],
+    ] {
+        let mut a = args.to_vec();
+        a.extend(["--", "python3", "-c", PTRACE_PY, &pid]);
+        let out = ok(&jail_run(&a));
+        let want = format!(
+            "attach refused {}\nenviron refused {}\nmem refused {}\n",
+            libc::EPERM,
+            libc::EACCES,
+            libc::EACCES
+        );
+        assert_eq!(out, want, "{args:?}");
     }
 }
