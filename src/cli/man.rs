@@ -1,5 +1,6 @@
 //! The man page, rendered from the flag table. Included by build.rs, which
-//! writes it to $OUT_DIR/jail.1; man/jail.1 is the committed copy.
+//! writes it to $OUT_DIR/jail.1; man/jail.1 is the committed copy. Only
+//! build.rs's copy of the table has the `doc` sentences (see `FlagDef::doc`).
 
 #![forbid(unsafe_code)]
 

@@ -10,6 +10,12 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 // tests/it/cli.rs includes the same file.
+// The table's man page sentences, as build.rs has them.
+macro_rules! man_doc {
+    ($doc:expr) => {
+        $doc
+    };
+}
 #[allow(dead_code, clippy::duplicate_mod)]
 #[path = "../../src/cli/defs.rs"]
 mod defs;

@@ -11,6 +11,12 @@ use std::process::{Output, Stdio};
 use std::time::Duration;
 
 /// The flag table itself, so that every flag is covered as the table grows.
+// The table's man page sentences, as build.rs has them.
+macro_rules! man_doc {
+    ($doc:expr) => {
+        $doc
+    };
+}
 #[allow(dead_code)]
 #[path = "../../src/cli/defs.rs"]
 mod defs;
