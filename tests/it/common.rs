@@ -319,3 +319,30 @@ pub fn open_pty(rows: u16, cols: u16) -> (std::os::fd::OwnedFd, std::os::fd::Own
     }
     (master, slave)
 }
+
+/// A directory owned by the user jails run as.
+pub fn user_dir(p: &Path) -> PathBuf {
+    std::fs::create_dir_all(p).unwrap();
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (u, g) = user_ids();
+    std::os::unix::fs::chown(p, Some(u), Some(g)).unwrap();
+    p.to_path_buf()
+}
+
+/// A file owned by the user jails run as.
+pub fn user_file(p: &Path, content: &str) -> PathBuf {
+    std::fs::write(p, content).unwrap();
+    let (u, g) = user_ids();
+    std::os::unix::fs::chown(p, Some(u), Some(g)).unwrap();
+    p.to_path_buf()
+}
+
+/// The names in `dir`, sorted.
+pub fn entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}

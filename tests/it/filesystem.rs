@@ -43,21 +43,6 @@ fn own(p: &Path) {
     std::os::unix::fs::chown(p, Some(u), Some(g)).unwrap();
 }
 
-/// A directory owned by the jail user.
-fn user_dir(p: &Path) -> PathBuf {
-    std::fs::create_dir_all(p).unwrap();
-    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
-    own(p);
-    p.to_path_buf()
-}
-
-/// A file owned by the jail user.
-fn user_file(p: &Path, content: &str) -> PathBuf {
-    std::fs::write(p, content).unwrap();
-    own(p);
-    p.to_path_buf()
-}
-
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }

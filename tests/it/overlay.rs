@@ -19,23 +19,6 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// A directory owned by the user jails run as.
-fn user_dir(p: &Path) -> PathBuf {
-    std::fs::create_dir_all(p).unwrap();
-    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let (u, g) = user_ids();
-    std::os::unix::fs::chown(p, Some(u), Some(g)).unwrap();
-    p.to_path_buf()
-}
-
-/// A file owned by the user jails run as.
-fn user_file(p: &Path, content: &str) -> PathBuf {
-    std::fs::write(p, content).unwrap();
-    let (u, g) = user_ids();
-    std::os::unix::fs::chown(p, Some(u), Some(g)).unwrap();
-    p.to_path_buf()
-}
-
 /// A project for COMMAND to change: `a`, `b`, `d/c`, `e/f`, all the test
 /// user's.
 fn project(tmp: &TempDir) -> PathBuf {

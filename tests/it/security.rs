@@ -2100,35 +2100,8 @@ fn root_inside_still_mounts_its_own_and_nests() {
 // --root, and an existing one that is a symlink is followed inside the
 // jail's view (bubblewrap's behaviour).
 
-/// A directory owned by the user jails run as.
-fn user_dir(p: &Path) -> PathBuf {
-    std::fs::create_dir_all(p).unwrap();
-    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let (u, g) = user_ids();
-    std::os::unix::fs::chown(p, Some(u), Some(g)).unwrap();
-    p.to_path_buf()
-}
-
-/// A file owned by the user jails run as.
-fn user_file(p: &Path, content: &str) -> PathBuf {
-    std::fs::write(p, content).unwrap();
-    let (u, g) = user_ids();
-    std::os::unix::fs::chown(p, Some(u), Some(g)).unwrap();
-    p.to_path_buf()
-}
-
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-/// The names in `dir`, sorted.
-fn entries(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 /// `jail ARGS -- ECHO 'COMMAND ran'`, which must be refused before COMMAND runs, for a
