@@ -194,16 +194,6 @@ fn can_run_as_pid_1() {
     assert_eq!(ok(&o), "1\n");
 }
 
-/// The first number after `"KEY": ` in a JSON line.
-fn json_number(json: &str, key: &str) -> Option<u64> {
-    let at = json.find(&format!("\"{key}\": "))? + key.len() + 4;
-    let digits: String = json[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_digit())
-        .collect();
-    digits.parse().ok()
-}
-
 // bwrap tests/test-run.sh:104
 // $RUN --unshare-all --info-fd 42 --json-status-fd 43 -- bash -c 'exit 42' 42>info.json 43>json-status.json
 // assert info.json and json-status.json have '"child-pid": [0-9]',

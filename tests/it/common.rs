@@ -346,3 +346,26 @@ pub fn entries(dir: &Path) -> Vec<String> {
     v.sort();
     v
 }
+
+/// The flatpak-style base: an empty root with the host's /usr.
+pub const EMPTY_ROOT_USR: [&str; 9] = [
+    "--empty-root",
+    "--ro-bind",
+    "/usr",
+    "--symlink",
+    "usr/bin:/bin",
+    "--symlink",
+    "usr/lib:/lib",
+    "--symlink",
+    "usr/lib64:/lib64",
+];
+
+/// The first number after `"KEY": ` in a JSON line.
+pub fn json_number(json: &str, key: &str) -> Option<u64> {
+    let at = json.find(&format!("\"{key}\": "))? + key.len() + 4;
+    let digits: String = json[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits.parse().ok()
+}

@@ -16,18 +16,11 @@ use std::time::Duration;
 /// bubblewrap's flatpak-style recipe (`--ro-bind /usr /usr --symlink usr/bin
 /// /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --proc /proc --dev
 /// /dev --unshare-pid`), one to one.
-const FLATPAK: [&str; 10] = [
-    "--empty-root",
-    "--ro-bind",
-    "/usr",
-    "--symlink",
-    "usr/bin:/bin",
-    "--symlink",
-    "usr/lib:/lib",
-    "--symlink",
-    "usr/lib64:/lib64",
-    "--dev",
-];
+fn flatpak() -> Vec<&'static str> {
+    let mut v = EMPTY_ROOT_USR.to_vec();
+    v.push("--dev");
+    v
+}
 
 fn with(base: &[&str], more: &[&str]) -> Vec<String> {
     base.iter().chain(more).map(|s| s.to_string()).collect()
@@ -60,7 +53,7 @@ fn flatpak_style_recipe_runs_a_shell_in_an_empty_root() {
     let script = "ls /; readlink /bin /lib; echo $$; ps -e -o pid= | wc -l; \
                   echo x > /dev/null && echo devnull; test -e /etc || echo no-etc; \
                   touch /new && echo root-writable";
-    let out = jail_v(&with(&FLATPAK, &["--pid", "--", "bash", "-c", script]));
+    let out = jail_v(&with(&flatpak(), &["--pid", "--", "bash", "-c", script]));
     let o = ok(&out);
     let lines: Vec<&str> = o.lines().collect();
     assert_eq!(
@@ -81,7 +74,7 @@ fn empty_root_gets_proc_as_root_does() {
     need!("bash");
     // Without --pid, the host's /proc (as inside a --root that has one).
     let out = jail_v(&with(
-        &FLATPAK,
+        &flatpak(),
         &[
             "--",
             "bash",
@@ -92,7 +85,7 @@ fn empty_root_gets_proc_as_root_does() {
     assert!(ok(&out).trim().parse::<u32>().unwrap() > 5);
     // With --pid, a fresh one: PID 1 is jail's init.
     let out = jail_v(&with(
-        &FLATPAK,
+        &flatpak(),
         &[
             "--pid",
             "--",
@@ -105,7 +98,7 @@ fn empty_root_gets_proc_as_root_does() {
     assert!(o.starts_with("jail\n"), "{o}");
     // A --tmpfs over /proc leaves none.
     let out = jail_v(&with(
-        &FLATPAK,
+        &flatpak(),
         &[
             "--tmpfs",
             "/proc",
@@ -128,32 +121,27 @@ fn empty_root_composes_binds_tmpfs_and_entries() {
     let bind = format!("{}:/data", src.display());
     let out = jail_input(
         &[
-            "--empty-root",
-            "--ro-bind",
-            "/usr",
-            "--symlink",
-            "usr/bin:/bin",
-            "--symlink",
-            "usr/lib:/lib",
-            "--symlink",
-            "usr/lib64:/lib64",
-            "--bind",
-            &bind,
-            "--perms",
-            "0700",
-            "--size",
-            "64k",
-            "--tmpfs",
-            "/tmp",
-            "--dir",
-            "/etc/app",
-            "--file",
-            "0:/etc/app/conf",
-            "--",
-            "sh",
-            "-c",
-            "cat /data/a /etc/app/conf; stat -c %a /tmp /etc/app; echo x > /tmp/y && echo tmp",
-        ],
+            &EMPTY_ROOT_USR[..],
+            &[
+                "--bind",
+                &bind,
+                "--perms",
+                "0700",
+                "--size",
+                "64k",
+                "--tmpfs",
+                "/tmp",
+                "--dir",
+                "/etc/app",
+                "--file",
+                "0:/etc/app/conf",
+                "--",
+                "sh",
+                "-c",
+                "cat /data/a /etc/app/conf; stat -c %a /tmp /etc/app; echo x > /tmp/y && echo tmp",
+            ],
+        ]
+        .concat(),
         b"key = value\n",
     );
     assert_eq!(
@@ -196,7 +184,7 @@ fn empty_root_conflicts_and_refusals_are_one_line() {
 // bwrap tests/test-run.sh:75
 #[test]
 fn bind_onto_a_made_symlink_lands_on_its_target() {
-    let usr = &FLATPAK[..9];
+    let usr = &EMPTY_ROOT_USR;
     for base in [&["--tmpfs", "/tmp"][..], usr] {
         let out = jail_v(&with(
             base,
@@ -640,7 +628,7 @@ fn empty_root_belongs_to_the_ids_command_runs_as() {
     if let Err(why) = crate::subids::ready() {
         crate::skip!("--map-auto: {why}");
     }
-    let mut args = FLATPAK[..9].to_vec();
+    let mut args = EMPTY_ROOT_USR.to_vec();
     args.extend([
         "--map-auto",
         "--uid",
@@ -655,7 +643,7 @@ fn empty_root_belongs_to_the_ids_command_runs_as() {
 
 #[test]
 fn overlay_in_an_empty_root_is_over_what_an_earlier_option_made() {
-    let mut args = FLATPAK[..9].to_vec();
+    let mut args = EMPTY_ROOT_USR.to_vec();
     args.extend([
         "--overlay",
         "/usr",
@@ -666,7 +654,7 @@ fn overlay_in_an_empty_root_is_over_what_an_earlier_option_made() {
     ]);
     assert_eq!(ok(&jail_run(&args)), "x\n");
     assert!(!Path::new("/usr/jail-compose-probe").exists());
-    let mut args = FLATPAK[..9].to_vec();
+    let mut args = EMPTY_ROOT_USR.to_vec();
     args.extend(["--overlay", "/etc", "--", "true"]);
     fails(
         &jail_run(&args),

@@ -126,15 +126,6 @@ fn close(fd: i32) {
     unsafe { libc::close(fd) };
 }
 
-fn json_number(json: &str, key: &str) -> Option<u64> {
-    let at = json.find(&format!("\"{key}\": "))? + key.len() + 4;
-    let digits: String = json[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_digit())
-        .collect();
-    digits.parse().ok()
-}
-
 #[test]
 fn info_fd_reports_pids_and_namespaces_then_closes() {
     let (mut c, mut info, wr) = with_fd3(&[

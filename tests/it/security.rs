@@ -3366,19 +3366,6 @@ fn nothing_outlives_jail_when_the_keeper_is_killed() {
     }
 }
 
-/// The flatpak-style base: an empty root with the host's /usr.
-const EMPTY_ROOT_USR: [&str; 9] = [
-    "--empty-root",
-    "--ro-bind",
-    "/usr",
-    "--symlink",
-    "usr/bin:/bin",
-    "--symlink",
-    "usr/lib:/lib",
-    "--symlink",
-    "usr/lib64:/lib64",
-];
-
 #[test]
 fn symlinks_in_a_bound_dir_cannot_aim_what_empty_root_or_a_tmpfs_makes() {
     let tmp = TempDir::new();
