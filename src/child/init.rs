@@ -143,19 +143,12 @@ fn drop_privileges(ctx: &Ctx, command: Pid) {
     if let Err(e) = rustix::thread::set_no_new_privs(true) {
         failed(Step::NoNewPrivs, e);
     }
-    // Until the first capability number the kernel does not know.
-    for cap in 0..64 {
-        let cap = CapabilitySet::from_bits_retain(1 << cap);
-        match rustix::thread::remove_capability_from_bounding_set(cap) {
-            Ok(()) => {}
-            Err(rustix::io::Errno::INVAL) => break,
-            // --landlock-only as an ordinary user: no CAP_SETPCAP, and no
-            // capability to drop (no_new_privs keeps execve from adding).
-            Err(rustix::io::Errno::PERM) if ctx.spec.clone_flags & libc::CLONE_NEWUSER == 0 => {
-                break;
-            }
-            Err(e) => failed(Step::DropCaps, e),
-        }
+    match crate::child::drop_bounding(0) {
+        Ok(()) => {}
+        // --landlock-only as an ordinary user: no CAP_SETPCAP, and no
+        // capability to drop (no_new_privs keeps execve from adding).
+        Err(rustix::io::Errno::PERM) if ctx.spec.clone_flags & libc::CLONE_NEWUSER == 0 => {}
+        Err(e) => failed(Step::DropCaps, e),
     }
     let keep = if ctx.spec.subids.is_some() {
         CapabilitySet::KILL

@@ -729,18 +729,7 @@ pub fn exec_command(ctx: &Ctx) -> ! {
 /// also empties the ambient set.
 fn keep_capabilities(ctx: &Ctx, keep: u64) {
     use rustix::thread::{CapabilitySet, CapabilitySets};
-    // Until the first capability number the kernel does not know.
-    for cap in 0..64 {
-        if keep & (1 << cap) != 0 {
-            continue;
-        }
-        let set = CapabilitySet::from_bits_retain(1 << cap);
-        match rustix::thread::remove_capability_from_bounding_set(set) {
-            Ok(()) => {}
-            Err(Errno::INVAL) => break,
-            Err(e) => fail(ctx, Step::DropCaps, 0, e.raw_os_error()),
-        }
-    }
+    check(ctx, Step::DropCaps, 0, drop_bounding(keep));
     // What this kernel knows of `keep`.
     let have = check(ctx, Step::DropCaps, 0, rustix::thread::capabilities(None));
     let keep = CapabilitySet::from_bits_retain(keep) & have.permitted;
@@ -755,6 +744,23 @@ fn keep_capabilities(ctx: &Ctx, keep: u64) {
         0,
         rustix::thread::set_capabilities(None, sets),
     );
+}
+
+/// Remove every capability not in `keep` (bit N: capability N) from the
+/// bounding set, up to the first number the kernel does not know.
+pub fn drop_bounding(keep: u64) -> Result<(), Errno> {
+    for cap in 0..64 {
+        if keep & (1 << cap) != 0 {
+            continue;
+        }
+        let set = rustix::thread::CapabilitySet::from_bits_retain(1 << cap);
+        match rustix::thread::remove_capability_from_bounding_set(set) {
+            Ok(()) => {}
+            Err(Errno::INVAL) => break,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// Apply one limit (prlimit64 on ourselves). Async-signal-safe.
