@@ -147,7 +147,7 @@ fn drop_privileges(ctx: &Ctx, command: Pid) {
         Ok(()) => {}
         // --landlock-only as an ordinary user: no CAP_SETPCAP, and no
         // capability to drop (no_new_privs keeps execve from adding).
-        Err(rustix::io::Errno::PERM) if ctx.spec.clone_flags & libc::CLONE_NEWUSER == 0 => {}
+        Err(rustix::io::Errno::PERM) if ctx.spec.landlock.only => {}
         Err(e) => failed(Step::DropCaps, e),
     }
     let keep = if ctx.spec.subids.is_some() {

@@ -157,7 +157,7 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
     let pid = match crate::child::clone::start_jail(flags, &stack, ctx) {
         Ok(pid) => pid,
         // --landlock-only: no namespace to blame.
-        Err(e) if spec.clone_flags & libc::CLONE_NEWUSER == 0 => {
+        Err(e) if spec.landlock.only => {
             return Err(Error::sys("clone", e));
         }
         Err(e) => return Err(clone_error(spec.clone_flags, e, &stack)),
@@ -171,7 +171,7 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
 
     let t = sys::now_ns();
     // --landlock-only: no user namespace, no maps.
-    let maps = if spec.clone_flags & libc::CLONE_NEWUSER != 0 {
+    let maps = if !spec.landlock.only {
         crate::parent::idmap::write_maps(pid, spec)
     } else {
         Ok(())
@@ -186,7 +186,7 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
         }
         return Err(e);
     }
-    if spec.clone_flags & libc::CLONE_NEWUSER != 0 {
+    if !spec.landlock.only {
         log(spec, "write id maps", t);
     }
     if let Some(cg) = &spec.cgroup {
@@ -198,7 +198,7 @@ pub fn start(spec: &'static Spec) -> Result<Running, Error> {
         }
         log(spec, "move into cgroup", t);
     }
-    if spec.verbose && spec.clone_flags & libc::CLONE_NEWUSER != 0 {
+    if spec.verbose && !spec.landlock.only {
         crate::parent::verbose::maps(spec);
     }
     // --cpus: while the child waits, so that COMMAND and all it starts
