@@ -759,7 +759,8 @@ pub const FLAGS: &[FlagDef] = &[
         help: "working directory inside (default: the caller's)",
         doc: man_doc!(
             "Without it, COMMAND starts in the caller's working directory if the jail can see it, \
-         else in /."
+         else in /. With it, an inherited PWD is set to DIR (when DIR is absolute), as after \
+         cd, unless --env sets PWD."
         ),
     },
     FlagDef {
