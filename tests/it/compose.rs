@@ -357,36 +357,24 @@ fn files_have_the_content_and_modes_asked_for() {
     let script = "cmp /tmp/file /tmp/file >/dev/null && od -An -c /tmp/file | tr -s ' ' | \
                   head -c 60; echo; (echo more >> /tmp/file) 2>/dev/null && echo writable \
                   || echo read-only";
-    let out = jail_input(
-        &[
-            "--tmpfs",
-            "/tmp",
-            "--file",
-            "0:/tmp/file",
-            "--",
-            "sh",
-            "-c",
-            script,
-        ],
-        data,
-    );
-    let o = ok(&out);
-    assert!(o.contains("l i n e \\n \\0 b i n a r y 377"), "{o}");
-    assert!(o.ends_with("writable\n"), "{o}");
-    let out = jail_input(
-        &[
-            "--tmpfs",
-            "/tmp",
-            "--ro-file",
-            "0:/tmp/file",
-            "--",
-            "sh",
-            "-c",
-            script,
-        ],
-        data,
-    );
-    assert!(ok(&out).ends_with("read-only\n"));
+    for (flag, want) in [("--file", "writable\n"), ("--ro-file", "read-only\n")] {
+        let out = jail_input(
+            &[
+                "--tmpfs",
+                "/tmp",
+                flag,
+                "0:/tmp/file",
+                "--",
+                "sh",
+                "-c",
+                script,
+            ],
+            data,
+        );
+        let o = ok(&out);
+        assert!(o.contains("l i n e \\n \\0 b i n a r y 377"), "{flag}: {o}");
+        assert!(o.ends_with(want), "{flag}: {o}");
+    }
 }
 
 #[test]
