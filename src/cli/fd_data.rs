@@ -26,6 +26,11 @@ pub fn parse_fd(flag: &str, v: &OsStr) -> Result<i32, Error> {
 /// fd is left open: jail closes it for COMMAND with every other inherited
 /// fd.
 pub fn read_all(flag: &str, fd: i32, limit: usize) -> Result<Vec<u8>, Error> {
+    read_upto(fd, limit).map_err(|e| Error::sys(format!("{flag} {fd}: read"), e.raw_os_error()))
+}
+
+/// `read_all`, with the bare errno for callers that word it themselves.
+pub fn read_upto(fd: i32, limit: usize) -> Result<Vec<u8>, rustix::io::Errno> {
     let mut data = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
     while data.len() < limit {
@@ -34,7 +39,7 @@ pub fn read_all(flag: &str, fd: i32, limit: usize) -> Result<Vec<u8>, Error> {
             Ok(0) => break,
             Ok(n) => data.extend_from_slice(&buf[..n]),
             Err(rustix::io::Errno::INTR) => {}
-            Err(e) => return Err(Error::sys(format!("{flag} {fd}: read"), e.raw_os_error())),
+            Err(e) => return Err(e),
         }
     }
     Ok(data)

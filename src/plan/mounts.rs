@@ -929,22 +929,11 @@ fn has_dotdot(p: &Path) -> bool {
 
 /// What fd `fd` holds, up to `MAX_FILE` bytes (EFBIG beyond).
 fn read_fd(fd: i32) -> Result<Vec<u8>, Errno> {
-    let fd = sys::borrow(fd);
-    let mut out = Vec::new();
-    let mut buf = vec![0u8; 64 << 10];
-    loop {
-        match rustix::io::read(fd, &mut buf[..]) {
-            Ok(0) => return Ok(out),
-            Ok(n) => {
-                if out.len() + n > MAX_FILE {
-                    return Err(Errno::FBIG);
-                }
-                out.extend_from_slice(&buf[..n]);
-            }
-            Err(Errno::INTR) => {}
-            Err(e) => return Err(e),
-        }
+    let data = crate::cli::fd_data::read_upto(fd, MAX_FILE + 1)?;
+    if data.len() > MAX_FILE {
+        return Err(Errno::FBIG);
     }
+    Ok(data)
 }
 
 /// Check the DIR of `--overlay PATH:DIR` (absolute, in the caller's view)
